@@ -1,0 +1,17 @@
+package io.rmbg.udf.error;
+
+/**
+ * Why a job failed. The names are a contract (CONTRACTS.md §2): they are stored in {@code
+ * image_process_jobs.error_code} and DLQ headers, so rename nothing; add new codes at the end.
+ */
+public enum ErrorCode {
+    INVALID_EVENT,
+    SOURCE_NOT_FOUND,
+    SOURCE_UNREADABLE,
+    IMAGE_TOO_LARGE,
+    IMAGE_DECODE,
+    UNSUPPORTED_FORMAT,
+    INFERENCE,
+    INFERENCE_TIMEOUT,
+    STORAGE
+}
