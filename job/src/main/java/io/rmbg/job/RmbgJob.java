@@ -1,0 +1,126 @@
+package io.rmbg.job;
+
+import io.rmbg.job.config.ConfigKeys;
+import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.job.sinks.DeadLetterSerializer;
+import io.rmbg.job.sinks.JobResultSerializer;
+import io.rmbg.job.sinks.JobRowStatement;
+import io.rmbg.udf.records.DeadLetter;
+import io.rmbg.udf.records.JobResult;
+import io.rmbg.udf.records.SourceRecord;
+import java.util.Properties;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Entry point for {@code flink run}: wires Kafka, PostgreSQL and S3 into {@link RmbgPipeline}.
+ *
+ * <pre>{@code
+ * ORT_DISABLE_TELEMETRY=1 flink run job/target/rmbg-job-*-flink.jar --config conf/job.properties
+ * }</pre>
+ */
+public final class RmbgJob {
+    public static final String JOB_NAME = "rmbg-flink: background removal";
+
+    private RmbgJob() {}
+
+    public static void main(String[] args) throws Exception {
+        PipelineConfig config = PipelineConfig.fromArgs(args, System.getenv());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(config));
+        configure(env, config);
+        pipeline(config).build(env, config);
+        env.execute(JOB_NAME);
+    }
+
+    /** Checkpointing and restarts: what the job needs to lose nothing across failures. */
+    public static Configuration jobConfiguration(PipelineConfig config) {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+                java.time.Duration.ofSeconds(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                java.time.Duration.ofMinutes(1));
+        return conf;
+    }
+
+    public static void configure(StreamExecutionEnvironment env, PipelineConfig config) {
+        env.enableCheckpointing(config.getLong(ConfigKeys.CHECKPOINT_INTERVAL_MS));
+    }
+
+    /** The production pipeline: Kafka in, PostgreSQL and Kafka out. */
+    public static RmbgPipeline pipeline(PipelineConfig config) {
+        return new RmbgPipeline(
+                kafkaSource(config), jdbcRows(config), resultsSink(config), deadLetterSink(config));
+    }
+
+    public static KafkaSource<SourceRecord> kafkaSource(PipelineConfig config) {
+        String fetchBytes = config.get(ConfigKeys.KAFKA_MAX_FETCH_BYTES);
+        Properties props = new Properties();
+        // Inline images make records of several MB: the default 1 MB partition fetch would stall.
+        props.setProperty("max.partition.fetch.bytes", fetchBytes);
+        props.setProperty("fetch.max.bytes", fetchBytes);
+        props.setProperty("partition.discovery.interval.ms", "60000");
+        return KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
+                .setTopics(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS))
+                .setGroupId(config.get(ConfigKeys.KAFKA_GROUP_ID))
+                .setStartingOffsets(startingOffsets(config.get(ConfigKeys.KAFKA_STARTING_OFFSETS)))
+                .setDeserializer(new io.rmbg.job.sources.SourceRecordDeserializer())
+                .setProperties(props)
+                .build();
+    }
+
+    private static OffsetsInitializer startingOffsets(String mode) {
+        return switch (mode) {
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+    }
+
+    public static Sink<JobResult> jdbcRows(PipelineConfig config) {
+        return JdbcSink.<JobResult>builder()
+                .withQueryStatement(JobRowStatement.SQL, new JobRowStatement())
+                .withExecutionOptions(JdbcExecutionOptions.builder()
+                        .withBatchSize(config.getInt(ConfigKeys.JDBC_BATCH_SIZE))
+                        .withBatchIntervalMs(config.getLong(ConfigKeys.JDBC_BATCH_INTERVAL_MS))
+                        .withMaxRetries(config.getInt(ConfigKeys.JDBC_MAX_RETRIES))
+                        .build())
+                .buildAtLeastOnce(new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(config.get(ConfigKeys.JDBC_URL))
+                        .withDriverName("org.postgresql.Driver")
+                        .withUsername(config.get(ConfigKeys.JDBC_USER))
+                        .withPassword(config.get(ConfigKeys.JDBC_PASSWORD))
+                        .build());
+    }
+
+    public static Sink<JobResult> resultsSink(PipelineConfig config) {
+        return KafkaSink.<JobResult>builder()
+                .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
+                .setRecordSerializer(new JobResultSerializer(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    public static Sink<DeadLetter> deadLetterSink(PipelineConfig config) {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
+                .setRecordSerializer(new DeadLetterSerializer(config.get(ConfigKeys.KAFKA_TOPIC_DLQ)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                // Dead letters carry whole inline images: allow records as large as the topic takes.
+                .setProperty("max.request.size", Long.toString(
+                        config.getLong(ConfigKeys.IMAGE_MAX_INLINE_BYTES) * 2))
+                .build();
+    }
+}

@@ -1,0 +1,91 @@
+package io.rmbg.job.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Every setting of the pipeline, with its default. README's configuration table mirrors this. */
+public final class ConfigKeys {
+    private ConfigKeys() {}
+
+    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap-servers";
+    public static final String KAFKA_TOPIC_EVENTS = "kafka.topic.events";
+    public static final String KAFKA_TOPIC_RESULTS = "kafka.topic.results";
+    public static final String KAFKA_TOPIC_DLQ = "kafka.topic.dlq";
+    public static final String KAFKA_GROUP_ID = "kafka.group-id";
+    public static final String KAFKA_STARTING_OFFSETS = "kafka.starting-offsets";
+    public static final String KAFKA_MAX_FETCH_BYTES = "kafka.max-fetch-bytes";
+
+    public static final String S3_ENDPOINT = "s3.endpoint";
+    public static final String S3_REGION = "s3.region";
+    public static final String S3_BUCKET = "s3.bucket";
+    public static final String S3_ACCESS_KEY = "s3.access-key";
+    public static final String S3_SECRET_KEY = "s3.secret-key";
+    public static final String S3_PATH_STYLE = "s3.path-style";
+
+    public static final String JDBC_URL = "jdbc.url";
+    public static final String JDBC_USER = "jdbc.user";
+    public static final String JDBC_PASSWORD = "jdbc.password";
+    public static final String JDBC_BATCH_SIZE = "jdbc.batch-size";
+    public static final String JDBC_BATCH_INTERVAL_MS = "jdbc.batch-interval-ms";
+    public static final String JDBC_MAX_RETRIES = "jdbc.max-retries";
+
+    public static final String MODEL_PATH = "model.path";
+    public static final String MODEL_PROFILE = "model.profile";
+    public static final String MODEL_DEVICE = "model.device";
+    public static final String MODEL_INTRA_OP_THREADS = "model.intra-op-threads";
+
+    public static final String INFERENCE_CAPACITY = "inference.capacity";
+    public static final String INFERENCE_TIMEOUT_MS = "inference.timeout-ms";
+    public static final String INFERENCE_CPU_THREADS = "inference.cpu-threads";
+
+    public static final String IMAGE_MAX_PIXELS = "image.max-pixels";
+    public static final String IMAGE_MAX_SOURCE_BYTES = "image.max-source-bytes";
+    public static final String IMAGE_MAX_INLINE_BYTES = "image.max-inline-bytes";
+
+    public static final String CHECKPOINT_INTERVAL_MS = "checkpoint.interval-ms";
+
+    private static final Set<String> SECRETS = Set.of(JDBC_PASSWORD, S3_SECRET_KEY, S3_ACCESS_KEY);
+
+    /** Defaults: the local stack's endpoints (CONTRACTS.md §8) and the contract's limits. */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    public static boolean isSecret(String key) {
+        return SECRETS.contains(key);
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(KAFKA_BOOTSTRAP_SERVERS, "localhost:9092");
+        d.put(KAFKA_TOPIC_EVENTS, "image-events");
+        d.put(KAFKA_TOPIC_RESULTS, "image-results");
+        d.put(KAFKA_TOPIC_DLQ, "image-events-dlq");
+        d.put(KAFKA_GROUP_ID, "rmbg-flink");
+        d.put(KAFKA_STARTING_OFFSETS, "committed");
+        d.put(KAFKA_MAX_FETCH_BYTES, Long.toString(16L * 1024 * 1024));
+        d.put(S3_ENDPOINT, "http://localhost:9000");
+        d.put(S3_REGION, "us-east-1");
+        d.put(S3_BUCKET, "rmbg");
+        d.put(S3_ACCESS_KEY, "rmbg");
+        d.put(S3_SECRET_KEY, "rmbg-secret");
+        d.put(S3_PATH_STYLE, "true");
+        d.put(JDBC_URL, "jdbc:postgresql://localhost:5432/rmbg");
+        d.put(JDBC_USER, "rmbg");
+        d.put(JDBC_PASSWORD, "rmbg");
+        d.put(JDBC_BATCH_SIZE, "100");
+        d.put(JDBC_BATCH_INTERVAL_MS, "200");
+        d.put(JDBC_MAX_RETRIES, "5");
+        d.put(MODEL_PATH, "models/colour-key.onnx");
+        d.put(MODEL_PROFILE, "rmbg-2.0");
+        d.put(MODEL_DEVICE, "cpu");
+        d.put(MODEL_INTRA_OP_THREADS, "0");
+        d.put(INFERENCE_CAPACITY, "16");
+        d.put(INFERENCE_TIMEOUT_MS, "120000");
+        d.put(INFERENCE_CPU_THREADS, "2");
+        d.put(IMAGE_MAX_PIXELS, "50000000");
+        d.put(IMAGE_MAX_SOURCE_BYTES, Long.toString(64L * 1024 * 1024));
+        d.put(IMAGE_MAX_INLINE_BYTES, Long.toString(8L * 1024 * 1024));
+        d.put(CHECKPOINT_INTERVAL_MS, "10000");
+        return java.util.Collections.unmodifiableMap(d);
+    }
+}

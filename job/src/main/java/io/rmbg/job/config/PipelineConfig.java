@@ -1,0 +1,211 @@
+package io.rmbg.job.config;
+
+import io.rmbg.udf.blob.S3Options;
+import io.rmbg.udf.process.ImageLimits;
+import io.rmbg.udf.process.ModelOptions;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The pipeline's own settings, typed and validated once. Sources, later ones winning: the defaults
+ * in {@link ConfigKeys}, a properties file ({@code --config conf/job.properties}), environment
+ * variables ({@code RMBG_JDBC_PASSWORD} sets {@code jdbc.password}), then {@code --key value}
+ * arguments. Secrets belong in the environment; {@link #toString()} masks them.
+ */
+public final class PipelineConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final String ENV_PREFIX = "RMBG_";
+
+    private final Map<String, String> values;
+
+    private PipelineConfig(Map<String, String> values) {
+        this.values = values;
+        validate();
+    }
+
+    /** Defaults only. */
+    public static PipelineConfig defaults() {
+        return builder().build();
+    }
+
+    /** Reads {@code --config FILE}, the environment and {@code --key value} pairs from {@code args}. */
+    public static PipelineConfig fromArgs(String[] args, Map<String, String> env) throws IOException {
+        Builder builder = builder();
+        for (int i = 0; i < args.length; i++) {
+            if ("--config".equals(args[i]) && i + 1 < args.length) {
+                builder.file(Path.of(args[i + 1]));
+            }
+        }
+        builder.environment(env);
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || "--config".equals(arg)) {
+                continue;
+            }
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                throw new IllegalArgumentException("option " + arg + " needs a value");
+            }
+            builder.set(arg.substring(2), args[++i]);
+        }
+        return builder.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.values.putAll(values);
+        return b;
+    }
+
+    public String get(String key) {
+        String value = values.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("no setting named '" + key + "'");
+        }
+        return value;
+    }
+
+    public long getLong(String key) {
+        try {
+            return Long.parseLong(get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, got '" + get(key) + "'");
+        }
+    }
+
+    public int getInt(String key) {
+        return Math.toIntExact(getLong(key));
+    }
+
+    public boolean getBoolean(String key) {
+        String v = get(key).trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(key + " must be true or false, got '" + get(key) + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    public Duration getDuration(String key) {
+        return Duration.ofMillis(getLong(key));
+    }
+
+    public S3Options s3() {
+        return new S3Options(
+                blankToNull(get(ConfigKeys.S3_ENDPOINT)),
+                get(ConfigKeys.S3_REGION),
+                get(ConfigKeys.S3_BUCKET),
+                blankToNull(get(ConfigKeys.S3_ACCESS_KEY)),
+                blankToNull(get(ConfigKeys.S3_SECRET_KEY)),
+                getBoolean(ConfigKeys.S3_PATH_STYLE));
+    }
+
+    public ImageLimits imageLimits() {
+        return new ImageLimits(
+                getLong(ConfigKeys.IMAGE_MAX_PIXELS),
+                getLong(ConfigKeys.IMAGE_MAX_SOURCE_BYTES),
+                getLong(ConfigKeys.IMAGE_MAX_INLINE_BYTES));
+    }
+
+    public ModelOptions model() {
+        return new ModelOptions(
+                get(ConfigKeys.MODEL_PATH),
+                get(ConfigKeys.MODEL_PROFILE),
+                get(ConfigKeys.MODEL_DEVICE),
+                getInt(ConfigKeys.MODEL_INTRA_OP_THREADS));
+    }
+
+    private void validate() {
+        for (String key : values.keySet()) {
+            if (!ConfigKeys.DEFAULTS.containsKey(key)) {
+                throw new IllegalArgumentException(
+                        "unknown setting '" + key + "'; known settings: " + ConfigKeys.DEFAULTS.keySet());
+            }
+        }
+        imageLimits();
+        s3();
+        model();
+        positive(ConfigKeys.INFERENCE_CAPACITY);
+        positive(ConfigKeys.INFERENCE_TIMEOUT_MS);
+        positive(ConfigKeys.INFERENCE_CPU_THREADS);
+        positive(ConfigKeys.CHECKPOINT_INTERVAL_MS);
+        positive(ConfigKeys.JDBC_BATCH_SIZE);
+        getLong(ConfigKeys.JDBC_BATCH_INTERVAL_MS);
+        getInt(ConfigKeys.JDBC_MAX_RETRIES);
+        String offsets = get(ConfigKeys.KAFKA_STARTING_OFFSETS);
+        if (!offsets.equals("earliest") && !offsets.equals("latest") && !offsets.equals("committed")) {
+            throw new IllegalArgumentException(
+                    ConfigKeys.KAFKA_STARTING_OFFSETS + " must be earliest, latest or committed, got '"
+                            + offsets + "'");
+        }
+    }
+
+    private void positive(String key) {
+        if (getLong(key) <= 0) {
+            throw new IllegalArgumentException(key + " must be positive, got " + get(key));
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("PipelineConfig{");
+        values.forEach((k, v) -> sb.append(k).append('=')
+                .append(ConfigKeys.isSecret(k) && !v.isEmpty() ? "****" : v).append(", "));
+        return sb.append('}').toString();
+    }
+
+    /** Collects settings; {@link #build()} validates them. */
+    public static final class Builder {
+        private final Map<String, String> values = new TreeMap<>(ConfigKeys.DEFAULTS);
+
+        public Builder set(String key, String value) {
+            values.put(key, value);
+            return this;
+        }
+
+        public Builder set(String key, long value) {
+            return set(key, Long.toString(value));
+        }
+
+        public Builder file(Path file) throws IOException {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("config file " + file.toAbsolutePath() + " does not exist");
+            }
+            Properties props = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                props.load(r);
+            }
+            props.stringPropertyNames().forEach(k -> set(k.trim(), props.getProperty(k).trim()));
+            return this;
+        }
+
+        /** Applies {@code RMBG_*} variables whose name matches a known key. */
+        public Builder environment(Map<String, String> env) {
+            for (String key : ConfigKeys.DEFAULTS.keySet()) {
+                String name = ENV_PREFIX + key.toUpperCase(Locale.ROOT).replaceAll("[.-]", "_");
+                if (env.containsKey(name)) {
+                    set(key, env.get(name));
+                }
+            }
+            return this;
+        }
+
+        public PipelineConfig build() {
+            return new PipelineConfig(new TreeMap<>(values));
+        }
+    }
+}

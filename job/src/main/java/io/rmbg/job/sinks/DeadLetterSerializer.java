@@ -1,0 +1,43 @@
+package io.rmbg.job.sinks;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.rmbg.udf.event.Text;
+import io.rmbg.udf.records.DeadLetter;
+import io.rmbg.udf.records.SourceRecord;
+import java.util.List;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
+/**
+ * Writes an unusable record to the dead-letter topic: the original value bytes unchanged, the
+ * reason and the record's origin in headers (CONTRACTS.md §2).
+ */
+public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
+    private static final long serialVersionUID = 1L;
+
+    private final String topic;
+
+    public DeadLetterSerializer(String topic) {
+        this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+            DeadLetter letter, KafkaSinkContext context, Long timestamp) {
+        SourceRecord source = letter.source();
+        List<Header> headers = List.of(
+                header("error_code", letter.errorCode().name()),
+                header("error_message", Text.clip(letter.errorMessage(), 1000)),
+                header("source_topic", source.topic()),
+                header("source_partition", Integer.toString(source.partition())),
+                header("source_offset", Long.toString(source.offset())));
+        return new ProducerRecord<>(topic, null, timestamp, null, source.value(), headers);
+    }
+
+    private static Header header(String key, String value) {
+        return new RecordHeader(key, value.getBytes(UTF_8));
+    }
+}

@@ -1,0 +1,94 @@
+package io.rmbg.job.sinks;
+
+import io.rmbg.udf.records.JobResult;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+
+/**
+ * Upserts one job's row into {@code image_process_jobs} and links its tags, in one statement.
+ *
+ * <p>What must stay true: a replayed result never creates a second row ({@code ON CONFLICT
+ * (job_id)}), and never moves a terminal row ({@code completed}/{@code failed}) to another status
+ * (the {@code WHERE} guard on the update). Tags are upserted in name order so that concurrent sink
+ * instances lock them in the same order.
+ */
+public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
+    private static final long serialVersionUID = 1L;
+
+    public static final String SQL =
+            "WITH job AS ("
+                    + " INSERT INTO image_process_jobs (job_id, user_id, original_path, mask_path,"
+                    + " processed_path, status, created_at, completed_at, processing_time_ms,"
+                    + " image_width, image_height, file_size_kb, params, error_message, error_code,"
+                    + " model, model_version)"
+                    + " VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)"
+                    + " ON CONFLICT (job_id) DO UPDATE SET user_id = EXCLUDED.user_id,"
+                    + " original_path = EXCLUDED.original_path, mask_path = EXCLUDED.mask_path,"
+                    + " processed_path = EXCLUDED.processed_path, status = EXCLUDED.status,"
+                    + " created_at = EXCLUDED.created_at, completed_at = EXCLUDED.completed_at,"
+                    + " processing_time_ms = EXCLUDED.processing_time_ms,"
+                    + " image_width = EXCLUDED.image_width, image_height = EXCLUDED.image_height,"
+                    + " file_size_kb = EXCLUDED.file_size_kb, params = EXCLUDED.params,"
+                    + " error_message = EXCLUDED.error_message, error_code = EXCLUDED.error_code,"
+                    + " model = EXCLUDED.model, model_version = EXCLUDED.model_version"
+                    + " WHERE image_process_jobs.status NOT IN ('completed', 'failed')"
+                    + " RETURNING job_id),"
+                    + " job_tags AS ("
+                    + " INSERT INTO tags (name)"
+                    + " SELECT DISTINCT t FROM jsonb_array_elements_text(?::jsonb) AS t ORDER BY t"
+                    + " ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name"
+                    + " RETURNING tag_id)"
+                    + " INSERT INTO image_tags (job_id, tag_id)"
+                    + " SELECT job.job_id, job_tags.tag_id FROM job, job_tags"
+                    + " ON CONFLICT DO NOTHING";
+
+    @Override
+    public void accept(PreparedStatement ps, JobResult r) throws SQLException {
+        int i = 0;
+        ps.setString(++i, r.jobId());
+        ps.setString(++i, r.userId());
+        ps.setString(++i, r.originalPath());
+        ps.setString(++i, r.mask() == null ? null : r.mask().uri());
+        ps.setString(++i, r.processed() == null ? null : r.processed().uri());
+        ps.setString(++i, r.status().dbValue());
+        ps.setObject(++i, utc(r.createdAtMillis()));
+        ps.setObject(++i, utc(r.completedAtMillis()));
+        ps.setInt(++i, (int) Math.min(Integer.MAX_VALUE, r.processingTimeMs()));
+        setInt(ps, ++i, r.imageWidth());
+        setInt(ps, ++i, r.imageHeight());
+        setInt(ps, ++i, r.fileSizeKb());
+        ps.setString(++i, r.paramsJson());
+        ps.setString(++i, r.errorMessage());
+        ps.setString(++i, r.errorCode() == null ? null : r.errorCode().name());
+        ps.setString(++i, r.model());
+        ps.setString(++i, r.modelVersion());
+        ps.setString(++i, tagsJson(r.tags()));
+    }
+
+    private static OffsetDateTime utc(long millis) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+    }
+
+    private static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.INTEGER);
+        } else {
+            ps.setInt(index, value);
+        }
+    }
+
+    static String tagsJson(String[] tags) {
+        var array = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        if (tags != null) {
+            for (String t : tags) {
+                array.add(t);
+            }
+        }
+        return array.toString();
+    }
+}

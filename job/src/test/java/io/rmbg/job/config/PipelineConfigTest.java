@@ -1,0 +1,66 @@
+package io.rmbg.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineConfigTest {
+    @TempDir Path dir;
+
+    @Test
+    void defaultsAreTheLocalStack() {
+        PipelineConfig c = PipelineConfig.defaults();
+        assertThat(c.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("localhost:9092");
+        assertThat(c.s3().endpoint()).isEqualTo("http://localhost:9000");
+        assertThat(c.s3().pathStyle()).isTrue();
+        assertThat(c.imageLimits().maxPixels()).isEqualTo(50_000_000L);
+        assertThat(c.imageLimits().maxInlineBytes()).isEqualTo(8L * 1024 * 1024);
+        assertThat(c.model().profile()).isEqualTo("rmbg-2.0");
+    }
+
+    @Test
+    void laterSourcesWin() throws Exception {
+        Path file = dir.resolve("job.properties");
+        Files.writeString(file, "model.device=cuda:1\njdbc.user=file-user\ninference.capacity=4\n");
+        PipelineConfig c = PipelineConfig.fromArgs(
+                new String[] {"--config", file.toString(), "--inference.capacity", "32"},
+                Map.of("RMBG_JDBC_USER", "env-user", "RMBG_JDBC_PASSWORD", "s3cr3t", "PATH", "/bin"));
+        assertThat(c.get(ConfigKeys.MODEL_DEVICE)).isEqualTo("cuda:1");
+        assertThat(c.get(ConfigKeys.JDBC_USER)).isEqualTo("env-user");
+        assertThat(c.get(ConfigKeys.JDBC_PASSWORD)).isEqualTo("s3cr3t");
+        assertThat(c.getInt(ConfigKeys.INFERENCE_CAPACITY)).isEqualTo(32);
+    }
+
+    @Test
+    void secretsNeverPrint() {
+        PipelineConfig c = PipelineConfig.builder()
+                .set(ConfigKeys.JDBC_PASSWORD, "hunter2")
+                .set(ConfigKeys.S3_SECRET_KEY, "very-secret")
+                .build();
+        assertThat(c.toString()).doesNotContain("hunter2").doesNotContain("very-secret").contains("****");
+        assertThat(c.s3().toString()).doesNotContain("very-secret");
+    }
+
+    @Test
+    void mistakesSayWhatIsWrong() {
+        assertThatThrownBy(() -> PipelineConfig.builder().set("kafka.bootstrap", "x").build())
+                .hasMessageContaining("unknown setting 'kafka.bootstrap'");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.INFERENCE_CAPACITY, "many").build())
+                .hasMessageContaining("inference.capacity must be a whole number");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.INFERENCE_TIMEOUT_MS, "0").build())
+                .hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.S3_PATH_STYLE, "yes").build())
+                .hasMessageContaining("true or false");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.KAFKA_STARTING_OFFSETS, "now").build())
+                .hasMessageContaining("earliest, latest or committed");
+        assertThatThrownBy(() -> PipelineConfig.fromArgs(new String[] {"--model.path"}, Map.of()))
+                .hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> PipelineConfig.fromArgs(new String[] {"--config", dir.resolve("nope").toString()}, Map.of()))
+                .hasMessageContaining("does not exist");
+    }
+}

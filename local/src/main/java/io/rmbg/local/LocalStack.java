@@ -1,0 +1,176 @@
+package io.rmbg.local;
+
+import io.rmbg.job.config.ConfigKeys;
+import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.udf.blob.S3BlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+
+/**
+ * Kafka, PostgreSQL and an S3 server on this machine, with the topics, bucket and schema the
+ * pipeline expects (CONTRACTS.md §8). {@link #config()} points the pipeline at them.
+ */
+public final class LocalStack implements AutoCloseable {
+    public static final int EVENTS_PARTITIONS = 2;
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final PipelineConfig config;
+    private final EmbeddedKafka kafka;
+    private final LocalPostgres postgres;
+    private final LocalS3 s3;
+
+    private LocalStack(Options o, PipelineConfig base) throws Exception {
+        try {
+            kafka = EmbeddedKafka.start(o.dataDir.resolve("kafka"), "127.0.0.1", o.kafkaPort, o.controllerPort);
+            started.add(kafka);
+            postgres = LocalPostgres.start(o.dataDir.resolve("postgres"), o.postgresPort,
+                    base.get(ConfigKeys.JDBC_USER), base.get(ConfigKeys.JDBC_PASSWORD), schemaSql());
+            started.add(postgres);
+            s3 = LocalS3.start(o.dataDir.resolve("s3"), "127.0.0.1", o.s3Port,
+                    base.get(ConfigKeys.S3_ACCESS_KEY), base.get(ConfigKeys.S3_SECRET_KEY));
+            started.add(s3);
+            config = base.toBuilder()
+                    .set(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers())
+                    .set(ConfigKeys.JDBC_URL, postgres.jdbcUrl())
+                    .set(ConfigKeys.S3_ENDPOINT, s3.endpoint())
+                    .set(ConfigKeys.S3_PATH_STYLE, "true")
+                    .build();
+            createTopics();
+            createBucket();
+        } catch (Exception e) {
+            closeAll();
+            throw e;
+        }
+    }
+
+    /** Starts every server; ports of 0 are chosen free (for tests). */
+    public static LocalStack start(Options options, PipelineConfig base) throws Exception {
+        Options o = options.withFreePorts();
+        return new LocalStack(o, base);
+    }
+
+    public PipelineConfig config() {
+        return config;
+    }
+
+    public String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String jdbcUrl() {
+        return postgres.jdbcUrl();
+    }
+
+    public String s3Endpoint() {
+        return s3.endpoint();
+    }
+
+    public Admin kafkaAdmin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+    }
+
+    private void createTopics() throws Exception {
+        String maxBytes = Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES);
+        List<NewTopic> topics = List.of(
+                new NewTopic(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), EVENTS_PARTITIONS, (short) 1)
+                        .configs(Map.of("max.message.bytes", maxBytes)),
+                new NewTopic(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), EVENTS_PARTITIONS, (short) 1),
+                new NewTopic(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), 1, (short) 1)
+                        .configs(Map.of("max.message.bytes", maxBytes)));
+        try (Admin admin = kafkaAdmin()) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+            try {
+                admin.createTopics(missing).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void createBucket() {
+        try (S3BlobStore store = new S3BlobStore(config.s3())) {
+            String bucket = config.get(ConfigKeys.S3_BUCKET);
+            boolean exists = store.client().listBuckets().buckets().stream()
+                    .anyMatch(b -> b.name().equals(bucket));
+            if (!exists) {
+                try {
+                    store.client().createBucket(b -> b.bucket(bucket));
+                } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException ignored) {
+                    // created concurrently: fine
+                }
+            }
+        }
+    }
+
+    /** The schema from {@code sql/schema.sql}, packaged as a resource of this module. */
+    public static String schemaSql() throws IOException {
+        try (InputStream in = LocalStack.class.getResourceAsStream("/sql/schema.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("sql/schema.sql is missing from the classpath; rebuild with mvn install");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeAll();
+    }
+
+    private void closeAll() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("Could not stop " + started.get(i).getClass().getSimpleName() + ": " + e);
+            }
+        }
+        started.clear();
+    }
+
+    static int freePortIfZero(int port) throws IOException {
+        if (port != 0) {
+            return port;
+        }
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    /** Where the stack keeps its data and which ports it binds. */
+    public record Options(Path dataDir, int kafkaPort, int controllerPort, int postgresPort, int s3Port) {
+        /** The contract's local ports (CONTRACTS.md §8). */
+        public static Options defaults(Path dataDir) {
+            return new Options(dataDir, 9092, 9093, 5432, 9000);
+        }
+
+        /** Free ports for every server: for tests running beside a local stack. */
+        public static Options ephemeral(Path dataDir) {
+            return new Options(dataDir, 0, 0, 0, 0);
+        }
+
+        Options withFreePorts() throws IOException {
+            return new Options(dataDir, freePortIfZero(kafkaPort), freePortIfZero(controllerPort),
+                    freePortIfZero(postgresPort), freePortIfZero(s3Port));
+        }
+    }
+}

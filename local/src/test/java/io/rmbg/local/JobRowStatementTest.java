@@ -1,0 +1,108 @@
+package io.rmbg.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rmbg.job.sinks.JobRowStatement;
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.records.BlobRef;
+import io.rmbg.udf.records.JobResult;
+import io.rmbg.udf.records.JobStatus;
+import io.rmbg.udf.records.StageTimings;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sink's upsert on a real PostgreSQL: one row per job, terminal rows stay terminal. */
+class JobRowStatementTest {
+    @TempDir static Path dir;
+    private static LocalPostgres pg;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = LocalPostgres.start(dir.resolve("pg"), 0, "rmbg", "rmbg", LocalStack.schemaSql());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    @Test
+    void aReplayNeverAddsARowOrLeavesATerminalStatus() throws Exception {
+        String job = UUID.randomUUID().toString();
+        write(result(job, JobStatus.COMPLETED, new String[] {"b", "a"}));
+        write(result(job, JobStatus.PROCESSING, new String[] {"c"}));
+        write(failed(job));
+
+        assertThat(query("SELECT status FROM image_process_jobs WHERE job_id = '" + job + "'"))
+                .containsExactly("completed");
+        assertThat(query("SELECT t.name FROM image_tags it JOIN tags t USING (tag_id) WHERE job_id = '"
+                + job + "' ORDER BY 1")).containsExactly("a", "b");
+    }
+
+    @Test
+    void aNonTerminalRowMovesOnToItsResult() throws Exception {
+        String job = UUID.randomUUID().toString();
+        write(result(job, JobStatus.PROCESSING, new String[0]));
+        write(failed(job));
+        assertThat(query("SELECT status || ':' || error_code FROM image_process_jobs WHERE job_id = '" + job + "'"))
+                .containsExactly("failed:IMAGE_DECODE");
+    }
+
+    @Test
+    void hostileTextIsStoredVerbatim() throws Exception {
+        String job = UUID.randomUUID().toString();
+        String user = "'); DROP TABLE tags; --";
+        JobResult r = result(job, JobStatus.COMPLETED, new String[] {"x' OR '1'='1", "ünï"});
+        write(new JobResult(r.jobId(), user, r.status(), null, null, r.originalPath(), r.original(), r.mask(),
+                r.processed(), 1, 1, 1, "{\"k\":\"v'\"}", r.tags(), 0, 0, 1, "m", "v", StageTimings.NONE));
+        assertThat(query("SELECT user_id FROM image_process_jobs WHERE job_id = '" + job + "'")).containsExactly(user);
+        assertThat(query("SELECT params->>'k' FROM image_process_jobs WHERE job_id = '" + job + "'"))
+                .containsExactly("v'");
+        assertThat(query("SELECT count(*) FROM tags WHERE name IN ('x'' OR ''1''=''1', 'ünï')")).containsExactly("2");
+    }
+
+    private static JobResult result(String job, JobStatus status, String[] tags) {
+        BlobRef blob = new BlobRef("s3://rmbg/original/ab.png", "ab", 2048, 10, 10, "image/png");
+        return new JobResult(job, "user", status, null, null, blob.uri(), blob, blob, blob, 10, 10, 2,
+                null, tags, 1_700_000_000_000L, 1_700_000_000_500L, 500, "rmbg-2.0", "abc", StageTimings.NONE);
+    }
+
+    private static JobResult failed(String job) {
+        return new JobResult(job, "user", JobStatus.FAILED, ErrorCode.IMAGE_DECODE, "corrupt", "inline:", null,
+                null, null, null, null, null, null, new String[0], 0, 0, 0, null, null, StageTimings.NONE);
+    }
+
+    private static void write(JobResult r) throws Exception {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(JobRowStatement.SQL)) {
+            new JobRowStatement().accept(ps, r);
+            ps.addBatch();
+            ps.executeBatch();
+        }
+    }
+
+    private static List<String> query(String sql) throws Exception {
+        try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        }
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection(pg.jdbcUrl(), "rmbg", "rmbg");
+    }
+}

@@ -1,0 +1,432 @@
+package io.rmbg.local;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rmbg.job.RmbgJob;
+import io.rmbg.job.config.ConfigKeys;
+import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.udf.blob.ContentAddress;
+import io.rmbg.udf.blob.S3BlobStore;
+import io.rmbg.udf.model.SyntheticModels;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import javax.imageio.ImageIO;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * The whole pipeline on real servers: a KRaft broker, PostgreSQL, an S3 server and a Flink
+ * MiniCluster at parallelism 2, with the colour-key model run by ONNX Runtime. Sends good and bad
+ * events and checks every outcome the contract promises.
+ */
+class RmbgPipelineITCase {
+    private static final int PARALLELISM = 2;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(PARALLELISM)
+                    .build());
+
+    @TempDir static Path dataDir;
+
+    private static LocalStack stack;
+    private static PipelineConfig config;
+    private static String bucket;
+
+    /** What each sent record must end as. */
+    private final Map<String, Expect> expected = new LinkedHashMap<>();
+    private final List<byte[]> deadLetters = new ArrayList<>();
+    private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+
+    record Expect(String status, String errorCode, Consumer<BufferedImage> cutOutCheck) {}
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        Path model = dataDir.resolve("colour-key.onnx");
+        SyntheticModels.writeColourKeyModel(model, 1024);
+        PipelineConfig base = PipelineConfig.builder()
+                .set(ConfigKeys.MODEL_PATH, model.toString())
+                .set(ConfigKeys.MODEL_PROFILE, "rmbg-2.0")
+                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
+                .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, 2 * 1024 * 1024)
+                .build();
+        stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
+        config = stack.config();
+        bucket = config.get(ConfigKeys.S3_BUCKET);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void everyRecordEndsAsExactlyOneRowOrDeadLetter() throws Exception {
+        upload("uploads/photo.jpg", SampleImages.jpeg(640, 480));
+        upload("uploads/not-an-image.jpg", BadImages.notAnImage());
+        upload("uploads/truncated.jpg", BadImages.truncatedJpeg());
+        upload("uploads/bomb.png", BadImages.pngClaiming(50_000, 50_000));
+
+        // Good images: each must complete, with the subject kept and the background cut away.
+        good(uri("uploads/photo.jpg"), 640, 480);
+        goodInline(SampleImages.pngWithAlpha(320, 240), 320, 240, cutOut -> {
+            // The source's left quarter is transparent: it stays transparent whatever the model says.
+            assertThat(cutOut.getRGB(10, 120) >>> 24).isZero();
+        });
+        goodInline(SampleImages.greyscalePng(200, 200), 200, 200, null);
+        goodInline(SampleImages.jpeg(8, 8), 8, 8, null);
+        goodInline(SampleImages.png(1, 1), 1, 1, null);
+        goodInline(SampleImages.jpeg(120, 900), 120, 900, null);
+        goodInline(SampleImages.bmp(256, 192), 256, 192, null);
+        goodInline(SampleImages.gif(150, 150), 150, 150, null);
+        for (int i = 0; i < 12; i++) {
+            int w = 96 + 32 * i;
+            int h = 480 - 16 * i;
+            good(inline(SampleImages.png(w, h)), w, h);
+        }
+        String withBackground = send(event("u-bg").put("image_base64", b64(SampleImages.png(300, 200)))
+                .set("params", JSON.readTree("{\"background\":\"#00FF00\",\"threshold\":0.5}")));
+        expected.put(withBackground, new Expect("completed", null, cutOut -> {
+            assertThat(cutOut.getColorModel().hasAlpha()).isFalse();
+            assertThat(cutOut.getRGB(5, 5) & 0xFFFFFF).isEqualTo(0x00FF00);
+            assertThat(cutOut.getRGB(150, 100) & 0xFFFFFF).isEqualTo(SampleImages.SUBJECT.getRGB() & 0xFFFFFF);
+        }));
+
+        // Bad images and bad fields: each ends as a failed row with its error code.
+        failed(event("u1").put("image_uri", uri("uploads/missing.jpg")), "SOURCE_NOT_FOUND");
+        failed(event("u1").put("image_uri", "s3://no-such-bucket/x.jpg"), "SOURCE_NOT_FOUND");
+        failed(event("u1").put("image_uri", uri("uploads/not-an-image.jpg")), "UNSUPPORTED_FORMAT");
+        failed(event("u1").put("image_uri", uri("uploads/truncated.jpg")), "IMAGE_DECODE");
+        failed(event("u1").put("image_uri", uri("uploads/bomb.png")), "IMAGE_TOO_LARGE");
+        failed(event("u1").put("image_base64", b64(BadImages.pngClaiming(20_000, 20_000))), "IMAGE_TOO_LARGE");
+        failed(event("u1").put("image_base64", "!!! not base64 !!!"), "INVALID_EVENT");
+        failed(event("u1").put("image_uri", "https://example.com/a.jpg"), "INVALID_EVENT");
+        failed(event("u1").put("image_uri", uri("uploads/photo.jpg")).put("image_base64", "AAAA"), "INVALID_EVENT");
+        failed(event("u1"), "INVALID_EVENT");
+        failed(event("u1").put("image_base64", b64(SampleImages.png(4, 4)))
+                .set("params", JSON.readTree("{\"threshold\": 7}")), "INVALID_EVENT");
+        failed(event("u1; DROP TABLE image_process_jobs; --").put("image_uri", "s3://rmbg/../../etc/passwd"),
+                "INVALID_EVENT");
+
+        // Unusable records: no job can be named, so they go to the dead-letter topic as they came.
+        dead("{\"user_id\": \"u1\", \"image_uri\": ".getBytes(UTF_8));
+        dead("not json at all".getBytes(UTF_8));
+        dead(JSON.writeValueAsBytes(JSON.createObjectNode().put("image_uri", uri("uploads/photo.jpg"))));
+        dead(JSON.writeValueAsBytes(event("u1").put("job_id", "not-a-uuid").put("image_uri", uri("uploads/photo.jpg"))));
+        dead(new byte[] {(byte) 0xC3, (byte) 0x28, '{', '}'});
+
+        // A record without a job id gets one derived from its position: it still ends as one row.
+        ObjectNode noJobId = JSON.createObjectNode().put("user_id", "u-derived")
+                .put("image_base64", b64(SampleImages.png(64, 64)));
+        records.add(new ProducerRecord<>(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), 0, null,
+                JSON.writeValueAsBytes(noJobId)));
+
+        assertThat(records.size()).isGreaterThanOrEqualTo(30);
+        produce(records);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        RmbgJob.configure(env, config);
+        RmbgJob.pipeline(config).build(env, config);
+        JobClient job = env.executeAsync("rmbg-it");
+        try {
+            int usable = expected.size() + 1;
+            awaitRows(usable, Duration.ofMinutes(4));
+
+            // Re-sending a finished job must not create a second row or change it.
+            String resent = expected.keySet().iterator().next();
+            Map<String, Object> before = row(resent);
+            produce(List.of(recordOf(resent)));
+            awaitResults(resent, 2, Duration.ofMinutes(2));
+            assertThat(count("SELECT count(*) FROM image_process_jobs")).isEqualTo(usable);
+            assertThat(row(resent)).isEqualTo(before);
+
+            checkRows();
+            checkDerivedJob();
+            checkDeadLetters();
+            checkTags();
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private void checkRows() throws Exception {
+        try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
+            for (Map.Entry<String, Expect> e : expected.entrySet()) {
+                Map<String, Object> row = row(e.getKey());
+                Expect want = e.getValue();
+                assertThat(row).as("row of job %s", e.getKey()).isNotNull();
+                assertThat(row.get("status")).as("status of %s: %s", e.getKey(), row).isEqualTo(want.status());
+                assertThat(row.get("error_code")).as("error of %s: %s", e.getKey(), row).isEqualTo(want.errorCode());
+                if (want.status().equals("failed")) {
+                    assertThat((String) row.get("error_message")).isNotBlank();
+                    assertThat(row.get("processed_path")).isNull();
+                    continue;
+                }
+                assertThat(row.get("model")).isEqualTo("rmbg-2.0");
+                byte[] original = blob(s3, (String) row.get("original_path"), "original/");
+                byte[] mask = blob(s3, (String) row.get("mask_path"), "mask/");
+                byte[] processed = blob(s3, (String) row.get("processed_path"), "processed/");
+                assertThat(row.get("file_size_kb")).isEqualTo((original.length + 1023) / 1024);
+
+                BufferedImage maskImage = ImageIO.read(new ByteArrayInputStream(mask));
+                BufferedImage cutOut = ImageIO.read(new ByteArrayInputStream(processed));
+                int w = (Integer) row.get("image_width");
+                int h = (Integer) row.get("image_height");
+                assertThat(maskImage.getWidth()).isEqualTo(w);
+                assertThat(maskImage.getHeight()).isEqualTo(h);
+                assertThat(cutOut.getWidth()).isEqualTo(w);
+                assertThat(cutOut.getHeight()).isEqualTo(h);
+                if (want.cutOutCheck() != null) {
+                    want.cutOutCheck().accept(cutOut);
+                }
+            }
+        }
+    }
+
+    /** Disc images: the model keeps the red disc and drops the blue background. */
+    private static Consumer<BufferedImage> discCutOut(int w, int h) {
+        return cutOut -> {
+            if (Math.min(w, h) < 48) {
+                return;
+            }
+            int inside = 0;
+            int outside = 0;
+            for (int y = 0; y < h; y += 7) {
+                for (int x = 0; x < w; x += 7) {
+                    int alpha = cutOut.getRGB(x, y) >>> 24;
+                    if (SampleImages.insideDisc(w, h, x, y, 6)) {
+                        assertThat(alpha).as("alpha inside the disc at %d,%d", x, y).isGreaterThan(240);
+                        inside++;
+                    } else if (SampleImages.outsideDisc(w, h, x, y, 6)) {
+                        assertThat(alpha).as("alpha outside the disc at %d,%d", x, y).isLessThan(15);
+                        outside++;
+                    }
+                }
+            }
+            assertThat(inside).isPositive();
+            assertThat(outside).isPositive();
+        };
+    }
+
+    private static byte[] blob(S3BlobStore s3, String uri, String prefix) throws Exception {
+        assertThat(uri).startsWith("s3://" + bucket + "/" + prefix);
+        byte[] bytes = s3.get(uri, Long.MAX_VALUE);
+        String key = uri.substring(uri.lastIndexOf('/') + 1);
+        assertThat(key).startsWith(ContentAddress.sha256Hex(bytes) + ".");
+        return bytes;
+    }
+
+    private void checkDerivedJob() throws Exception {
+        assertThat(count("SELECT count(*) FROM image_process_jobs WHERE user_id = 'u-derived'"
+                + " AND status = 'completed'")).isEqualTo(1);
+    }
+
+    private void checkDeadLetters() {
+        List<ConsumerRecord<byte[], byte[]>> dlq = readAll(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), deadLetters.size());
+        assertThat(dlq).hasSize(deadLetters.size());
+        for (int i = 0; i < dlq.size(); i++) {
+            ConsumerRecord<byte[], byte[]> r = dlq.get(i);
+            assertThat(deadLetters).anySatisfy(v -> assertThat(r.value()).isEqualTo(v));
+            assertThat(header(r, "error_code")).isEqualTo("INVALID_EVENT");
+            assertThat(header(r, "error_message")).isNotBlank();
+            assertThat(header(r, "source_topic")).isEqualTo(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS));
+            assertThat(header(r, "source_offset")).matches("\\d+");
+        }
+    }
+
+    private void checkTags() throws Exception {
+        assertThat(count("SELECT count(*) FROM image_tags it JOIN tags t USING (tag_id) WHERE t.name = 'it'"))
+                .isEqualTo(expected.size());
+    }
+
+    // --- fixtures ---
+
+    private ObjectNode event(String user) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("job_id", UUID.randomUUID().toString());
+        n.put("user_id", user);
+        n.putArray("tags").add("it").add("batch-1");
+        return n;
+    }
+
+    private void good(ObjectNode event, int w, int h) throws Exception {
+        expected.put(send(event), new Expect("completed", null, discCutOut(w, h)));
+    }
+
+    private void goodInline(byte[] image, int w, int h, Consumer<BufferedImage> extra) throws Exception {
+        Consumer<BufferedImage> check = extra == null ? discCutOut(w, h) : discCutOut(w, h).andThen(extra);
+        expected.put(send(inline(image)), new Expect("completed", null, check));
+    }
+
+    private ObjectNode inline(byte[] image) {
+        return event("u-" + records.size()).put("image_base64", b64(image));
+    }
+
+    private void failed(ObjectNode event, String errorCode) throws Exception {
+        expected.put(send(event), new Expect("failed", errorCode, null));
+    }
+
+    private void dead(byte[] value) {
+        deadLetters.add(value);
+        records.add(new ProducerRecord<>(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), value));
+    }
+
+    private final Map<String, byte[]> sentValues = new HashMap<>();
+
+    private String send(ObjectNode event) throws Exception {
+        byte[] value = JSON.writeValueAsBytes(event);
+        String jobId = event.get("job_id").asText();
+        sentValues.put(jobId, value);
+        records.add(new ProducerRecord<>(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), value));
+        return jobId;
+    }
+
+    private ProducerRecord<byte[], byte[]> recordOf(String jobId) {
+        return new ProducerRecord<>(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), sentValues.get(jobId));
+    }
+
+    private static String uri(String key) {
+        return "s3://" + bucket + "/" + key;
+    }
+
+    private static String b64(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static void upload(String key, byte[] bytes) {
+        try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
+            s3.client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
+        }
+    }
+
+    private static void produce(List<ProducerRecord<byte[], byte[]>> batch) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (ProducerRecord<byte[], byte[]> r : batch) {
+                producer.send(r).get();
+            }
+        }
+    }
+
+    private static void awaitRows(int rows, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = 0;
+        while (System.nanoTime() < deadline) {
+            seen = count("SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed')");
+            if (seen >= rows) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("expected " + rows + " terminal rows within " + timeout + ", saw " + seen);
+    }
+
+    private static void awaitResults(String jobId, int count, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = 0;
+        while (System.nanoTime() < deadline) {
+            seen = readAll(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), 0).stream()
+                    .filter(r -> jobId.equals(new String(r.key(), UTF_8))).count();
+            if (seen >= count) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("expected " + count + " traces of " + jobId + ", saw " + seen);
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline
+                    && (out.size() < atLeast || partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+        return r.headers().lastHeader(key) == null ? null : new String(r.headers().lastHeader(key).value(), UTF_8);
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static Map<String, Object> row(String jobId) throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM image_process_jobs WHERE job_id = '" + jobId + "'")) {
+            if (!rs.next()) {
+                return null;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                Object v = rs.getObject(i);
+                row.put(rs.getMetaData().getColumnName(i), v == null ? null : v instanceof Integer ? v : v.toString());
+            }
+            return row;
+        }
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection(stack.jdbcUrl(), config.get(ConfigKeys.JDBC_USER),
+                config.get(ConfigKeys.JDBC_PASSWORD));
+    }
+}

@@ -1,0 +1,71 @@
+-- rmbg-flink PostgreSQL schema (CONTRACTS.md §5). PostgreSQL 12 or newer.
+--
+-- Idempotent: the local launcher and the tests apply it on every start; on a cluster apply it once
+-- with `psql -f sql/schema.sql`. One row per job in image_process_jobs, written by the Flink job's
+-- JDBC sink with an upsert that never moves a terminal row (completed/failed) to another status.
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE IF NOT EXISTS users (
+    user_id     VARCHAR(64) PRIMARY KEY,
+    email       VARCHAR(255),
+    created_at  TIMESTAMPTZ DEFAULT CURRENT_TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS image_process_jobs (
+    job_id              UUID PRIMARY KEY,
+    user_id             VARCHAR(64) NOT NULL,
+    original_path       VARCHAR(512) NOT NULL,
+    mask_path           VARCHAR(512),
+    processed_path      VARCHAR(512),
+    status              VARCHAR(32) NOT NULL
+                        CHECK (status IN ('pending', 'processing', 'completed', 'failed')),
+    created_at          TIMESTAMPTZ DEFAULT CURRENT_TIMESTAMP,
+    completed_at        TIMESTAMPTZ,
+    processing_time_ms  INTEGER,
+    image_width         INTEGER,
+    image_height        INTEGER,
+    file_size_kb        INTEGER,
+    params              JSONB,
+    error_message       TEXT,
+    -- added by this project
+    error_code          VARCHAR(32),
+    model               VARCHAR(128),
+    model_version       VARCHAR(64)
+);
+
+CREATE INDEX IF NOT EXISTS idx_jobs_status ON image_process_jobs (status);
+CREATE INDEX IF NOT EXISTS idx_jobs_user_id ON image_process_jobs (user_id);
+CREATE INDEX IF NOT EXISTS idx_jobs_created_at ON image_process_jobs (created_at);
+CREATE INDEX IF NOT EXISTS idx_jobs_user_created ON image_process_jobs (user_id, created_at);
+CREATE INDEX IF NOT EXISTS idx_jobs_completed_at ON image_process_jobs (completed_at)
+    WHERE status = 'completed';
+CREATE INDEX IF NOT EXISTS idx_jobs_params ON image_process_jobs USING GIN (params);
+CREATE INDEX IF NOT EXISTS idx_jobs_large_files ON image_process_jobs ((file_size_kb > 4096));
+
+CREATE TABLE IF NOT EXISTS tags (
+    tag_id  SERIAL PRIMARY KEY,
+    name    VARCHAR(64) UNIQUE NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS idx_tags_name_trgm ON tags USING GIN (name gin_trgm_ops);
+
+CREATE TABLE IF NOT EXISTS image_tags (
+    job_id  UUID NOT NULL REFERENCES image_process_jobs (job_id) ON DELETE CASCADE,
+    tag_id  INTEGER NOT NULL REFERENCES tags (tag_id) ON DELETE CASCADE,
+    PRIMARY KEY (job_id, tag_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_image_tags_tag_id ON image_tags (tag_id);
+
+-- One row per day of created_at; counts terminal jobs only (filled by the job's daily statistics).
+CREATE TABLE IF NOT EXISTS processing_stats (
+    stat_date               DATE PRIMARY KEY,
+    total_jobs              INTEGER,
+    completed_jobs          INTEGER,
+    avg_processing_time_ms  NUMERIC(10, 2),
+    error_rate              NUMERIC(5, 2),
+    -- added by this project
+    failed_jobs             INTEGER,
+    updated_at              TIMESTAMPTZ
+);

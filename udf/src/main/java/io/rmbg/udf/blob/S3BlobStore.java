@@ -1,0 +1,119 @@
+package io.rmbg.udf.blob;
+
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.error.ProcessingException;
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/** {@link BlobStore} on any S3-compatible server through the AWS SDK v2. Thread-safe. */
+public final class S3BlobStore implements BlobStore {
+    private final S3Client s3;
+    private final String bucket;
+
+    public S3BlobStore(S3Options options) {
+        this.bucket = options.bucket();
+        AwsCredentialsProvider credentials =
+                options.accessKey() == null
+                        ? DefaultCredentialsProvider.builder().build()
+                        : StaticCredentialsProvider.create(
+                                AwsBasicCredentials.create(options.accessKey(), options.secretKey()));
+        var builder =
+                S3Client.builder()
+                        .region(Region.of(options.region()))
+                        .credentialsProvider(credentials)
+                        .forcePathStyle(options.pathStyle())
+                        .httpClientBuilder(
+                                UrlConnectionHttpClient.builder()
+                                        .connectionTimeout(Duration.ofSeconds(5))
+                                        .socketTimeout(Duration.ofSeconds(30)));
+        if (options.endpoint() != null && !options.endpoint().isBlank()) {
+            builder.endpointOverride(URI.create(options.endpoint()));
+        }
+        this.s3 = builder.build();
+    }
+
+    /** The client, for setup code that creates buckets; jobs use {@link #put} and {@link #get}. */
+    public S3Client client() {
+        return s3;
+    }
+
+    @Override
+    public String put(BlobKind kind, String sha256, String extension, String contentType, byte[] bytes)
+            throws ProcessingException {
+        String key = ContentAddress.key(kind, sha256, extension);
+        try {
+            // An existing key holds the same bytes by construction, so overwriting is harmless and
+            // cheaper than a HEAD round trip for the common case of new content.
+            s3.putObject(
+                    b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
+            return "s3://" + bucket + "/" + key;
+        } catch (SdkException e) {
+            throw new ProcessingException(
+                    ErrorCode.STORAGE,
+                    "could not store " + kind.prefix() + " blob in bucket " + bucket + ": " + reason(e),
+                    e);
+        }
+    }
+
+    @Override
+    public byte[] get(String uri, long maxBytes) throws ProcessingException {
+        S3Uri location = S3Uri.parse(uri);
+        GetObjectRequest request =
+                GetObjectRequest.builder().bucket(location.bucket()).key(location.key()).build();
+        try {
+            HeadObjectResponse head =
+                    s3.headObject(b -> b.bucket(location.bucket()).key(location.key()));
+            if (head.contentLength() != null && head.contentLength() > maxBytes) {
+                throw new ProcessingException(
+                        ErrorCode.IMAGE_TOO_LARGE,
+                        uri + " is " + head.contentLength() + " bytes, the limit is " + maxBytes);
+            }
+            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(request);
+            return bytes.asByteArrayUnsafe();
+        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            throw notFound(uri);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw notFound(uri);
+            }
+            throw new ProcessingException(
+                    ErrorCode.SOURCE_UNREADABLE, "could not read " + uri + ": " + reason(e), e);
+        } catch (SdkException e) {
+            throw new ProcessingException(
+                    ErrorCode.SOURCE_UNREADABLE, "could not read " + uri + ": " + reason(e), e);
+        }
+    }
+
+    private static ProcessingException notFound(String uri) {
+        return new ProcessingException(
+                ErrorCode.SOURCE_NOT_FOUND, "no object at " + uri + " (check bucket and key)");
+    }
+
+    private static String reason(SdkException e) {
+        if (e instanceof S3Exception s3e && s3e.awsErrorDetails() != null) {
+            return s3e.awsErrorDetails().errorCode() + " (HTTP " + s3e.statusCode() + ")";
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+}

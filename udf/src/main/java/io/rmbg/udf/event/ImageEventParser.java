@@ -1,0 +1,342 @@
+package io.rmbg.udf.event;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.process.ImageLimits;
+import io.rmbg.udf.records.DeadLetter;
+import io.rmbg.udf.records.ImageEvent;
+import io.rmbg.udf.records.ImageParams;
+import io.rmbg.udf.records.SourceRecord;
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a raw {@code image-events} record into a job, a failed job, or a dead letter (CONTRACTS.md
+ * §1, §2). Pure and deterministic: the same record always yields the same outcome and job id, so a
+ * replay cannot create a second job.
+ */
+public final class ImageEventParser implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private static final Pattern S3_URI = Pattern.compile("s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]/.+");
+    private static final Pattern HEX_COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");
+
+    static final int MAX_USER_ID_CHARS = 64;
+    static final int MAX_TAGS = 32;
+    static final int MAX_TAG_CHARS = 64;
+    static final int MAX_URI_CHARS = 512;
+
+    private final long maxInlineBytes;
+    private transient ObjectMapper mapper;
+
+    public ImageEventParser(ImageLimits limits) {
+        this.maxInlineBytes = maxInlineBytes;
+    }
+
+    /** Longest base64 text whose decoded size can still be within the inline limit. */
+    private long maxBase64Chars() {
+        return (maxInlineBytes + 2) / 3 * 4 + 4;
+    }
+
+    public ParseOutcome parse(SourceRecord record, long nowMillis) {
+        JsonNode root;
+        try {
+            root = mapper().readTree(record.value());
+        } catch (JsonProcessingException e) {
+            return deadLetter(record, "value is not valid UTF-8 JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return deadLetter(record, "value could not be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            return deadLetter(record, "value must be a JSON object");
+        }
+
+        String jobId;
+        JsonNode jobIdNode = root.get("job_id");
+        if (jobIdNode == null || jobIdNode.isNull()) {
+            jobId = derivedJobId(record);
+        } else if (!jobIdNode.isTextual() || !isUuid(jobIdNode.textValue())) {
+            return deadLetter(record, "job_id must be a UUID string when present");
+        } else {
+            jobId = UUID.fromString(jobIdNode.textValue()).toString();
+        }
+
+        JsonNode userNode = root.get("user_id");
+        if (userNode == null || !userNode.isTextual()) {
+            return deadLetter(record, "user_id is required and must be a string");
+        }
+        String userId = userNode.textValue();
+        int userChars = Text.length(userId);
+        if (userChars < 1 || userChars > MAX_USER_ID_CHARS) {
+            return deadLetter(record, "user_id must be 1 to 64 characters, got " + userChars);
+        }
+        if (Text.hasNul(userId)) {
+            return deadLetter(record, "user_id must not contain NUL characters");
+        }
+
+        Fields f = new Fields(jobId, userId, record, nowMillis);
+        f.imageUri = text(root, "image_uri");
+        f.imageBase64 = text(root, "image_base64");
+        List<String> problems = new ArrayList<>();
+        readCreatedAt(root, f, problems);
+        readTags(root, f, problems);
+        readParams(root, f, problems);
+        readImage(root, f, problems);
+
+        ImageEvent event = f.toEvent();
+        if (!problems.isEmpty()) {
+            return new ParseOutcome.Rejected(event, f.errorCode, String.join("; ", problems));
+        }
+        return new ParseOutcome.Accepted(event);
+    }
+
+    /** The job id of a record without one: a name-based UUID of topic, partition and offset. */
+    public static String derivedJobId(SourceRecord record) {
+        String name = "rmbg:" + record.topic() + "/" + record.partition() + "/" + record.offset();
+        return UUID.nameUUIDFromBytes(name.getBytes(UTF_8)).toString();
+    }
+
+    private void readImage(JsonNode root, Fields f, List<String> problems) {
+        boolean hasUri = root.hasNonNull("image_uri");
+        boolean hasInline = root.hasNonNull("image_base64");
+        if (hasUri == hasInline) {
+            problems.add("exactly one of image_uri and image_base64 is required");
+            return;
+        }
+        if (hasUri) {
+            if (f.imageUri == null) {
+                problems.add("image_uri must be a string");
+            } else if (Text.length(f.imageUri) > MAX_URI_CHARS) {
+                problems.add("image_uri is longer than " + MAX_URI_CHARS + " characters");
+            } else if (!S3_URI.matcher(f.imageUri).matches() || Text.hasNul(f.imageUri)) {
+                problems.add(
+                        "image_uri must look like s3://bucket/key, got " + Text.quote(f.imageUri));
+            } else if (hasDotSegment(f.imageUri.substring(f.imageUri.indexOf('/', 5) + 1))) {
+                problems.add("image_uri's key must not contain '.' or '..' path segments");
+            }
+        } else if (f.imageBase64 == null) {
+            problems.add("image_base64 must be a string");
+        } else if (f.imageBase64.length() > maxBase64Chars()) {
+            long approx = f.imageBase64.length() / 4L * 3;
+            f.errorCode = problems.isEmpty() ? ErrorCode.IMAGE_TOO_LARGE : f.errorCode;
+            problems.add(
+                    "inline image is about "
+                            + approx
+                            + " bytes, the limit is "
+                            + maxInlineBytes
+                            + "; upload large images to S3 and send image_uri");
+        }
+    }
+
+    private static void readCreatedAt(JsonNode root, Fields f, List<String> problems) {
+        JsonNode node = root.get("created_at");
+        if (node == null || node.isNull()) {
+            return;
+        }
+        if (!node.isTextual()) {
+            problems.add("created_at must be an ISO-8601 string");
+            return;
+        }
+        try {
+            f.createdAtMillis = OffsetDateTime.parse(node.textValue()).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+            problems.add(
+                    "created_at must be an ISO-8601 instant with offset, got "
+                            + Text.quote(node.textValue()));
+        }
+    }
+
+    private static void readTags(JsonNode root, Fields f, List<String> problems) {
+        JsonNode node = root.get("tags");
+        if (node == null || node.isNull()) {
+            return;
+        }
+        if (!node.isArray()) {
+            problems.add("tags must be an array of strings");
+            return;
+        }
+        if (node.size() > MAX_TAGS) {
+            problems.add("at most " + MAX_TAGS + " tags are allowed, got " + node.size());
+            return;
+        }
+        List<String> tags = new ArrayList<>();
+        for (JsonNode tag : node) {
+            if (!tag.isTextual()) {
+                problems.add("tags must be an array of strings");
+                return;
+            }
+            String t = tag.textValue();
+            int chars = Text.length(t);
+            if (chars < 1 || chars > MAX_TAG_CHARS || Text.hasNul(t)) {
+                problems.add("each tag must be 1 to 64 characters without NUL");
+                return;
+            }
+            if (!tags.contains(t)) {
+                tags.add(t);
+            }
+        }
+        f.tags = tags.toArray(String[]::new);
+    }
+
+    private void readParams(JsonNode root, Fields f, List<String> problems) {
+        JsonNode node = root.get("params");
+        if (node == null || node.isNull()) {
+            return;
+        }
+        if (!node.isObject()) {
+            problems.add("params must be a JSON object");
+            return;
+        }
+        String json;
+        try {
+            json = mapper().writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            problems.add("params could not be serialised");
+            return;
+        }
+        if (json.contains("\\u0000")) {
+            // PostgreSQL's jsonb refuses \u0000; storing it would fail the sink, not the job.
+            problems.add("params must not contain NUL characters");
+            return;
+        }
+        f.paramsJson = json;
+
+        ObjectNode p = (ObjectNode) node;
+        String model = null;
+        Double threshold = null;
+        String background = null;
+        boolean postProcess = false;
+        JsonNode v;
+        if ((v = p.get("model")) != null && !v.isNull()) {
+            if (!v.isTextual() || v.textValue().isBlank()) {
+                problems.add("params.model must be a profile name");
+            } else {
+                model = v.textValue();
+            }
+        }
+        if ((v = p.get("threshold")) != null && !v.isNull()) {
+            if (!v.isNumber() || v.doubleValue() < 0 || v.doubleValue() > 1) {
+                problems.add("params.threshold must be a number from 0 to 1");
+            } else {
+                threshold = v.doubleValue();
+            }
+        }
+        if ((v = p.get("background")) != null && !v.isNull()) {
+            if (!v.isTextual() || !HEX_COLOUR.matcher(v.textValue()).matches()) {
+                problems.add("params.background must be a colour like #RRGGBB");
+            } else {
+                background = v.textValue();
+            }
+        }
+        if ((v = p.get("post_process_mask")) != null && !v.isNull()) {
+            if (!v.isBoolean()) {
+                problems.add("params.post_process_mask must be true or false");
+            } else {
+                postProcess = v.booleanValue();
+            }
+        }
+        f.params = new ImageParams(model, threshold, background, postProcess);
+    }
+
+    /** HTTP clients and servers may resolve {@code ..} in a key, reaching outside the bucket. */
+    private static boolean hasDotSegment(String key) {
+        for (String segment : key.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..") || segment.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        return node != null && node.isTextual() ? node.textValue() : null;
+    }
+
+    private static boolean isUuid(String s) {
+        if (s.length() != 36) {
+            return false;
+        }
+        try {
+            UUID.fromString(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static ParseOutcome deadLetter(SourceRecord record, String message) {
+        return new ParseOutcome.DeadLettered(
+                new DeadLetter(record, ErrorCode.INVALID_EVENT, message));
+    }
+
+    private ObjectMapper mapper() {
+        if (mapper == null) {
+            JsonFactory factory =
+                    JsonFactory.builder()
+                            .streamReadConstraints(
+                                    StreamReadConstraints.builder()
+                                            .maxStringLength(
+                                                    (int)
+                                                            Math.min(
+                                                                    Integer.MAX_VALUE,
+                                                                    maxBase64Chars() * 2))
+                                            .maxNestingDepth(64)
+                                            .build())
+                            .build();
+            mapper = new ObjectMapper(factory);
+        }
+        return mapper;
+    }
+
+    /** The fields of an event as far as they could be read. */
+    private static final class Fields {
+        final String jobId;
+        final String userId;
+        final SourceRecord record;
+        final long receivedAt;
+        String imageUri;
+        String imageBase64;
+        ImageParams params = ImageParams.DEFAULTS;
+        String paramsJson;
+        String[] tags = new String[0];
+        long createdAtMillis;
+        ErrorCode errorCode = ErrorCode.INVALID_EVENT;
+
+        Fields(String jobId, String userId, SourceRecord record, long receivedAt) {
+            this.jobId = jobId;
+            this.userId = userId;
+            this.record = record;
+            this.receivedAt = receivedAt;
+            this.createdAtMillis = record.timestampMillis();
+        }
+
+        ImageEvent toEvent() {
+            String uri = imageUri == null ? null : Text.clip(imageUri, MAX_URI_CHARS);
+            return new ImageEvent(
+                    jobId,
+                    userId,
+                    uri,
+                    imageBase64,
+                    params,
+                    paramsJson,
+                    tags,
+                    createdAtMillis,
+                    receivedAt,
+                    record.position());
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.rmbg.udf.event;
+
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.records.DeadLetter;
+import io.rmbg.udf.records.ImageEvent;
+
+/** What became of one source record: a job to run, a job that failed validation, or neither. */
+public sealed interface ParseOutcome {
+
+    /** A valid event: process it. */
+    record Accepted(ImageEvent event) implements ParseOutcome {}
+
+    /**
+     * The record names a job (job id and user id are usable) but is otherwise invalid: it ends as a
+     * failed row. {@code event} holds whatever could be read.
+     */
+    record Rejected(ImageEvent event, ErrorCode errorCode, String errorMessage)
+            implements ParseOutcome {}
+
+    /** No usable job id or user id: the record goes to the dead-letter topic. */
+    record DeadLettered(DeadLetter deadLetter) implements ParseOutcome {}
+}

@@ -1,0 +1,156 @@
+package io.rmbg.udf.event;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.process.ImageLimits;
+import io.rmbg.udf.records.ImageEvent;
+import io.rmbg.udf.records.SourceRecord;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ImageEventParserTest {
+    private static final String JOB_ID = "6f1c1a3e-2f59-4a8b-9d57-3c1e0b6a1f00";
+    private static final long KAFKA_TIME = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
+    private static final long NOW = KAFKA_TIME + 5;
+
+    private final ImageEventParser parser = new ImageEventParser(new ImageLimits(50_000_000, 1 << 20, 300));
+
+    private static SourceRecord record(String json) {
+        return record(json.getBytes(UTF_8), 7);
+    }
+
+    private static SourceRecord record(byte[] value, long offset) {
+        return new SourceRecord("image-events", 1, offset, KAFKA_TIME, value);
+    }
+
+    private ParseOutcome parse(String json) {
+        return parser.parse(record(json), NOW);
+    }
+
+    private ImageEvent accepted(String json) {
+        ParseOutcome outcome = parse(json);
+        assertThat(outcome).isInstanceOf(ParseOutcome.Accepted.class);
+        return ((ParseOutcome.Accepted) outcome).event();
+    }
+
+    private ParseOutcome.Rejected rejected(String json) {
+        ParseOutcome outcome = parse(json);
+        assertThat(outcome).isInstanceOf(ParseOutcome.Rejected.class);
+        return (ParseOutcome.Rejected) outcome;
+    }
+
+    private String deadLetterReason(byte[] value) {
+        ParseOutcome outcome = parser.parse(record(value, 7), NOW);
+        assertThat(outcome).isInstanceOf(ParseOutcome.DeadLettered.class);
+        var letter = ((ParseOutcome.DeadLettered) outcome).deadLetter();
+        assertThat(letter.source().value()).isEqualTo(value);
+        assertThat(letter.errorCode()).isEqualTo(ErrorCode.INVALID_EVENT);
+        return letter.errorMessage();
+    }
+
+    private String deadLetterReason(String json) {
+        return deadLetterReason(json.getBytes(UTF_8));
+    }
+
+    @Test
+    void acceptsAFullEvent() {
+        ImageEvent e = accepted("{\"job_id\":\"" + JOB_ID + "\",\"user_id\":\"ünïcode-user\","
+                + "\"image_uri\":\"s3://photos/2026/a b.jpg\",\"params\":{\"model\":\"rmbg-2.0\","
+                + "\"threshold\":0.4,\"background\":\"#112233\",\"post_process_mask\":true,\"x\":1},"
+                + "\"tags\":[\"cat\",\"cat\",\"dog\"],\"created_at\":\"2026-11-19T23:30:00+01:00\"}");
+        assertThat(e.jobId()).isEqualTo(JOB_ID);
+        assertThat(e.userId()).isEqualTo("ünïcode-user");
+        assertThat(e.imageUri()).isEqualTo("s3://photos/2026/a b.jpg");
+        assertThat(e.imageBase64()).isNull();
+        assertThat(e.params().model()).isEqualTo("rmbg-2.0");
+        assertThat(e.params().threshold()).isEqualTo(0.4);
+        assertThat(e.params().background()).isEqualTo("#112233");
+        assertThat(e.params().postProcessMask()).isTrue();
+        assertThat(e.paramsJson()).contains("\"x\":1");
+        assertThat(e.tags()).containsExactly("cat", "dog");
+        assertThat(e.createdAtMillis()).isEqualTo(Instant.parse("2026-11-19T22:30:00Z").toEpochMilli());
+        assertThat(e.receivedAtMillis()).isEqualTo(NOW);
+        assertThat(e.sourcePosition()).isEqualTo("image-events/1@7");
+    }
+
+    @Test
+    void derivesTheSameJobIdForTheSameRecordPosition() {
+        String json = "{\"user_id\":\"u\",\"image_base64\":\"AAAA\"}";
+        ImageEvent first = accepted(json);
+        ImageEvent again = accepted(json);
+        ImageEvent elsewhere = ((ParseOutcome.Accepted) parser.parse(record(json.getBytes(UTF_8), 8), NOW)).event();
+        assertThat(first.jobId()).isEqualTo(again.jobId()).isNotEqualTo(elsewhere.jobId());
+        assertThat(first.jobId()).matches("[0-9a-f-]{36}");
+        assertThat(first.createdAtMillis()).isEqualTo(KAFKA_TIME);
+    }
+
+    @Test
+    void recordsWithoutAUsableJobOrUserAreDeadLetters() {
+        assertThat(deadLetterReason("{\"user_id\": \"u\", ")).contains("JSON");
+        assertThat(deadLetterReason("[1,2]")).contains("JSON object");
+        assertThat(deadLetterReason("")).isNotBlank();
+        assertThat(deadLetterReason(new byte[] {(byte) 0xC3, 0x28, '{', '}'})).isNotBlank();
+        assertThat(deadLetterReason("{\"image_base64\":\"AAAA\"}")).contains("user_id");
+        assertThat(deadLetterReason("{\"user_id\":42,\"image_base64\":\"AAAA\"}")).contains("user_id");
+        assertThat(deadLetterReason("{\"user_id\":\"\",\"image_base64\":\"AAAA\"}")).contains("1 to 64");
+        assertThat(deadLetterReason("{\"user_id\":\"" + "x".repeat(65) + "\"}")).contains("1 to 64");
+        assertThat(deadLetterReason("{\"user_id\":\"a\\u0000b\"}")).contains("NUL");
+        assertThat(deadLetterReason("{\"job_id\":\"nope\",\"user_id\":\"u\"}")).contains("job_id");
+        assertThat(deadLetterReason("{\"job_id\":12,\"user_id\":\"u\"}")).contains("job_id");
+    }
+
+    @Test
+    void sixtyFourCharactersOfAnyScriptAreAUserId() {
+        String user = "😀".repeat(64); // 128 UTF-16 units, 64 characters
+        assertThat(accepted("{\"user_id\":\"" + user + "\",\"image_base64\":\"AAAA\"}").userId()).isEqualTo(user);
+    }
+
+    @Test
+    void invalidFieldsOfANamedJobFailItsRow() {
+        String head = "{\"job_id\":\"" + JOB_ID + "\",\"user_id\":\"u\",";
+        assertThat(rejected(head + "\"tags\":[\"a\"]}").errorMessage()).contains("exactly one of");
+        assertThat(rejected(head + "\"image_uri\":\"s3://b/k\",\"image_base64\":\"AAAA\"}").errorMessage())
+                .contains("exactly one of");
+        assertThat(rejected(head + "\"image_uri\":\"http://x/y.jpg\"}").errorMessage()).contains("s3://bucket/key");
+        assertThat(rejected(head + "\"image_uri\":\"s3://bucket/../../etc/passwd\"}").errorMessage())
+                .contains("'..'");
+        assertThat(rejected(head + "\"image_uri\":\"s3://bucket/k\",\"params\":{\"threshold\":1.5}}")
+                .errorMessage()).contains("threshold");
+        assertThat(rejected(head + "\"image_uri\":\"s3://bucket/k\",\"params\":{\"background\":\"red\"}}")
+                .errorMessage()).contains("#RRGGBB");
+        assertThat(rejected(head + "\"image_uri\":\"s3://bucket/k\",\"params\":{\"a\":\"\\u0000\"}}")
+                .errorMessage()).contains("NUL");
+        assertThat(rejected(head + "\"image_uri\":\"s3://bucket/k\",\"params\":[1]}").errorMessage())
+                .contains("params");
+        assertThat(rejected(head + "\"image_uri\":\"s3://bucket/k\",\"tags\":[\"\"]}").errorMessage())
+                .contains("tag");
+        assertThat(rejected(head + "\"image_uri\":\"s3://bucket/k\",\"tags\":" + manyTags(33) + "}")
+                .errorMessage()).contains("at most 32");
+        assertThat(rejected(head + "\"image_uri\":\"s3://bucket/k\",\"created_at\":\"yesterday\"}")
+                .errorMessage()).contains("created_at");
+
+        ParseOutcome.Rejected r = rejected(head + "\"image_uri\":\"s3://bucket/k\",\"tags\":7}");
+        assertThat(r.errorCode()).isEqualTo(ErrorCode.INVALID_EVENT);
+        assertThat(r.event().jobId()).isEqualTo(JOB_ID);
+        assertThat(r.event().sourceReference()).isEqualTo("s3://bucket/k");
+    }
+
+    @Test
+    void inlineImagesOverTheLimitFailAsTooLargeBeforeDecoding() {
+        String big = "A".repeat(2000);
+        ParseOutcome.Rejected r = rejected("{\"user_id\":\"u\",\"image_base64\":\"" + big + "\"}");
+        assertThat(r.errorCode()).isEqualTo(ErrorCode.IMAGE_TOO_LARGE);
+        assertThat(r.errorMessage()).contains("limit is 300");
+        assertThat(r.event().sourceReference()).isEqualTo("inline:");
+    }
+
+    private static String manyTags(int n) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"t").append(i).append('"');
+        }
+        return sb.append(']').toString();
+    }
+}

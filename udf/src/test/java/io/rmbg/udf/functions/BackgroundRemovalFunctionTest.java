@@ -1,0 +1,115 @@
+package io.rmbg.udf.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rmbg.udf.blob.ContentAddress;
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.model.SyntheticModels;
+import io.rmbg.udf.process.ImageLimits;
+import io.rmbg.udf.process.ModelOptions;
+import io.rmbg.udf.records.ImageEvent;
+import io.rmbg.udf.records.ImageParams;
+import io.rmbg.udf.records.JobResult;
+import io.rmbg.udf.records.JobStatus;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.Base64;
+
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The async operator around the real model: results complete as they finish, close() frees all. */
+class BackgroundRemovalFunctionTest {
+    @TempDir static Path dir;
+    private static ModelOptions model;
+
+    @BeforeAll
+    static void writeModel() throws Exception {
+        Path file = dir.resolve("colour-key.onnx");
+        SyntheticModels.writeColourKeyModel(file, 1024);
+        model = new ModelOptions(file.toString(), "rmbg-2.0", "cpu", 1);
+    }
+
+    @Test
+    void completesEveryElementAndReleasesTheSessionOnClose() throws Exception {
+        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
+                InMemoryBlobStore::new, ImageLimits.defaults(), model, 2);
+        var harness = new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
+                new AsyncWaitOperatorFactory<>(function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
+                TypeInformation.of(ImageEvent.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+        harness.open();
+        assertThat(function.isModelOpen()).isTrue();
+
+        harness.processElement(new StreamRecord<>(event("big", png(900, 700)), 1));
+        harness.processElement(new StreamRecord<>(event("small", png(40, 30)), 2));
+        harness.processElement(new StreamRecord<>(event("broken", "not an image".getBytes()), 3));
+        harness.processElement(new StreamRecord<>(uriEvent("missing", "s3://test/original/nope.png"), 4));
+        harness.endInput();
+        harness.close();
+
+        Map<String, JobResult> results = harness.extractOutputValues().stream()
+                .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
+        assertThat(results).containsOnlyKeys(id("big"), id("small"), id("broken"), id("missing"));
+        assertThat(results.get(id("big")).status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(results.get(id("small")).status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(results.get(id("broken")).errorCode()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT);
+        assertThat(results.get(id("missing")).errorCode()).isEqualTo(ErrorCode.SOURCE_NOT_FOUND);
+
+        JobResult big = results.get(id("big"));
+        assertThat(big.imageWidth()).isEqualTo(900);
+        assertThat(big.model()).isEqualTo("rmbg-2.0");
+        assertThat(big.modelVersion()).isNotBlank();
+        byte[] cutOutPng = InMemoryBlobStore.OBJECTS.get(big.processed().uri());
+        assertThat(big.processed().sha256()).isEqualTo(ContentAddress.sha256Hex(cutOutPng));
+        BufferedImage cutOut = ImageIO.read(new ByteArrayInputStream(cutOutPng));
+        assertThat(cutOut.getRGB(450, 350) >>> 24).as("centre of the red disc").isGreaterThan(240);
+        assertThat(cutOut.getRGB(5, 5) >>> 24).as("blue corner").isLessThan(15);
+
+        assertThat(function.isModelOpen()).isFalse();
+        assertThat(InMemoryBlobStore.closed).isTrue();
+    }
+
+    private static String id(String name) {
+        return java.util.UUID.nameUUIDFromBytes(name.getBytes()).toString();
+    }
+
+    private static ImageEvent event(String name, byte[] image) {
+        return new ImageEvent(id(name), "user", null, Base64.getEncoder().encodeToString(image),
+                ImageParams.DEFAULTS, null, new String[0], 0L, System.currentTimeMillis(), "test/0@0");
+    }
+
+    private static ImageEvent uriEvent(String name, String uri) {
+        return new ImageEvent(id(name), "user", uri, null, ImageParams.DEFAULTS, null, new String[0], 0L,
+                System.currentTimeMillis(), "test/0@0");
+    }
+
+    /** A red disc on blue: the colour-key model keeps the disc. */
+    private static byte[] png(int w, int h) throws Exception {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(new Color(40, 90, 210));
+        g.fillRect(0, 0, w, h);
+        g.setColor(new Color(220, 60, 40));
+        int r = Math.min(w, h) / 3;
+        g.fillOval(w / 2 - r, h / 2 - r, 2 * r, 2 * r);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+}
