@@ -1,0 +1,579 @@
+package io.rmbg.udf.inference;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.ValueInfo;
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.error.ProcessingException;
+import io.rmbg.udf.image.RasterImage;
+import io.rmbg.udf.inference.ModelProfile.OutputActivation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A loaded background-removal model: images in, one 0..1 subject-probability map per image out,
+ * at the profile's input size (the caller resizes the map back to the image).
+ *
+ * <p>Loading checks the model against its {@link ModelProfile} so a wrong file or profile fails
+ * at job start with a message saying what was expected and found, not later with a native error
+ * per image. It also settles {@link OutputActivation#AUTO}: a model whose output passes through
+ * Sigmoid already yields probabilities, anything else is treated as logits; if the graph cannot be
+ * read, probe inferences decide by whether the raw outputs stay within 0..1.
+ *
+ * <p><b>Threading:</b> one instance per Flink slot (task thread). The ONNX Runtime session could
+ * be shared, but the input buffer and preprocessing tables are reused between calls to keep
+ * inference allocation-free, so an instance serves one thread at a time: callers must serialise
+ * {@link #infer} and {@link #close}.
+ */
+public final class SegmentationModel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentationModel.class);
+    private static final Set<String> PROBABILITY_OPS = Set.of("Sigmoid", "HardSigmoid");
+    private static final int VERSION_HEX_CHARS = 12;
+    private static final long DYNAMIC = -1;
+    private static final long PROBE_SEED = 0x5EED;
+    private static volatile boolean telemetryChecked;
+
+    private final Path file;
+    private final ModelProfile profile;
+    private final OrtEnvironment environment;
+    private final OrtSession session;
+    private final String executionProvider;
+    private final String inputName;
+    private final String outputName;
+    private final boolean dynamicBatch;
+    private final Preprocessor preprocessor;
+    private final String modelVersion;
+    private OutputActivation activation;
+    private String activationDescription;
+    private long loadMillis;
+    private FloatBuffer inputBuffer;
+    private boolean closed;
+
+    private SegmentationModel(Path file, ModelProfile profile, OrtEnvironment environment,
+            OrtSession session, String executionProvider, Signature signature, String modelVersion) {
+        this.file = file;
+        this.profile = profile;
+        this.environment = environment;
+        this.session = session;
+        this.executionProvider = executionProvider;
+        this.inputName = signature.inputName;
+        this.outputName = signature.outputName;
+        this.dynamicBatch = signature.dynamicBatch;
+        this.preprocessor = new Preprocessor(profile);
+        this.modelVersion = modelVersion;
+    }
+
+    /**
+     * Loads {@code modelFile} and checks it against {@code profile}.
+     *
+     * @param device where to run; if CUDA is unavailable the model runs on CPU and a warning is
+     *     logged, so one job configuration works on GPU and CPU task managers
+     * @param intraOpThreads threads ONNX Runtime may use inside one operator; {@code <= 0} leaves
+     *     its default (one per core), which oversubscribes when several slots share a machine
+     * @throws IllegalArgumentException if the file is missing, is not a loadable ONNX model, or its
+     *     inputs/outputs do not fit the profile
+     * @throws IllegalStateException if ONNX Runtime fails for another reason
+     */
+    public static SegmentationModel load(Path modelFile, ModelProfile profile, ExecutionDevice device,
+            int intraOpThreads) {
+        return load(modelFile, profile, device, intraOpThreads, OnnxGraphInspector::activationOpType);
+    }
+
+    /** As {@link #load(Path, ModelProfile, ExecutionDevice, int)} with a replaceable graph inspector. */
+    static SegmentationModel load(Path modelFile, ModelProfile profile, ExecutionDevice device,
+            int intraOpThreads, BiFunction<Path, String, Optional<String>> activationOpOf) {
+        requireNonNull(modelFile, "modelFile cannot be null");
+        requireNonNull(profile, "profile cannot be null");
+        requireNonNull(device, "device cannot be null");
+        long start = System.nanoTime();
+        if (!Files.isRegularFile(modelFile)) {
+            throw new IllegalArgumentException("model file not found: " + modelFile);
+        }
+        String version = modelVersionOf(modelFile);
+        OrtEnvironment environment = environment();
+        OpenedSession opened = openSession(environment, modelFile, device, intraOpThreads);
+        OrtSession session = opened.session();
+        SegmentationModel model;
+        try {
+            Signature signature = Signature.check(session, modelFile, profile);
+            model = new SegmentationModel(modelFile, profile, environment, session, opened.provider(),
+                    signature, version);
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new IllegalStateException("cannot read the inputs/outputs of model " + modelFile, e);
+        } catch (RuntimeException e) {
+            closeQuietly(session);
+            throw e;
+        }
+        try {
+            model.resolveActivation(activationOpOf);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        model.loadMillis = (System.nanoTime() - start) / 1_000_000;
+        LOG.info("Loaded model {} (version {}, profile {}) on {} in {} ms: input '{}' {}x{}, {} batch,"
+                + " output '{}', activation {}", modelFile, version, profile.name(), opened.provider(),
+                model.loadMillis, model.inputName, profile.inputWidth(), profile.inputHeight(),
+                model.dynamicBatch ? "dynamic" : "fixed", model.outputName, model.activationDescription);
+        return model;
+    }
+
+    /**
+     * Runs the model on {@code images} and returns, per image and in order, a row-major {@code
+     * inputWidth() * inputHeight()} map of subject probabilities in 0..1. Images of any size are
+     * resized to the model's input. A model with a dynamic batch dimension gets one call for the
+     * whole list, others one call per image; size the list to what the device's memory allows.
+     *
+     * @throws ProcessingException with {@link ErrorCode#INFERENCE} if ONNX Runtime fails or
+     *     returns an unexpected shape
+     */
+    public float[][] infer(List<RasterImage> images) throws ProcessingException {
+        requireNonNull(images, "images cannot be null");
+        checkOpen();
+        float[][] maps = new float[images.size()][];
+        if (images.isEmpty()) {
+            return maps;
+        }
+        if (dynamicBatch) {
+            run(images, 0, images.size(), maps);
+        } else {
+            for (int i = 0; i < images.size(); i++) {
+                run(images, i, 1, maps);
+            }
+        }
+        for (float[] map : maps) {
+            applyActivation(map, activation);
+        }
+        return maps;
+    }
+
+    public int inputWidth() {
+        return profile.inputWidth();
+    }
+
+    public int inputHeight() {
+        return profile.inputHeight();
+    }
+
+    public ModelProfile profile() {
+        return profile;
+    }
+
+    public Path modelFile() {
+        return file;
+    }
+
+    /** The model input fed (the profile's, or the model's only input). */
+    public String inputName() {
+        return inputName;
+    }
+
+    /** The model output read (the profile's, or the model's first output). */
+    public String outputName() {
+        return outputName;
+    }
+
+    /** Whether one call can take several images (the batch dimension is symbolic). */
+    public boolean dynamicBatch() {
+        return dynamicBatch;
+    }
+
+    /** Where the session runs: {@code "CPU"} or {@code "CUDA:N"}. */
+    public String executionProvider() {
+        return executionProvider;
+    }
+
+    /** The activation applied, never {@link OutputActivation#AUTO}. */
+    public OutputActivation activation() {
+        return activation;
+    }
+
+    /** The activation applied and why, for logs, e.g. {@code "none (AUTO: output produced by Sigmoid)"}. */
+    public String activationDescription() {
+        return activationDescription;
+    }
+
+    /** Wall time {@link #load} took, including hashing and activation detection. */
+    public long loadMillis() {
+        return loadMillis;
+    }
+
+    /** The first 12 hex characters of the model file's SHA-256: identifies the weights in results. */
+    public String modelVersion() {
+        return modelVersion;
+    }
+
+    /** Releases the native session. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            inputBuffer = null;
+            closeQuietly(session);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SegmentationModel{" + file.getFileName() + ", " + profile.name() + ", " + executionProvider
+                + ", " + modelVersion + "}";
+    }
+
+    // --- inference -------------------------------------------------------------------------------
+
+    /** Packs {@code images[from, from + count)} into one tensor, runs it and stores raw outputs. */
+    private void run(List<RasterImage> images, int from, int count, float[][] maps)
+            throws ProcessingException {
+        FloatBuffer buffer = inputBuffer(count);
+        for (int i = 0; i < count; i++) {
+            preprocessor.pack(requireNonNull(images.get(from + i), "image cannot be null"), buffer, i);
+        }
+        long[] shape = {count, 3, profile.inputHeight(), profile.inputWidth()};
+        try (OnnxTensor input = OnnxTensor.createTensor(environment, buffer, shape);
+                OrtSession.Result result = session.run(Map.of(inputName, input), Set.of(outputName))) {
+            OnnxValue value = result.get(outputName).orElse(null);
+            if (!(value instanceof OnnxTensor output) || output.getInfo().type != OnnxJavaType.FLOAT) {
+                throw new ProcessingException(ErrorCode.INFERENCE, "model " + file.getFileName()
+                        + " returned no float tensor '" + outputName + "'");
+            }
+            checkOutputShape(output.getInfo().getShape(), count);
+            FloatBuffer data = output.getFloatBuffer();
+            int plane = profile.inputWidth() * profile.inputHeight();
+            for (int i = 0; i < count; i++) {
+                float[] map = new float[plane];
+                data.get(map);
+                maps[from + i] = map;
+            }
+        } catch (OrtException e) {
+            throw new ProcessingException(ErrorCode.INFERENCE, "ONNX Runtime failed on " + count
+                    + " image(s) with model " + file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkOutputShape(long[] shape, int count) throws ProcessingException {
+        long h = profile.inputHeight();
+        long w = profile.inputWidth();
+        boolean ok = shape.length == 4 ? shape[0] == count && shape[1] == 1 && shape[2] == h && shape[3] == w
+                : shape.length == 3 && shape[0] == count && shape[1] == h && shape[2] == w;
+        if (!ok) {
+            throw new ProcessingException(ErrorCode.INFERENCE, "model " + file.getFileName() + " returned "
+                    + "output '" + outputName + "' of shape " + Arrays.toString(shape)
+                    + ", expected [" + count + ", 1, " + h + ", " + w + "]");
+        }
+    }
+
+    /** The reused direct input buffer, grown to hold {@code count} images, limit set to them. */
+    private FloatBuffer inputBuffer(int count) {
+        long floats = (long) count * preprocessor.floatsPerImage();
+        if (floats * Float.BYTES > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + count + " images exceeds 2 GB of input");
+        }
+        if (inputBuffer == null || inputBuffer.capacity() < floats) {
+            inputBuffer = ByteBuffer.allocateDirect((int) floats * Float.BYTES).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+        }
+        inputBuffer.clear().limit((int) floats);
+        return inputBuffer;
+    }
+
+    static void applyActivation(float[] map, OutputActivation activation) {
+        switch (activation) {
+            case SIGMOID -> {
+                for (int i = 0; i < map.length; i++) {
+                    map[i] = (float) (1.0 / (1.0 + Math.exp(-map[i])));
+                }
+            }
+            case MIN_MAX -> {
+                float min = Float.POSITIVE_INFINITY;
+                float max = Float.NEGATIVE_INFINITY;
+                for (float v : map) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                // A flat map has no contrast to stretch: keep its values (clamped) rather than divide by 0.
+                if (max - min > 0f && Float.isFinite(max - min)) {
+                    float range = max - min;
+                    for (int i = 0; i < map.length; i++) {
+                        map[i] = (map[i] - min) / range;
+                    }
+                }
+            }
+            case NONE -> { }
+            case AUTO -> throw new IllegalStateException("AUTO must be resolved at load time");
+        }
+        for (int i = 0; i < map.length; i++) {
+            float v = map[i];
+            map[i] = v >= 0f ? Math.min(v, 1f) : 0f; // also maps NaN to 0
+        }
+    }
+
+    // --- loading ---------------------------------------------------------------------------------
+
+    private void resolveActivation(BiFunction<Path, String, Optional<String>> activationOpOf) {
+        OutputActivation configured = profile.activation();
+        if (configured != OutputActivation.AUTO) {
+            activation = configured;
+            activationDescription = describe(configured) + " (profile)";
+            return;
+        }
+        Optional<String> op = activationOpOf.apply(file, outputName);
+        if (op.isPresent()) {
+            boolean probability = PROBABILITY_OPS.contains(op.get());
+            activation = probability ? OutputActivation.NONE : OutputActivation.SIGMOID;
+            activationDescription = describe(activation) + " (AUTO: output produced by " + op.get()
+                    + (probability ? ")" : ", read as logits)");
+            return;
+        }
+        float[] range = probeRange();
+        boolean probability = range[0] >= 0f && range[1] <= 1f;
+        activation = probability ? OutputActivation.NONE : OutputActivation.SIGMOID;
+        activationDescription = describe(activation) + " (AUTO: graph not inspectable, probe output in ["
+                + range[0] + ", " + range[1] + "])";
+    }
+
+    /**
+     * Runs a mid-grey image and a seeded random-noise image and returns {min, max} of the raw
+     * outputs. Grey alone can mislead: a logits model may answer ≈0 for it, which looks like a
+     * probability; noise drives logits well outside 0..1 while a probability stays inside.
+     */
+    private float[] probeRange() {
+        int w = profile.inputWidth();
+        int h = profile.inputHeight();
+        int[] noise = new int[w * h];
+        SplittableRandom random = new SplittableRandom(PROBE_SEED);
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = 0xFF000000 | random.nextInt(1 << 24);
+        }
+        List<RasterImage> probes = List.of(new RasterImage(1, 1, new int[] {0xFF808080}, false),
+                new RasterImage(w, h, noise, false));
+        float[][] raw = new float[probes.size()][];
+        try {
+            for (int i = 0; i < probes.size(); i++) {
+                run(probes, i, 1, raw);
+            }
+        } catch (ProcessingException e) {
+            throw new IllegalStateException("probe inference failed for model " + file + ": " + e.getMessage(), e);
+        }
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float[] map : raw) {
+            for (float v : map) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        return new float[] {min, max};
+    }
+
+    private static String describe(OutputActivation activation) {
+        return switch (activation) {
+            case SIGMOID -> "sigmoid";
+            case NONE -> "none";
+            case MIN_MAX -> "min-max";
+            case AUTO -> "auto";
+        };
+    }
+
+    private static OrtEnvironment environment() {
+        if (!telemetryChecked && System.getenv("ORT_DISABLE_TELEMETRY") == null) {
+            LOG.warn("ORT_DISABLE_TELEMETRY is not set: ONNX Runtime 1.29 can crash the JVM while creating"
+                    + " its environment when the command line is long; set ORT_DISABLE_TELEMETRY=1");
+        }
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        if (!telemetryChecked) {
+            synchronized (SegmentationModel.class) {
+                if (!telemetryChecked) {
+                    try {
+                        environment.setTelemetry(false);
+                    } catch (OrtException e) {
+                        LOG.debug("Cannot disable ONNX Runtime telemetry: {}", e.getMessage());
+                    }
+                    telemetryChecked = true;
+                }
+            }
+        }
+        return environment;
+    }
+
+    private record OpenedSession(OrtSession session, String provider) {}
+
+    private static OpenedSession openSession(OrtEnvironment environment, Path file, ExecutionDevice device,
+            int intraOpThreads) {
+        if (device.isCuda()) {
+            try (SessionOptions options = sessionOptions(intraOpThreads)) {
+                options.addCUDA(device.index());
+                return new OpenedSession(environment.createSession(file.toString(), options),
+                        "CUDA:" + device.index());
+            } catch (OrtException e) {
+                LOG.warn("CUDA device {} is not usable for model {} ({}); falling back to CPU", device.index(),
+                        file, e.getMessage());
+            }
+        }
+        try (SessionOptions options = sessionOptions(intraOpThreads)) {
+            return new OpenedSession(environment.createSession(file.toString(), options), "CPU");
+        } catch (OrtException e) {
+            String message = "ONNX Runtime cannot load model " + file + ": " + e.getMessage();
+            switch (e.getCode()) {
+                case ORT_INVALID_PROTOBUF, ORT_INVALID_GRAPH, ORT_NO_MODEL, ORT_NO_SUCHFILE,
+                        ORT_NOT_IMPLEMENTED -> throw new IllegalArgumentException(message, e);
+                default -> throw new IllegalStateException(message, e);
+            }
+        }
+    }
+
+    private static SessionOptions sessionOptions(int intraOpThreads) throws OrtException {
+        SessionOptions options = new SessionOptions();
+        try {
+            options.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+            options.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setInterOpNumThreads(1);
+            if (intraOpThreads > 0) {
+                options.setIntraOpNumThreads(intraOpThreads);
+            }
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    private static String modelVersionOf(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+            while (channel.read(buffer) >= 0) {
+                buffer.flip();
+                sha256.update(buffer);
+                buffer.clear();
+            }
+            return HexFormat.of().formatHex(sha256.digest()).substring(0, VERSION_HEX_CHARS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model file " + file, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException | RuntimeException e) {
+            LOG.warn("Failed to close ONNX Runtime session: {}", e.getMessage());
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("model " + file.getFileName() + " is closed");
+        }
+    }
+
+    /** The model's input and output as checked against the profile. */
+    private record Signature(String inputName, String outputName, boolean dynamicBatch) {
+
+        static Signature check(OrtSession session, Path file, ModelProfile profile) throws OrtException {
+            long h = profile.inputHeight();
+            long w = profile.inputWidth();
+            Map<String, NodeInfo> inputs = session.getInputInfo();
+            String expectedInput = (profile.inputName() == null ? "one input"
+                    : "one input '" + profile.inputName() + "'") + " of float [N, 3, " + h + ", " + w + "]";
+            if (inputs.size() != 1) {
+                throw mismatch(file, profile, expectedInput, inputs.size() + " inputs: " + describe(inputs));
+            }
+            NodeInfo input = inputs.values().iterator().next();
+            if (profile.inputName() != null && !profile.inputName().equals(input.getName())) {
+                throw mismatch(file, profile, expectedInput, describe(inputs));
+            }
+            long[] in = floatShape(input);
+            if (in == null || in.length != 4 || in[1] != 3 || !fits(in[2], h) || !fits(in[3], w)
+                    || !(in[0] == DYNAMIC || in[0] == 1)) {
+                throw mismatch(file, profile, expectedInput + " (N dynamic or 1; H, W may be dynamic)",
+                        describe(inputs));
+            }
+
+            Map<String, NodeInfo> outputs = session.getOutputInfo();
+            String wanted = profile.outputName();
+            NodeInfo output = wanted != null ? outputs.get(wanted)
+                    : outputs.isEmpty() ? null : outputs.values().iterator().next();
+            String expectedOutput = (wanted == null ? "a first output" : "an output '" + wanted + "'")
+                    + " of float [N, 1, " + h + ", " + w + "] or [N, " + h + ", " + w + "]";
+            long[] out = output == null ? null : floatShape(output);
+            boolean outputOk = out != null && (out.length == 4
+                    ? fits(out[1], 1) && fits(out[2], h) && fits(out[3], w)
+                    : out.length == 3 && fits(out[1], h) && fits(out[2], w));
+            if (!outputOk) {
+                throw mismatch(file, profile, expectedOutput, outputs.isEmpty() ? "no outputs" : describe(outputs));
+            }
+            boolean dynamicBatch = in[0] == DYNAMIC && out[0] == DYNAMIC;
+            return new Signature(input.getName(), output.getName(), dynamicBatch);
+        }
+
+        private static boolean fits(long dim, long expected) {
+            return dim == DYNAMIC || dim == expected;
+        }
+
+        private static long[] floatShape(NodeInfo node) {
+            ValueInfo info = node.getInfo();
+            return info instanceof TensorInfo tensor && tensor.type == OnnxJavaType.FLOAT ? tensor.getShape() : null;
+        }
+
+        private static IllegalArgumentException mismatch(Path file, ModelProfile profile, String expected,
+                String found) {
+            return new IllegalArgumentException("model " + file + " does not fit profile '" + profile.name()
+                    + "': expected " + expected + ", found " + found);
+        }
+
+        private static String describe(Map<String, NodeInfo> nodes) {
+            List<String> parts = new ArrayList<>();
+            for (NodeInfo node : nodes.values()) {
+                parts.add("'" + node.getName() + "' " + describe(node.getInfo()));
+            }
+            return String.join(", ", parts);
+        }
+
+        private static String describe(ValueInfo info) {
+            if (!(info instanceof TensorInfo tensor)) {
+                return String.valueOf(info);
+            }
+            long[] shape = tensor.getShape();
+            String[] names = tensor.getDimensionNames();
+            List<String> dims = new ArrayList<>();
+            for (int i = 0; i < shape.length; i++) {
+                boolean named = names != null && i < names.length && names[i] != null && !names[i].isEmpty();
+                dims.add(shape[i] >= 0 ? Long.toString(shape[i]) : named ? names[i] : "?");
+            }
+            return tensor.type.toString().toLowerCase(Locale.ROOT) + " " + dims;
+        }
+    }
+}
