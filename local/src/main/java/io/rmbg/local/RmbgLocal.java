@@ -84,7 +84,10 @@ public final class RmbgLocal {
                 default -> configArgs.add(args[i]);
             }
         }
-        dataDir = dataDir.toAbsolutePath();
+        run(dataDir.toAbsolutePath(), demo, fresh, configArgs);
+    }
+
+    private void run(Path dataDir, boolean demo, boolean fresh, List<String> configArgs) throws Exception {
         if (fresh) {
             say("Fresh start: deleting " + dataDir);
             deleteRecursively(dataDir);

@@ -43,7 +43,7 @@ public final class ImageEventParser implements Serializable {
     private transient ObjectMapper mapper;
 
     public ImageEventParser(ImageLimits limits) {
-        this.maxInlineBytes = maxInlineBytes;
+        this.maxInlineBytes = limits.maxInlineBytes();
     }
 
     /** Longest base64 text whose decoded size can still be within the inline limit. */
@@ -285,15 +285,13 @@ public final class ImageEventParser implements Serializable {
 
     private ObjectMapper mapper() {
         if (mapper == null) {
+            // Strings are bounded by the record, which the broker bounds: an inline image over our
+            // limit must still parse, so that it fails as IMAGE_TOO_LARGE with its job's row.
             JsonFactory factory =
                     JsonFactory.builder()
                             .streamReadConstraints(
                                     StreamReadConstraints.builder()
-                                            .maxStringLength(
-                                                    (int)
-                                                            Math.min(
-                                                                    Integer.MAX_VALUE,
-                                                                    maxBase64Chars() * 2))
+                                            .maxStringLength(Integer.MAX_VALUE)
                                             .maxNestingDepth(64)
                                             .build())
                             .build();
