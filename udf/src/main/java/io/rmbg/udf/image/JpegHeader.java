@@ -1,0 +1,146 @@
+package io.rmbg.udf.image;
+
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.error.ProcessingException;
+
+/**
+ * What a JPEG's marker segments say before the entropy-coded data: the frame size and the EXIF
+ * orientation, which the JDK reader does not report. Nothing past the frame header is read.
+ *
+ * @param orientation EXIF tag 0x0112, 1 (as stored) to 8; 1 when absent or malformed
+ */
+record JpegHeader(int width, int height, int orientation) {
+
+    private static final int SOI = 0xD8;
+    private static final int EOI = 0xD9;
+    private static final int SOS = 0xDA;
+    private static final int APP1 = 0xE1;
+    private static final int TAG_ORIENTATION = 0x0112;
+    private static final int TYPE_SHORT = 3;
+
+    static JpegHeader parse(byte[] b) throws ProcessingException {
+        int orientation = 1;
+        boolean exifSeen = false;
+        int pos = 2; // after SOI
+        while (true) {
+            // Tolerate junk between segments (libjpeg does too): look for the next 0xFF.
+            while (pos < b.length && (b[pos] & 0xFF) != 0xFF) {
+                pos++;
+            }
+            // A marker may be preceded by any number of 0xFF fill bytes.
+            while (pos < b.length && (b[pos] & 0xFF) == 0xFF) {
+                pos++;
+            }
+            if (pos >= b.length) {
+                throw headerError("the JPEG data ends before its frame header (truncated file?)");
+            }
+            int marker = b[pos] & 0xFF;
+            pos++;
+            if (marker == SOI || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+                continue; // standalone markers carry no length
+            }
+            if (marker == EOI || marker == SOS) {
+                throw headerError("the JPEG data has no frame header before its image data");
+            }
+            if (pos + 2 > b.length) {
+                throw headerError("the JPEG data ends inside a segment header (truncated file?)");
+            }
+            int length = u16be(b, pos); // counts itself, not the marker
+            if (length < 2) {
+                throw headerError("the JPEG data has a malformed segment length");
+            }
+            int dataStart = pos + 2;
+            int segmentEnd = pos + length;
+            if (isStartOfFrame(marker)) {
+                if (dataStart + 5 > b.length || length < 7) {
+                    throw headerError("the JPEG frame header is truncated");
+                }
+                int height = u16be(b, dataStart + 1);
+                int width = u16be(b, dataStart + 3);
+                return new JpegHeader(width, height, orientation);
+            }
+            if (marker == APP1 && !exifSeen && segmentEnd <= b.length) {
+                int found = exifOrientation(b, dataStart, segmentEnd);
+                if (found != 0) {
+                    orientation = found;
+                    exifSeen = true;
+                }
+            }
+            pos = segmentEnd;
+        }
+    }
+
+    /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range. */
+    private static boolean isStartOfFrame(int marker) {
+        return marker >= 0xC0
+                && marker <= 0xCF
+                && marker != 0xC4
+                && marker != 0xC8
+                && marker != 0xCC;
+    }
+
+    /**
+     * The orientation from an APP1 segment holding "Exif\0\0" and a TIFF header, 0 when the segment
+     * is not Exif. Malformed Exif yields 1: a bad tag must never fail an otherwise fine image.
+     */
+    private static int exifOrientation(byte[] b, int start, int end) {
+        if (end - start < 14
+                || b[start] != 'E'
+                || b[start + 1] != 'x'
+                || b[start + 2] != 'i'
+                || b[start + 3] != 'f'
+                || b[start + 4] != 0
+                || b[start + 5] != 0) {
+            return 0;
+        }
+        int tiff = start + 6;
+        boolean little;
+        if (b[tiff] == 'I' && b[tiff + 1] == 'I') {
+            little = true;
+        } else if (b[tiff] == 'M' && b[tiff + 1] == 'M') {
+            little = false;
+        } else {
+            return 1;
+        }
+        if (u16(b, tiff + 2, little) != 42) {
+            return 1;
+        }
+        long ifd = tiff + (u32(b, tiff + 4, little) & 0xFFFFFFFFL);
+        if (ifd + 2 > end) {
+            return 1;
+        }
+        int entries = u16(b, (int) ifd, little);
+        for (int i = 0; i < entries; i++) {
+            int entry = (int) ifd + 2 + i * 12;
+            if (entry + 12 > end) {
+                return 1;
+            }
+            if (u16(b, entry, little) == TAG_ORIENTATION) {
+                if (u16(b, entry + 2, little) != TYPE_SHORT) {
+                    return 1;
+                }
+                int value = u16(b, entry + 8, little); // a SHORT sits left-justified in the value
+                return value >= 1 && value <= 8 ? value : 1;
+            }
+        }
+        return 1;
+    }
+
+    private static int u16be(byte[] b, int i) {
+        return ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
+    }
+
+    private static int u16(byte[] b, int i, boolean little) {
+        return little ? (b[i] & 0xFF) | ((b[i + 1] & 0xFF) << 8) : u16be(b, i);
+    }
+
+    private static int u32(byte[] b, int i, boolean little) {
+        return little
+                ? u16(b, i, true) | (u16(b, i + 2, true) << 16)
+                : (u16be(b, i) << 16) | u16be(b, i + 2);
+    }
+
+    private static ProcessingException headerError(String message) {
+        return new ProcessingException(ErrorCode.IMAGE_DECODE, message);
+    }
+}
