@@ -9,7 +9,8 @@ import io.rmbg.udf.image.RasterImage;
  *
  * <pre>{@code
  * RasterImage cutOut = Compositor.cutOut(original, mask);
- * RasterImage onWhite = Compositor.onBackground(original, mask, Compositor.parseHexColour("#FFFFFF"));
+ * int white = Compositor.parseHexColour("#FFFFFF");
+ * RasterImage onWhite = Compositor.onBackground(original, mask, white);
  * }</pre>
  */
 public final class Compositor {
@@ -17,8 +18,8 @@ public final class Compositor {
     private Compositor() {}
 
     /**
-     * RGBA cut-out: alpha is {@code mask * originalAlpha / 255} (rounded), colour is the original's.
-     * Fully transparent pixels become 0x00000000: invisible either way, but the removed
+     * RGBA cut-out: alpha is {@code mask * originalAlpha / 255} (rounded), colour is the
+     * original's. Fully transparent pixels become 0x00000000: invisible either way, but the removed
      * background's colours then neither leak into the file nor bloat the PNG.
      */
     public static RasterImage cutOut(RasterImage original, AlphaMask mask) {
@@ -38,7 +39,8 @@ public final class Compositor {
      * Opaque RGB: the subject blended over {@code rgbBackground} (0xRRGGBB) with the same alpha as
      * {@link #cutOut}, so a transparent original shows the background too.
      */
-    public static RasterImage onBackground(RasterImage original, AlphaMask mask, int rgbBackground) {
+    public static RasterImage onBackground(
+            RasterImage original, AlphaMask mask, int rgbBackground) {
         checkSameSize(original, mask);
         int bgR = (rgbBackground >>> 16) & 0xFF;
         int bgG = (rgbBackground >>> 8) & 0xFF;

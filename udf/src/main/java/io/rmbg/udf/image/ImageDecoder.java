@@ -2,7 +2,6 @@ package io.rmbg.udf.image;
 
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
-
 import org.w3c.dom.Node;
 
 import javax.imageio.IIOException;
@@ -35,9 +34,13 @@ public final class ImageDecoder {
         ImageIO.setUseCache(false);
     }
 
+    private static final String GIF_IMAGE_METADATA = "javax_imageio_gif_image_1.0";
+
     private final long maxPixels;
 
-    /** @param maxPixels the largest width * height accepted (as stored, before EXIF rotation) */
+    /**
+     * @param maxPixels the largest width * height accepted (as stored, before EXIF rotation)
+     */
     public ImageDecoder(long maxPixels) {
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("maxPixels must be positive: " + maxPixels);
@@ -72,7 +75,10 @@ public final class ImageDecoder {
             if (truncation.warning != null) {
                 throw new ProcessingException(
                         ErrorCode.IMAGE_DECODE,
-                        "the " + format + " data ends early (truncated file?): " + truncation.warning);
+                        "the "
+                                + format
+                                + " data ends early (truncated file?): "
+                                + truncation.warning);
             }
             RasterImage raster = RasterConverter.toRaster(image);
             if (format == ImageFormat.GIF) {
@@ -86,7 +92,7 @@ public final class ImageDecoder {
             // Readers throw IndexOutOfBounds, NegativeArraySize and worse on corrupt data.
             throw new ProcessingException(
                     ErrorCode.IMAGE_DECODE,
-                    "the " + format + " data is corrupt (" + describe(e) + ")",
+                    "the " + format + " data is corrupt or truncated (" + describe(e) + ")",
                     e);
         } finally {
             reader.dispose();
@@ -131,19 +137,14 @@ public final class ImageDecoder {
      * A GIF's first frame may be smaller than its logical screen and sit at an offset: place it on
      * a transparent canvas of the probed size, as a browser shows it.
      */
-    private static RasterImage onGifCanvas(RasterImage frame, IIOMetadata metadata, ImageInfo info) {
+    private static RasterImage onGifCanvas(
+            RasterImage frame, IIOMetadata metadata, ImageInfo info) {
         if (frame.width() == info.width() && frame.height() == info.height()) {
             return frame;
         }
-        int left = 0;
-        int top = 0;
-        Node tree = metadata == null ? null : metadata.getAsTree("javax_imageio_gif_image_1.0");
-        for (Node n = tree == null ? null : tree.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if ("ImageDescriptor".equals(n.getNodeName())) {
-                left = intAttribute(n, "imageLeftPosition");
-                top = intAttribute(n, "imageTopPosition");
-            }
-        }
+        int[] offset = gifFrameOffset(metadata);
+        int left = offset[0];
+        int top = offset[1];
         int w = info.width();
         int h = info.height();
         int[] canvas = new int[w * h];
@@ -152,6 +153,18 @@ public final class ImageDecoder {
             System.arraycopy(frame.argb(), y * frame.width(), canvas, (top + y) * w + left, copyW);
         }
         return new RasterImage(w, h, canvas, true);
+    }
+
+    private static int[] gifFrameOffset(IIOMetadata metadata) {
+        Node tree = metadata.getAsTree(GIF_IMAGE_METADATA);
+        for (Node n = tree.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if ("ImageDescriptor".equals(n.getNodeName())) {
+                return new int[] {
+                    intAttribute(n, "imageLeftPosition"), intAttribute(n, "imageTopPosition")
+                };
+            }
+        }
+        return new int[2];
     }
 
     private static int intAttribute(Node node, String name) {

@@ -66,7 +66,8 @@ public enum ImageFormat {
         if (startsWith(bytes, 0, RIFF) && startsWith(bytes, 8, WEBP_FORM)) {
             return Optional.of(WEBP);
         }
-        // "BM" alone is a weak signature (2 bytes); it is checked last so it can never shadow another.
+        // "BM" alone is a weak signature (2 bytes); it is checked last so it can never shadow
+        // another.
         if (startsWith(bytes, 0, BMP_MAGIC)) {
             return Optional.of(BMP);
         }

@@ -11,8 +11,8 @@ import java.util.Iterator;
 import java.util.Locale;
 
 /**
- * Reads an image's format and size from its header without touching pixel data, so the pixel
- * limit can refuse a decompression bomb (a few KB claiming 50000x50000) before any allocation.
+ * Reads an image's format and size from its header without touching pixel data, so the pixel limit
+ * can refuse a decompression bomb (a few KB claiming 50000x50000) before any allocation.
  *
  * <pre>{@code
  * ImageInfo info = ImageProbe.probe(bytes); // PNG 1920x1080
@@ -185,7 +185,8 @@ public final class ImageProbe {
             case "VP8X":
                 return new long[] {u24le(b, 24) + 1L, u24le(b, 27) + 1L};
             default:
-                throw headerError(ImageFormat.WEBP, "its first chunk is neither VP8, VP8L nor VP8X");
+                throw headerError(
+                        ImageFormat.WEBP, "its first chunk is neither VP8, VP8L nor VP8X");
         }
     }
 
@@ -214,7 +215,9 @@ public final class ImageProbe {
     }
 
     private static int s32be(byte[] b, int i) {
-        return ((b[i] & 0xFF) << 24) | ((b[i + 1] & 0xFF) << 16) | ((b[i + 2] & 0xFF) << 8)
+        return ((b[i] & 0xFF) << 24)
+                | ((b[i + 1] & 0xFF) << 16)
+                | ((b[i + 2] & 0xFF) << 8)
                 | (b[i + 3] & 0xFF);
     }
 }

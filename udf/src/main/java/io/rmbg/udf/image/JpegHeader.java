@@ -72,7 +72,11 @@ record JpegHeader(int width, int height, int orientation) {
 
     /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range. */
     private static boolean isStartOfFrame(int marker) {
-        return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+        return marker >= 0xC0
+                && marker <= 0xCF
+                && marker != 0xC4
+                && marker != 0xC8
+                && marker != 0xCC;
     }
 
     /**

@@ -3,10 +3,10 @@ package io.rmbg.udf.image;
 import java.util.OptionalDouble;
 
 /**
- * Turns the model's probability map (at model resolution, e.g. 1024x1024) into an {@link
- * AlphaMask} at the original image's size. Interpolation is bilinear with pixel centres aligned,
- * the same sampling as OpenCV's {@code INTER_LINEAR} and PIL's bilinear upscale, so masks match
- * the reference Python pipelines.
+ * Turns the model's probability map (at model resolution, e.g. 1024x1024) into an {@link AlphaMask}
+ * at the original image's size. Interpolation is bilinear with pixel centres aligned, the same
+ * sampling as OpenCV's {@code INTER_LINEAR} and PIL's bilinear upscale, so masks match the
+ * reference Python pipelines.
  *
  * <pre>{@code
  * AlphaMask soft = MaskResizer.toMask(probs, 1024, 1024, 1920, 1080, OptionalDouble.empty());
@@ -33,11 +33,19 @@ public final class MaskResizer {
         if (srcWidth <= 0 || srcHeight <= 0 || dstWidth <= 0 || dstHeight <= 0) {
             throw new IllegalArgumentException(
                     "sizes must be positive: "
-                            + srcWidth + "x" + srcHeight + " -> " + dstWidth + "x" + dstHeight);
+                            + srcWidth
+                            + "x"
+                            + srcHeight
+                            + " -> "
+                            + dstWidth
+                            + "x"
+                            + dstHeight);
         }
         if (probabilities.length != srcWidth * srcHeight) {
             throw new IllegalArgumentException(
-                    "probabilities hold " + probabilities.length + " values, expected "
+                    "probabilities hold "
+                            + probabilities.length
+                            + " values, expected "
                             + srcWidth * srcHeight);
         }
         int[] x0 = new int[dstWidth];
@@ -91,9 +99,9 @@ public final class MaskResizer {
     }
 
     /**
-     * For each output index: the left/upper source index and the weight of the next one. The
-     * centre of output pixel i maps to source position (i + 0.5) * src / dst - 0.5, clamped to the
-     * edge pixels (OpenCV's border handling for upscales).
+     * For each output index: the left/upper source index and the weight of the next one. The centre
+     * of output pixel i maps to source position (i + 0.5) * src / dst - 0.5, clamped to the edge
+     * pixels (OpenCV's border handling for upscales).
      */
     private static void samplePositions(int src, int dst, int[] index, float[] weight) {
         double scale = (double) src / dst;

