@@ -69,3 +69,12 @@ CREATE TABLE IF NOT EXISTS processing_stats (
     failed_jobs             INTEGER,
     updated_at              TIMESTAMPTZ
 );
+
+-- Failures per day and error code ("why did they fail"), filled by the job beside processing_stats.
+CREATE TABLE IF NOT EXISTS processing_error_stats (
+    stat_date    DATE NOT NULL,
+    error_code   VARCHAR(32) NOT NULL,
+    failed_jobs  INTEGER NOT NULL,
+    updated_at   TIMESTAMPTZ,
+    PRIMARY KEY (stat_date, error_code)
+);

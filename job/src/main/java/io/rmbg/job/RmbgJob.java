@@ -4,6 +4,8 @@ import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.sinks.DeadLetterSerializer;
 import io.rmbg.job.sinks.JobResultSerializer;
+import io.rmbg.job.sinks.DailyStatsStatement;
+import io.rmbg.job.sinks.ErrorStatsStatement;
 import io.rmbg.job.sinks.JobRowStatement;
 import io.rmbg.udf.records.DeadLetter;
 import io.rmbg.udf.records.JobResult;
@@ -15,6 +17,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -60,8 +63,16 @@ public final class RmbgJob {
 
     /** The production pipeline: Kafka in, PostgreSQL and Kafka out. */
     public static RmbgPipeline pipeline(PipelineConfig config) {
-        return new RmbgPipeline(
-                kafkaSource(config), jdbcRows(config), resultsSink(config), deadLetterSink(config));
+        return new RmbgPipeline(kafkaSource(config), sinks(config));
+    }
+
+    public static PipelineSinks sinks(PipelineConfig config) {
+        return new PipelineSinks(
+                jdbcSink(JobRowStatement.SQL, new JobRowStatement(), config),
+                resultsSink(config),
+                deadLetterSink(config),
+                jdbcSink(DailyStatsStatement.SQL, new DailyStatsStatement(), config),
+                jdbcSink(ErrorStatsStatement.SQL, new ErrorStatsStatement(), config));
     }
 
     public static KafkaSource<SourceRecord> kafkaSource(PipelineConfig config) {
@@ -89,9 +100,10 @@ public final class RmbgJob {
         };
     }
 
-    public static Sink<JobResult> jdbcRows(PipelineConfig config) {
-        return JdbcSink.<JobResult>builder()
-                .withQueryStatement(JobRowStatement.SQL, new JobRowStatement())
+    /** An at-least-once JDBC sink; {@code statement} must be an idempotent upsert. */
+    static <T> Sink<T> jdbcSink(String sql, JdbcStatementBuilder<T> statement, PipelineConfig config) {
+        return JdbcSink.<T>builder()
+                .withQueryStatement(sql, statement)
                 .withExecutionOptions(JdbcExecutionOptions.builder()
                         .withBatchSize(config.getInt(ConfigKeys.JDBC_BATCH_SIZE))
                         .withBatchIntervalMs(config.getLong(ConfigKeys.JDBC_BATCH_INTERVAL_MS))

@@ -4,17 +4,21 @@ import static java.util.Objects.requireNonNull;
 
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.job.functions.FirstResultPerJob;
+import io.rmbg.job.stats.DailyStatistics;
+import io.rmbg.job.stats.DailyStats;
+import io.rmbg.job.stats.JobOutcome;
+import io.rmbg.job.stats.SplitErrorCodes;
 import io.rmbg.udf.blob.BlobStoreFactory;
 import io.rmbg.udf.functions.BackgroundRemovalFunction;
 import io.rmbg.udf.functions.ParseImageEventFunction;
-import io.rmbg.udf.records.DeadLetter;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.SourceRecord;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -23,25 +27,18 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The topology, read top to bottom: raw events → parse and validate → remove backgrounds (async,
- * one model session per slot) → rows, traces and dead letters. Sources and sinks come from outside
+ * one model session per slot) → first result per job → rows, traces, daily statistics; unusable
+ * records → dead letters. Sources and sinks come from outside
  * ({@link RmbgJob#main} wires Kafka and PostgreSQL; tests wire what they need), so every harness
  * runs this one topology.
  */
 public final class RmbgPipeline {
     private final Source<SourceRecord, ?, ?> events;
-    private final Sink<JobResult> rows;
-    private final Sink<JobResult> traces;
-    private final Sink<DeadLetter> deadLetters;
+    private final PipelineSinks sinks;
 
-    public RmbgPipeline(
-            Source<SourceRecord, ?, ?> events,
-            Sink<JobResult> rows,
-            Sink<JobResult> traces,
-            Sink<DeadLetter> deadLetters) {
+    public RmbgPipeline(Source<SourceRecord, ?, ?> events, PipelineSinks sinks) {
         this.events = requireNonNull(events, "events source cannot be null");
-        this.rows = requireNonNull(rows, "rows sink cannot be null");
-        this.traces = requireNonNull(traces, "traces sink cannot be null");
-        this.deadLetters = requireNonNull(deadLetters, "dead-letter sink cannot be null");
+        this.sinks = requireNonNull(sinks, "sinks cannot be null");
     }
 
     public void build(StreamExecutionEnvironment env, PipelineConfig config) {
@@ -74,13 +71,38 @@ public final class RmbgPipeline {
                         .uid("remove-background");
 
         DataStream<JobResult> results =
-                processed.union(parsed.getSideOutput(ParseImageEventFunction.REJECTED));
+                processed
+                        .union(parsed.getSideOutput(ParseImageEventFunction.REJECTED))
+                        .keyBy(JobResult::jobId)
+                        .process(new FirstResultPerJob(config.getDuration(ConfigKeys.DEDUP_RETENTION_MS)))
+                        .name("First result per job")
+                        .uid("first-result-per-job");
 
-        results.sinkTo(rows).name("Job rows (PostgreSQL)").uid("job-rows-sink");
-        results.sinkTo(traces).name("Job traces (image-results)").uid("job-traces-sink");
+        results.sinkTo(sinks.rows()).name("Job rows (PostgreSQL)").uid("job-rows-sink");
+        results.sinkTo(sinks.traces()).name("Job traces (image-results)").uid("job-traces-sink");
         parsed.getSideOutput(ParseImageEventFunction.DEAD_LETTERS)
-                .sinkTo(deadLetters)
+                .sinkTo(sinks.deadLetters())
                 .name("Dead letters (image-events-dlq)")
                 .uid("dead-letters-sink");
+
+        DataStream<DailyStats> daily = dailyStatistics(config)
+                .apply(results.map(JobOutcome::of).name("Job outcomes").uid("job-outcomes"));
+        daily.sinkTo(sinks.dailyStats()).name("Daily stats (processing_stats)").uid("daily-stats-sink");
+        daily.flatMap(new SplitErrorCodes())
+                .name("Failures per error code")
+                .uid("error-codes")
+                .sinkTo(sinks.errorStats())
+                .name("Error stats (processing_error_stats)")
+                .uid("error-stats-sink");
+    }
+
+    private static DailyStatistics dailyStatistics(PipelineConfig config) {
+        return new DailyStatistics(
+                ZoneId.of(config.get(ConfigKeys.STATS_TIME_ZONE)),
+                config.getInt(ConfigKeys.STATS_SHARDS),
+                config.getDuration(ConfigKeys.STATS_UPDATE_INTERVAL_MS),
+                config.getDuration(ConfigKeys.STATS_ALLOWED_LATENESS_MS),
+                config.getDuration(ConfigKeys.STATS_OUT_OF_ORDERNESS_MS),
+                config.getDuration(ConfigKeys.STATS_QUIET_PERIOD_MS));
     }
 }

@@ -19,6 +19,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -28,9 +31,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import javax.imageio.ImageIO;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,6 +61,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 class RmbgPipelineITCase {
     private static final int PARALLELISM = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant NOW = Instant.now();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
@@ -88,6 +94,7 @@ class RmbgPipelineITCase {
                 .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
                 .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
                 .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, 2 * 1024 * 1024)
+                .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
                 .build();
         stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
         config = stack.config();
@@ -102,7 +109,8 @@ class RmbgPipelineITCase {
     }
 
     @Test
-    void everyRecordEndsAsExactlyOneRowOrDeadLetter() throws Exception {
+    void everyRecordEndsAsExactlyOneRowOrDeadLetter(@InjectClusterClient ClusterClient<?> flink)
+            throws Exception {
         upload("uploads/photo.jpg", SampleImages.jpeg(640, 480));
         upload("uploads/not-an-image.jpg", BadImages.notAnImage());
         upload("uploads/truncated.jpg", BadImages.truncatedJpeg());
@@ -176,11 +184,12 @@ class RmbgPipelineITCase {
             int usable = expected.size() + 1;
             awaitRows(usable, Duration.ofMinutes(4));
 
-            // Re-sending a finished job must not create a second row or change it.
+            // Re-sending a finished job must not create a second row, trace or count.
             String resent = expected.keySet().iterator().next();
             Map<String, Object> before = row(resent);
+            FlinkRest rest = new FlinkRest(flink.getWebInterfaceURL(), job.getJobID().toString());
             produce(List.of(recordOf(resent)));
-            awaitResults(resent, 2, Duration.ofMinutes(2));
+            rest.awaitCounter("First result per job", "duplicateResults", 1, Duration.ofMinutes(2));
             assertThat(count("SELECT count(*) FROM image_process_jobs")).isEqualTo(usable);
             assertThat(row(resent)).isEqualTo(before);
 
@@ -188,6 +197,9 @@ class RmbgPipelineITCase {
             checkDerivedJob();
             checkDeadLetters();
             checkTags();
+            checkTraces(usable);
+            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+            checkMetrics(rest);
         } finally {
             job.cancel().get();
         }
@@ -278,6 +290,61 @@ class RmbgPipelineITCase {
         }
     }
 
+    private void checkTraces(int usable) {
+        List<ConsumerRecord<byte[], byte[]>> traces = readAll(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), usable);
+        assertThat(traces).hasSize(usable);
+        assertThat(traces.stream().map(r -> new String(r.key(), UTF_8)).distinct().count()).isEqualTo(usable);
+        // References only: a trace of a job with an inline image of many KB stays small.
+        assertThat(traces).allSatisfy(r -> {
+            assertThat(r.value().length).isLessThan(4096);
+            assertThat(new String(r.value(), UTF_8)).contains("\"timings_ms\"");
+        });
+    }
+
+    /** The invariant of CONTRACTS.md §5: at a quiet moment the daily rows equal the recomputation. */
+    private static void awaitStatsEqualRecomputation(Duration timeout) throws Exception {
+        String recomputed = "SELECT date(created_at AT TIME ZONE 'UTC'), count(*),"
+                + " count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed'),"
+                + " round(avg(processing_time_ms) FILTER (WHERE status = 'completed'), 2),"
+                + " round(count(*) FILTER (WHERE status = 'failed') * 100.0 / count(*), 2)"
+                + " FROM image_process_jobs WHERE status IN ('completed', 'failed') GROUP BY 1 ORDER BY 1";
+        String stats = "SELECT stat_date, total_jobs, completed_jobs, failed_jobs, avg_processing_time_ms,"
+                + " error_rate FROM processing_stats ORDER BY 1";
+        String errorsRecomputed = "SELECT date(created_at AT TIME ZONE 'UTC'), error_code, count(*)"
+                + " FROM image_process_jobs WHERE status = 'failed' GROUP BY 1, 2 ORDER BY 1, 2";
+        String errors = "SELECT stat_date, error_code, failed_jobs FROM processing_error_stats ORDER BY 1, 2";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<List<String>> want = rows(recomputed);
+            List<List<String>> got = rows(stats);
+            boolean errorsMatch = rows(errorsRecomputed).equals(rows(errors));
+            if (want.equals(got) && errorsMatch) {
+                assertThat(want).hasSize(3);
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                assertThat(got).as("processing_stats").isEqualTo(want);
+                assertThat(rows(errors)).as("processing_error_stats").isEqualTo(rows(errorsRecomputed));
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static void checkMetrics(FlinkRest rest) throws Exception {
+        String op = "Remove background";
+        long completedRows = count("SELECT count(*) FROM image_process_jobs WHERE status = 'completed'");
+        // Every completed row was counted once, plus the re-sent job, which ran again.
+        assertThat(rest.counter(op, "imagesCompleted")).isEqualTo(completedRows + 1);
+        assertThat(rest.counter(op, "imagesFailed")).isPositive();
+        assertThat(rest.counter(op, "imagesCompleted") + rest.counter(op, "imagesFailed"))
+                .isEqualTo(rest.counter(op, "imagesReceived"));
+        assertThat(rest.metricIds(op)).anyMatch(id -> id.contains("inferenceLatencyMs"))
+                .anyMatch(id -> id.contains("inferenceBatchSize"))
+                .anyMatch(id -> id.contains("endToEndLatencyMs"))
+                .anyMatch(id -> id.endsWith(".inferenceQueueDepth"));
+        assertThat(rest.counter(op, "modelLoadMs")).isPositive();
+    }
+
     private void checkTags() throws Exception {
         assertThat(count("SELECT count(*) FROM image_tags it JOIN tags t USING (tag_id) WHERE t.name = 'it'"))
                 .isEqualTo(expected.size());
@@ -289,6 +356,8 @@ class RmbgPipelineITCase {
         ObjectNode n = JSON.createObjectNode();
         n.put("job_id", UUID.randomUUID().toString());
         n.put("user_id", user);
+        // Spread jobs over three days, so that the daily statistics have days to close.
+        n.put("created_at", NOW.minus(records.size() % 3, ChronoUnit.DAYS).atOffset(ZoneOffset.UTC).toString());
         n.putArray("tags").add("it").add("batch-1");
         return n;
     }
@@ -367,20 +436,6 @@ class RmbgPipelineITCase {
         throw new AssertionError("expected " + rows + " terminal rows within " + timeout + ", saw " + seen);
     }
 
-    private static void awaitResults(String jobId, int count, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long seen = 0;
-        while (System.nanoTime() < deadline) {
-            seen = readAll(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), 0).stream()
-                    .filter(r -> jobId.equals(new String(r.key(), UTF_8))).count();
-            if (seen >= count) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("expected " + count + " traces of " + jobId + ", saw " + seen);
-    }
-
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
@@ -403,6 +458,20 @@ class RmbgPipelineITCase {
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
         return r.headers().lastHeader(key) == null ? null : new String(r.headers().lastHeader(key).value(), UTF_8);
+    }
+
+    private static List<List<String>> rows(String sql) throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            List<List<String>> out = new ArrayList<>();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.add(rs.getString(i));
+                }
+                out.add(row);
+            }
+            return out;
+        }
     }
 
     private static long count(String sql) throws Exception {

@@ -1,5 +1,6 @@
 package io.rmbg.job.config;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -45,6 +46,15 @@ public final class ConfigKeys {
 
     public static final String CHECKPOINT_INTERVAL_MS = "checkpoint.interval-ms";
 
+    public static final String DEDUP_RETENTION_MS = "dedup.retention-ms";
+
+    public static final String STATS_TIME_ZONE = "stats.time-zone";
+    public static final String STATS_SHARDS = "stats.shards";
+    public static final String STATS_UPDATE_INTERVAL_MS = "stats.update-interval-ms";
+    public static final String STATS_ALLOWED_LATENESS_MS = "stats.allowed-lateness-ms";
+    public static final String STATS_OUT_OF_ORDERNESS_MS = "stats.out-of-orderness-ms";
+    public static final String STATS_QUIET_PERIOD_MS = "stats.quiet-period-ms";
+
     private static final Set<String> SECRETS = Set.of(JDBC_PASSWORD, S3_SECRET_KEY, S3_ACCESS_KEY);
 
     /** Defaults: the local stack's endpoints (CONTRACTS.md §8) and the contract's limits. */
@@ -86,6 +96,13 @@ public final class ConfigKeys {
         d.put(IMAGE_MAX_SOURCE_BYTES, Long.toString(64L * 1024 * 1024));
         d.put(IMAGE_MAX_INLINE_BYTES, Long.toString(8L * 1024 * 1024));
         d.put(CHECKPOINT_INTERVAL_MS, "10000");
+        d.put(DEDUP_RETENTION_MS, Long.toString(Duration.ofDays(7).toMillis()));
+        d.put(STATS_TIME_ZONE, "UTC");
+        d.put(STATS_SHARDS, "4");
+        d.put(STATS_UPDATE_INTERVAL_MS, "10000");
+        d.put(STATS_ALLOWED_LATENESS_MS, Long.toString(Duration.ofDays(7).toMillis()));
+        d.put(STATS_OUT_OF_ORDERNESS_MS, "60000");
+        d.put(STATS_QUIET_PERIOD_MS, "60000");
         return java.util.Collections.unmodifiableMap(d);
     }
 }

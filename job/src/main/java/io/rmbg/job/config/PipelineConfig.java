@@ -139,6 +139,20 @@ public final class PipelineConfig implements Serializable {
         positive(ConfigKeys.INFERENCE_TIMEOUT_MS);
         positive(ConfigKeys.INFERENCE_CPU_THREADS);
         positive(ConfigKeys.CHECKPOINT_INTERVAL_MS);
+        positive(ConfigKeys.DEDUP_RETENTION_MS);
+        positive(ConfigKeys.STATS_SHARDS);
+        positive(ConfigKeys.STATS_UPDATE_INTERVAL_MS);
+        positive(ConfigKeys.STATS_OUT_OF_ORDERNESS_MS);
+        positive(ConfigKeys.STATS_QUIET_PERIOD_MS);
+        if (getLong(ConfigKeys.STATS_ALLOWED_LATENESS_MS) < 0) {
+            throw new IllegalArgumentException(ConfigKeys.STATS_ALLOWED_LATENESS_MS + " cannot be negative");
+        }
+        try {
+            java.time.ZoneId.of(get(ConfigKeys.STATS_TIME_ZONE));
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException(ConfigKeys.STATS_TIME_ZONE + " must be a time zone such as UTC"
+                    + " or Europe/Berlin, got '" + get(ConfigKeys.STATS_TIME_ZONE) + "'");
+        }
         positive(ConfigKeys.JDBC_BATCH_SIZE);
         getLong(ConfigKeys.JDBC_BATCH_INTERVAL_MS);
         getInt(ConfigKeys.JDBC_MAX_RETRIES);

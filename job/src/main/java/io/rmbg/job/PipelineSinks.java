@@ -1,0 +1,35 @@
+package io.rmbg.job;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rmbg.job.stats.DailyStats;
+import io.rmbg.job.stats.ErrorCount;
+import io.rmbg.udf.records.DeadLetter;
+import io.rmbg.udf.records.JobResult;
+import org.apache.flink.api.connector.sink2.Sink;
+
+/**
+ * Where the pipeline's outputs go. {@link RmbgJob#sinks} wires PostgreSQL and Kafka; tests may
+ * wire others.
+ *
+ * @param rows one row per job ({@code image_process_jobs})
+ * @param traces one JSON trace per job ({@code image-results})
+ * @param deadLetters unusable records ({@code image-events-dlq})
+ * @param dailyStats running daily totals ({@code processing_stats})
+ * @param errorStats running daily failures per error code ({@code processing_error_stats})
+ */
+public record PipelineSinks(
+        Sink<JobResult> rows,
+        Sink<JobResult> traces,
+        Sink<DeadLetter> deadLetters,
+        Sink<DailyStats> dailyStats,
+        Sink<ErrorCount> errorStats) {
+
+    public PipelineSinks {
+        requireNonNull(rows, "rows sink cannot be null");
+        requireNonNull(traces, "traces sink cannot be null");
+        requireNonNull(deadLetters, "dead-letter sink cannot be null");
+        requireNonNull(dailyStats, "daily stats sink cannot be null");
+        requireNonNull(errorStats, "error stats sink cannot be null");
+    }
+}

@@ -1,0 +1,80 @@
+package io.rmbg.job.stats;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Daily statistics of finished jobs (CONTRACTS.md §5): event-time windows of one calendar day per
+ * shard of the job ids, merged per day, with early results while the day is open.
+ *
+ * <pre>
+ * outcomes → watermarks (quiet-period aware) → keyBy(shard) → day windows (early + on-time
+ * firing, allowed lateness) → keyBy(day) → merge shards → DailyStats
+ * </pre>
+ */
+public final class DailyStatistics {
+    static final OutputTag<JobOutcome> LATE = new OutputTag<>("late-jobs") {};
+
+    private final ZoneId zone;
+    private final int shards;
+    private final Duration updateInterval;
+    private final Duration allowedLateness;
+    private final Duration outOfOrderness;
+    private final Duration quietPeriod;
+
+    public DailyStatistics(ZoneId zone, int shards, Duration updateInterval, Duration allowedLateness,
+            Duration outOfOrderness, Duration quietPeriod) {
+        this.zone = zone;
+        this.shards = shards;
+        this.updateInterval = updateInterval;
+        this.allowedLateness = allowedLateness;
+        this.outOfOrderness = outOfOrderness;
+        this.quietPeriod = quietPeriod;
+    }
+
+    /** Running totals per day; each element replaces the previous one of its day. */
+    public DataStream<DailyStats> apply(DataStream<JobOutcome> outcomes) {
+        Duration ooo = outOfOrderness;
+        Duration quiet = quietPeriod;
+        CalendarDayWindows days = new CalendarDayWindows(zone);
+        int shardCount = shards;
+
+        SingleOutputStreamOperator<DailyStats> perShard = outcomes
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<JobOutcome>forGenerator(
+                                        ctx -> new QuietPeriodWatermarks<>(ooo, quiet, Clock.systemUTC()))
+                                .withTimestampAssigner((o, ts) -> o.createdAtMillis()))
+                .name("Event time: created_at")
+                .uid("stats-watermarks")
+                .keyBy(o -> o.shard(shardCount), Types.INT)
+                .window(days)
+                .trigger(new EarlyFiringTrigger(updateInterval))
+                .allowedLateness(allowedLateness)
+                .sideOutputLateData(LATE)
+                .aggregate(new CountJobs(), new LabelShardDay(days))
+                .name("Count jobs per day and shard")
+                .uid("stats-day-windows");
+
+        perShard.getSideOutput(LATE)
+                .process(new CountLateJobs())
+                .returns(Types.VOID)
+                .name("Late jobs (counted, not in stats)")
+                .uid("stats-late-jobs")
+                .sinkTo(new DiscardingSink<>())
+                .name("Discard late jobs")
+                .uid("stats-late-jobs-sink");
+
+        return perShard
+                .keyBy(DailyStats::epochDay, Types.LONG)
+                .process(new MergeDayShards(allowedLateness))
+                .name("Merge shards per day")
+                .uid("stats-merge-days");
+    }
+}

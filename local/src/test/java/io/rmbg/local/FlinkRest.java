@@ -1,0 +1,80 @@
+package io.rmbg.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads a job's operator metrics through Flink's REST API, the way the web UI does. */
+final class FlinkRest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String base;
+    private final String jobId;
+
+    FlinkRest(String webInterfaceUrl, String jobId) {
+        this.base = webInterfaceUrl.endsWith("/") ? webInterfaceUrl.substring(0, webInterfaceUrl.length() - 1)
+                : webInterfaceUrl;
+        this.jobId = jobId;
+    }
+
+    /** Metric ids of the job vertex whose name contains {@code operator}. */
+    List<String> metricIds(String operator) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode m : get("/jobs/" + jobId + "/vertices/" + vertex(operator) + "/subtasks/metrics")) {
+            ids.add(m.get("id").asText());
+        }
+        return ids;
+    }
+
+    /** The sum over subtasks of the metric whose id ends with {@code "." + name}. */
+    long counter(String operator, String name) throws Exception {
+        String vertex = vertex(operator);
+        String id = metricIds(operator).stream().filter(m -> m.endsWith("." + name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no metric " + name + " on " + operator));
+        JsonNode values = get("/jobs/" + jobId + "/vertices/" + vertex + "/subtasks/metrics?get="
+                + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
+        return values.get(0).get("sum").asLong();
+    }
+
+    void awaitCounter(String operator, String name, long atLeast, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = -1;
+        while (System.nanoTime() < deadline) {
+            try {
+                seen = counter(operator, name);
+                if (seen >= atLeast) {
+                    return;
+                }
+            } catch (AssertionError notYetRegistered) {
+                // metrics appear once the operator has run
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(name + " on " + operator + " stayed at " + seen + ", expected " + atLeast);
+    }
+
+    private String vertex(String operator) throws Exception {
+        for (JsonNode v : get("/jobs/" + jobId).get("vertices")) {
+            if (v.get("name").asText().contains(operator)) {
+                return v.get("id").asText();
+            }
+        }
+        throw new AssertionError("no vertex named like " + operator);
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("GET " + path + " → " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+}
