@@ -4,9 +4,6 @@ import io.rmbg.job.stats.DailyStats;
 import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
@@ -41,6 +38,6 @@ public final class DailyStatsStatement implements JdbcStatementBuilder<DailyStat
         ps.setLong(6, c.completed);
         ps.setLong(7, c.failed);
         ps.setLong(8, c.total());
-        ps.setObject(9, OffsetDateTime.ofInstant(Instant.ofEpochMilli(s.updatedAtMillis()), ZoneOffset.UTC));
+        ps.setObject(9, SqlValues.utc(s.updatedAtMillis()));
     }
 }

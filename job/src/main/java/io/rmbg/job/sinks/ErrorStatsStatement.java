@@ -4,9 +4,6 @@ import io.rmbg.job.stats.ErrorCount;
 import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /** Upserts one (day, error code) row of {@code processing_error_stats}; counts only grow. */
@@ -25,6 +22,6 @@ public final class ErrorStatsStatement implements JdbcStatementBuilder<ErrorCoun
         ps.setDate(1, Date.valueOf(java.time.LocalDate.ofEpochDay(e.epochDay())));
         ps.setString(2, e.errorCode());
         ps.setInt(3, (int) e.failedJobs());
-        ps.setObject(4, OffsetDateTime.ofInstant(Instant.ofEpochMilli(e.updatedAtMillis()), ZoneOffset.UTC));
+        ps.setObject(4, SqlValues.utc(e.updatedAtMillis()));
     }
 }

@@ -4,9 +4,6 @@ import io.rmbg.udf.records.JobResult;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
@@ -56,8 +53,8 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
         ps.setString(++i, r.mask() == null ? null : r.mask().uri());
         ps.setString(++i, r.processed() == null ? null : r.processed().uri());
         ps.setString(++i, r.status().dbValue());
-        ps.setObject(++i, utc(r.createdAtMillis()));
-        ps.setObject(++i, utc(r.completedAtMillis()));
+        ps.setObject(++i, SqlValues.utc(r.createdAtMillis()));
+        ps.setObject(++i, SqlValues.utc(r.completedAtMillis()));
         ps.setInt(++i, (int) Math.min(Integer.MAX_VALUE, r.processingTimeMs()));
         setInt(ps, ++i, r.imageWidth());
         setInt(ps, ++i, r.imageHeight());
@@ -68,10 +65,6 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
         ps.setString(++i, r.model());
         ps.setString(++i, r.modelVersion());
         ps.setString(++i, tagsJson(r.tags()));
-    }
-
-    private static OffsetDateTime utc(long millis) {
-        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
     }
 
     private static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {
