@@ -1,0 +1,107 @@
+package io.rmbg.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rmbg.job.config.ConfigKeys;
+import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.udf.blob.S3BlobStore;
+import io.rmbg.udf.error.ProcessingException;
+import io.rmbg.udf.event.ImageEventParser;
+import io.rmbg.udf.event.ParseOutcome;
+import io.rmbg.udf.inference.ExecutionDevice;
+import io.rmbg.udf.inference.ModelProfile;
+import io.rmbg.udf.inference.SegmentationModel;
+import io.rmbg.udf.model.SyntheticModels;
+import io.rmbg.udf.process.DecodedImage;
+import io.rmbg.udf.process.ImageLimits;
+import io.rmbg.udf.process.JobProcessor;
+import io.rmbg.udf.process.SegmentedImage;
+import io.rmbg.udf.records.JobResult;
+import io.rmbg.udf.records.SourceRecord;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every hostile input of the corpus ends as a dead letter with a reason, a failed job with the
+ * right error code, or (for odd but valid images) a completed job: through the real parser, a real
+ * S3 server, the real decoders and the real ONNX Runtime. Nothing else may be thrown.
+ */
+class HostileInputTest {
+    private static final long MAX_INLINE = 1 << 20;
+
+    @TempDir static Path dir;
+    private static LocalS3 s3Server;
+    private static S3BlobStore blobs;
+    private static SegmentationModel model;
+    private static JobProcessor processor;
+    private static ImageEventParser parser;
+    private static final List<String> deadLetterReasons = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        PipelineConfig base = PipelineConfig.defaults();
+        s3Server = LocalS3.start(dir.resolve("s3"), "127.0.0.1", LocalStack.freePortIfZero(0),
+                base.get(ConfigKeys.S3_ACCESS_KEY), base.get(ConfigKeys.S3_SECRET_KEY));
+        PipelineConfig config = base.toBuilder().set(ConfigKeys.S3_ENDPOINT, s3Server.endpoint()).build();
+        blobs = new S3BlobStore(config.s3());
+        blobs.client().createBucket(b -> b.bucket(config.get(ConfigKeys.S3_BUCKET)));
+        ImageLimits limits = new ImageLimits(50_000_000, 64L << 20, MAX_INLINE);
+        processor = new JobProcessor(blobs, limits);
+        parser = new ImageEventParser(limits);
+        Path file = dir.resolve("colour-key-320.onnx");
+        SyntheticModels.writeColourKeyModel(file, 320);
+        model = SegmentationModel.load(file, ModelProfile.named("u2net"), ExecutionDevice.CPU, 1);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        model.close();
+        blobs.close();
+        s3Server.close();
+    }
+
+    static Stream<HostileInputs.Fixture> corpus() {
+        List<HostileInputs.Fixture> corpus = HostileInputs.corpus("rmbg", MAX_INLINE);
+        assertThat(corpus).hasSizeGreaterThanOrEqualTo(40);
+        return corpus.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corpus")
+    void endsAsExpected(HostileInputs.Fixture fixture) {
+        assertThat(outcome(fixture)).isEqualTo(fixture.expected());
+    }
+
+    private static String outcome(HostileInputs.Fixture fixture) {
+        long now = System.currentTimeMillis();
+        ParseOutcome parsed = parser.parse(new SourceRecord("image-events", 0, 7, now, fixture.value()), now);
+        if (parsed instanceof ParseOutcome.DeadLettered dead) {
+            assertThat(dead.deadLetter().errorMessage()).isNotBlank();
+            assertThat(dead.deadLetter().source().value()).isSameAs(fixture.value());
+            return "dlq";
+        }
+        if (parsed instanceof ParseOutcome.Rejected rejected) {
+            assertThat(rejected.errorMessage()).isNotBlank();
+            return "failed:" + rejected.errorCode();
+        }
+        var event = ((ParseOutcome.Accepted) parsed).event();
+        try {
+            DecodedImage decoded = processor.intake(event, now);
+            float[][] masks = model.infer(List.of(decoded.image()));
+            JobResult result = processor.finish(new SegmentedImage(decoded, masks[0], model.inputWidth(),
+                    model.inputHeight(), model.profile().name(), model.modelVersion(), 0));
+            assertThat(result.processed().uri()).startsWith("s3://rmbg/processed/");
+            return "completed";
+        } catch (ProcessingException e) {
+            assertThat(e.getMessage()).isNotBlank().doesNotContain("rmbg-secret");
+            return "failed:" + e.code();
+        }
+    }
+}
