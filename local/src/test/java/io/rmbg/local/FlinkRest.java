@@ -60,6 +60,15 @@ final class FlinkRest {
         throw new AssertionError(name + " on " + operator + " stayed at " + seen + ", expected " + atLeast);
     }
 
+    String jobId() {
+        return jobId;
+    }
+
+    /** The body of a REST GET, as text. */
+    String raw(String path) throws Exception {
+        return get(path).toString();
+    }
+
     private String vertex(String operator) throws Exception {
         for (JsonNode v : get("/jobs/" + jobId).get("vertices")) {
             if (v.get("name").asText().contains(operator)) {

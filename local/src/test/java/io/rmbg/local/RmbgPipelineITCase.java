@@ -62,6 +62,10 @@ class RmbgPipelineITCase {
     private static final int PARALLELISM = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant NOW = Instant.now();
+    /** Planted credentials: they must work, and must appear nowhere a person or program can read. */
+    private static final String S3_ACCESS_KEY = "AKIAPLANTED0ACCESS0KEY";
+    private static final String S3_SECRET = "planted-s3-secret-5f2b9c";
+    private static final String JDBC_PASSWORD = "planted-db-password-81d7";
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
@@ -88,6 +92,9 @@ class RmbgPipelineITCase {
         Path model = dataDir.resolve("colour-key.onnx");
         SyntheticModels.writeColourKeyModel(model, 1024);
         PipelineConfig base = PipelineConfig.builder()
+                .set(ConfigKeys.S3_ACCESS_KEY, S3_ACCESS_KEY)
+                .set(ConfigKeys.S3_SECRET_KEY, S3_SECRET)
+                .set(ConfigKeys.JDBC_PASSWORD, JDBC_PASSWORD)
                 .set(ConfigKeys.MODEL_PATH, model.toString())
                 .set(ConfigKeys.MODEL_PROFILE, "rmbg-2.0")
                 .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
@@ -200,6 +207,7 @@ class RmbgPipelineITCase {
             checkTraces(usable);
             awaitStatsEqualRecomputation(Duration.ofMinutes(1));
             checkMetrics(rest);
+            checkSecretsStaySecret(rest);
         } finally {
             job.cancel().get();
         }
@@ -343,6 +351,27 @@ class RmbgPipelineITCase {
                 .anyMatch(id -> id.contains("endToEndLatencyMs"))
                 .anyMatch(id -> id.endsWith(".inferenceQueueDepth"));
         assertThat(rest.counter(op, "modelLoadMs")).isPositive();
+    }
+
+    /** Logs, REST (as the web UI shows it), dead letters, rows and traces never show a credential. */
+    private void checkSecretsStaySecret(FlinkRest rest) throws Exception {
+        List<String> places = new ArrayList<>();
+        places.add(java.nio.file.Files.readString(Path.of("target/test-logs/rmbg-tests.log")));
+        places.add(rest.raw("/jobmanager/config"));
+        places.add(rest.raw("/jobs/" + rest.jobId() + "/config"));
+        places.add(rest.raw("/jobs/" + rest.jobId()));
+        places.add(rest.raw("/jobs/" + rest.jobId() + "/exceptions"));
+        for (ConsumerRecord<byte[], byte[]> r : readAll(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), 0)) {
+            r.headers().forEach(h -> places.add(h.key() + "=" + new String(h.value(), UTF_8)));
+        }
+        for (ConsumerRecord<byte[], byte[]> r : readAll(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), 0)) {
+            places.add(new String(r.value(), UTF_8));
+        }
+        places.add(rows("SELECT coalesce(error_message, '') || original_path FROM image_process_jobs").toString());
+        places.add(config.toString());
+        for (String place : places) {
+            assertThat(place).doesNotContain(S3_SECRET).doesNotContain(S3_ACCESS_KEY).doesNotContain(JDBC_PASSWORD);
+        }
     }
 
     private void checkTags() throws Exception {
