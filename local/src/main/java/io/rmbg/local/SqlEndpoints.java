@@ -41,13 +41,18 @@ final class SqlEndpoints {
         }
     }
 
+    /** @param topic a topic that must exist, or {@code null} to check only the broker */
     static void checkKafka(String bootstrapServers, String topic) {
         Map<String, Object> props = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
         try (Admin admin = Admin.create(props)) {
-            admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+            if (topic == null) {
+                admin.describeCluster().nodes().get(TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+            } else {
+                admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 throw new SqlRunException("Kafka at " + bootstrapServers + " has no topic '" + topic
@@ -65,7 +70,8 @@ final class SqlEndpoints {
     }
 
     private static SqlRunException unreachable(String bootstrapServers, Throwable cause) {
-        String why = cause == null || cause.getMessage() == null ? "no answer" : cause.getMessage();
+        String why = cause == null || cause.getMessage() == null
+                ? "no answer within " + TIMEOUT_SECONDS + " s" : cause.getMessage();
         return new SqlRunException("cannot reach Kafka at " + bootstrapServers + " (" + why + "): " + ADVICE);
     }
 }

@@ -25,15 +25,6 @@ public record SqlResult(int line, String statement, List<String> columns, List<L
         rows = rows.stream().map(r -> Collections.unmodifiableList(new ArrayList<>(r))).toList();
     }
 
-    /** The value of {@code column} in row {@code row}. */
-    public Object get(int row, String column) {
-        int index = columns.indexOf(column);
-        if (index < 0) {
-            throw new IllegalArgumentException("no column " + column + " in " + columns);
-        }
-        return rows.get(row).get(index);
-    }
-
     /**
      * An aligned text table in the style of Flink's SQL client ("tableau"): numbers right-aligned,
      * text left-aligned, {@code <NULL>} for NULL, then the row count.

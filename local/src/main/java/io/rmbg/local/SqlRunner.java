@@ -120,8 +120,12 @@ public final class SqlRunner {
         List<SqlScript.Statement> statements = SqlScript.split(script);
         Map<String, String> values = placeholders(config);
         List<String> substituted = new ArrayList<>();
-        for (SqlScript.Statement s : statements) {
-            substituted.add(SqlScript.substitute(s, values)); // unknown placeholders fail before any work
+        try {
+            for (SqlScript.Statement s : statements) {
+                substituted.add(SqlScript.substitute(s, values)); // unknown placeholders fail before any work
+            }
+        } catch (IllegalArgumentException e) {
+            throw new SqlRunException(e.getMessage(), e);
         }
         checkEndpoints(statements);
 
@@ -180,7 +184,7 @@ public final class SqlRunner {
         }
         if (SqlScript.uses(statements, "KAFKA_BOOTSTRAP")) {
             SqlEndpoints.checkKafka(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
-                    config.get(ConfigKeys.KAFKA_TOPIC_RESULTS));
+                    SqlScript.uses(statements, "KAFKA_TOPIC_RESULTS") ? config.get(ConfigKeys.KAFKA_TOPIC_RESULTS) : null);
         }
     }
 
