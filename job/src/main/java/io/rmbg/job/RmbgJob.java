@@ -101,7 +101,7 @@ public final class RmbgJob {
     }
 
     /** An at-least-once JDBC sink; {@code statement} must be an idempotent upsert. */
-    static <T> Sink<T> jdbcSink(String sql, JdbcStatementBuilder<T> statement, PipelineConfig config) {
+    public static <T> JdbcSink<T> jdbcSink(String sql, JdbcStatementBuilder<T> statement, PipelineConfig config) {
         return JdbcSink.<T>builder()
                 .withQueryStatement(sql, statement)
                 .withExecutionOptions(JdbcExecutionOptions.builder()

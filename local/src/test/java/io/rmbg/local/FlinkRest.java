@@ -78,7 +78,7 @@ final class FlinkRest {
         throw new AssertionError("no vertex named like " + operator);
     }
 
-    private JsonNode get(String path) throws Exception {
+    JsonNode get(String path) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {

@@ -1,0 +1,346 @@
+package io.rmbg.local;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rmbg.job.PipelineSinks;
+import io.rmbg.job.RmbgJob;
+import io.rmbg.job.RmbgPipeline;
+import io.rmbg.job.config.ConfigKeys;
+import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.job.sinks.JobRowStatement;
+import io.rmbg.udf.blob.ContentAddress;
+import io.rmbg.udf.blob.S3BlobStore;
+import io.rmbg.udf.event.ImageEventParser;
+import io.rmbg.udf.model.SyntheticModels;
+import io.rmbg.udf.records.SourceRecord;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nothing lost, nothing duplicated: 2 000 events, good and bad mixed, through the real pipeline
+ * while failures are injected inside the async inference, in the blob store, in the JDBC sink
+ * (while buffering, after a flush, in the checkpoint's synchronous phase) and after a completed
+ * checkpoint. Each failure restarts the job from its last checkpoint; afterwards the committed
+ * output must equal the input: one terminal row per usable record, never touched again once
+ * terminal, every dead letter once per source position, every blob where its row says, and the
+ * daily statistics equal to their recomputation.
+ */
+class ExactlyOnceEffectITCase {
+    private static final int EVENTS = 2000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+                    .build());
+
+    @TempDir Path dir;
+
+    @AfterEach
+    void disarm() {
+        Chaos.reset();
+    }
+
+    @Test
+    void committedOutputEqualsInputAcrossInjectedFailures(@InjectClusterClient ClusterClient<?> client)
+            throws Exception {
+        Path model = dir.resolve("colour-key-320.onnx");
+        SyntheticModels.writeColourKeyModel(model, 320);
+        PipelineConfig base = PipelineConfig.builder()
+                .set(ConfigKeys.MODEL_PATH, model.toString())
+                .set(ConfigKeys.MODEL_PROFILE, "u2net")
+                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 1000)
+                .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                .set(ConfigKeys.JDBC_BATCH_SIZE, 50)
+                .build();
+        try (LocalStack stack = LocalStack.start(LocalStack.Options.ephemeral(dir.resolve("stack")), base)) {
+            PipelineConfig config = stack.config();
+            installTerminalRowAudit(stack, config);
+            Input input = produce(stack, config);
+
+            Chaos.arm("remove.invoke", 300);
+            Chaos.arm("remove.complete", 700);
+            Chaos.arm("blob.put", 1500);
+            Chaos.arm("rows.write", 400);
+            Chaos.arm("rows.after-flush", 15);
+            Chaos.arm("rows.snapshot", 4);
+            Chaos.arm("rows.snapshot-state", 6);
+            Chaos.arm("rows.checkpoint-complete", 8);
+
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(RmbgJob.jobConfiguration(config));
+            env.setParallelism(2);
+            RmbgJob.configure(env, config);
+            PipelineSinks real = RmbgJob.sinks(config);
+            PipelineSinks sinks = new PipelineSinks(
+                    new ChaosJdbcSink<>(RmbgJob.jdbcSink(JobRowStatement.SQL, new JobRowStatement(), config), "rows"),
+                    real.traces(), real.deadLetters(), real.dailyStats(), real.errorStats());
+            new RmbgPipeline(RmbgJob.kafkaSource(config), sinks)
+                    .withBackgroundRemoval(ChaosRemoval::new)
+                    .build(env, config);
+            JobClient job = env.executeAsync("rmbg-chaos");
+            try {
+                awaitTerminalRows(stack, config, input.usable.size(), Duration.ofMinutes(6));
+                assertThat(Chaos.report()).as("every injected failure happened").doesNotContainValue(false);
+
+                Map<String, String> rows = rows(stack, config);
+                assertThat(rows.keySet()).isEqualTo(input.usable.keySet());
+                assertThat(rows).isEqualTo(input.usable);
+                assertThat(count(stack, config, "SELECT count(*) FROM terminal_row_audit"))
+                        .as("updates of terminal rows").isZero();
+                checkDeadLetters(stack, config, input.deadLetterPositions);
+                checkBlobs(stack, config);
+                checkTraces(stack, config, input.usable.keySet());
+                awaitStatsEqualRecomputation(stack, config, Duration.ofMinutes(1));
+
+                FlinkRest rest = new FlinkRest(client.getWebInterfaceURL(), job.getJobID().toString());
+                int restarts = rest.get("/jobs/" + job.getJobID() + "/exceptions").path("exceptionHistory")
+                        .path("entries").size();
+                assertThat(restarts).isGreaterThanOrEqualTo(Chaos.report().size() - 1);
+                System.out.printf("chaos: %d events in, %d rows out, %d dead letters, %d injected failures,"
+                                + " %d restarts, 0 duplicates, 0 lost%n", EVENTS, rows.size(),
+                        input.deadLetterPositions.size(), Chaos.report().size(), restarts);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    /** Records every update that touches a row already completed or failed. */
+    private static void installTerminalRowAudit(LocalStack stack, PipelineConfig config) throws Exception {
+        try (Connection c = connect(stack, config); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE terminal_row_audit (job_id UUID, old_status TEXT, new_status TEXT)");
+            s.execute("CREATE FUNCTION audit_terminal() RETURNS trigger AS $$ BEGIN"
+                    + " INSERT INTO terminal_row_audit VALUES (OLD.job_id, OLD.status, NEW.status); RETURN NEW;"
+                    + " END $$ LANGUAGE plpgsql");
+            s.execute("CREATE TRIGGER audit_terminal BEFORE UPDATE ON image_process_jobs FOR EACH ROW"
+                    + " WHEN (OLD.status IN ('completed', 'failed')) EXECUTE FUNCTION audit_terminal()");
+        }
+    }
+
+    /** What was sent: job id → expected "status:error_code", and the dead letters' positions. */
+    private record Input(Map<String, String> usable, Set<String> deadLetterPositions) {}
+
+    private static Input produce(LocalStack stack, PipelineConfig config) throws Exception {
+        String topic = config.get(ConfigKeys.KAFKA_TOPIC_EVENTS);
+        List<String> goodImages = List.of(b64(SampleImages.png(48, 32)), b64(SampleImages.jpeg(64, 64)),
+                b64(SampleImages.pngWithAlpha(40, 40)), b64(SampleImages.gif(24, 36)));
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        List<String> expectations = new ArrayList<>();
+        List<String> explicitIds = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, "20"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < EVENTS; i++) {
+                ObjectNode e = JSON.createObjectNode().put("user_id", "user-" + (i % 37));
+                String expected;
+                switch (i % 20) {
+                    case 0 -> {
+                        sent.add(producer.send(new ProducerRecord<>(topic, ("{broken " + i).getBytes(UTF_8))));
+                        expectations.add("dlq");
+                        explicitIds.add(null);
+                        continue;
+                    }
+                    case 1 -> {
+                        e.put("image_uri", "s3://rmbg/missing/" + i + ".png");
+                        expected = "failed:SOURCE_NOT_FOUND";
+                    }
+                    case 2 -> {
+                        e.put("image_base64", goodImages.get(0)).putObject("params").put("threshold", 7);
+                        expected = "failed:INVALID_EVENT";
+                    }
+                    case 3 -> {
+                        e.put("image_base64", b64(BadImages.notAnImage()));
+                        expected = "failed:UNSUPPORTED_FORMAT";
+                    }
+                    default -> {
+                        e.put("image_base64", goodImages.get(i % goodImages.size()));
+                        expected = "completed:null";
+                    }
+                }
+                String jobId = i % 8 == 5 ? null : UUID.randomUUID().toString(); // some derive their id
+                if (jobId != null) {
+                    e.put("job_id", jobId);
+                }
+                explicitIds.add(jobId);
+                expectations.add(expected);
+                sent.add(producer.send(new ProducerRecord<>(topic, JSON.writeValueAsBytes(e))));
+            }
+            producer.flush();
+        }
+        Map<String, String> usable = new HashMap<>();
+        Set<String> dead = new HashSet<>();
+        for (int i = 0; i < EVENTS; i++) {
+            RecordMetadata m = sent.get(i).get();
+            if (expectations.get(i).equals("dlq")) {
+                dead.add(m.partition() + "@" + m.offset());
+                continue;
+            }
+            String jobId = explicitIds.get(i) != null ? explicitIds.get(i)
+                    : ImageEventParser.derivedJobId(new SourceRecord(topic, m.partition(), m.offset(), 0, null));
+            usable.put(jobId, expectations.get(i));
+        }
+        return new Input(usable, dead);
+    }
+
+    private static void checkDeadLetters(LocalStack stack, PipelineConfig config, Set<String> expected) {
+        // At-least-once: a restart may write a dead letter again; its source position identifies it.
+        Set<String> positions = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(stack, config.get(ConfigKeys.KAFKA_TOPIC_DLQ))) {
+            positions.add(header(r, "source_partition") + "@" + header(r, "source_offset"));
+            assertThat(header(r, "error_code")).isEqualTo("INVALID_EVENT");
+        }
+        assertThat(positions).isEqualTo(expected);
+    }
+
+    private static void checkBlobs(LocalStack stack, PipelineConfig config) throws Exception {
+        Set<String> uris = new HashSet<>();
+        try (Connection c = connect(stack, config); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT original_path, mask_path, processed_path"
+                        + " FROM image_process_jobs WHERE status = 'completed'")) {
+            while (rs.next()) {
+                for (int i = 1; i <= 3; i++) {
+                    uris.add(rs.getString(i));
+                }
+            }
+        }
+        assertThat(uris).isNotEmpty();
+        try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
+            for (String uri : uris) {
+                byte[] bytes = s3.get(uri, Long.MAX_VALUE);
+                assertThat(uri.substring(uri.lastIndexOf('/') + 1)).startsWith(ContentAddress.sha256Hex(bytes));
+            }
+        }
+    }
+
+    private static void checkTraces(LocalStack stack, PipelineConfig config, Set<String> jobIds) {
+        // At-least-once, keyed by job id: after deduplication by id, one trace per job.
+        Set<String> traced = new HashSet<>();
+        readAll(stack, config.get(ConfigKeys.KAFKA_TOPIC_RESULTS)).forEach(r -> traced.add(new String(r.key(), UTF_8)));
+        assertThat(traced).isEqualTo(jobIds);
+    }
+
+    private static void awaitStatsEqualRecomputation(LocalStack stack, PipelineConfig config, Duration timeout)
+            throws Exception {
+        String recomputed = "SELECT date(created_at AT TIME ZONE 'UTC') || ':' || count(*) || ':'"
+                + " || count(*) FILTER (WHERE status = 'failed') FROM image_process_jobs GROUP BY 1 ORDER BY 1";
+        String stats = "SELECT stat_date || ':' || total_jobs || ':' || failed_jobs FROM processing_stats ORDER BY 1";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!column(stack, config, recomputed).equals(column(stack, config, stats))) {
+            if (System.nanoTime() > deadline) {
+                assertThat(column(stack, config, stats)).isEqualTo(column(stack, config, recomputed));
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static void awaitTerminalRows(LocalStack stack, PipelineConfig config, int n, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = 0;
+        while (System.nanoTime() < deadline) {
+            seen = count(stack, config, "SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed')");
+            if (seen >= n && !Chaos.report().containsValue(false)) {
+                return;
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("saw " + seen + " of " + n + " rows; injected: " + Chaos.report());
+    }
+
+    private static Map<String, String> rows(LocalStack stack, PipelineConfig config) throws Exception {
+        Map<String, String> rows = new HashMap<>();
+        try (Connection c = connect(stack, config); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT job_id, status || ':' || coalesce(error_code, 'null')"
+                        + " FROM image_process_jobs")) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return rows;
+    }
+
+    private static List<String> column(LocalStack stack, PipelineConfig config, String sql) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = connect(stack, config); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static long count(LocalStack stack, PipelineConfig config, String sql) throws Exception {
+        List<String> c = column(stack, config, sql);
+        return Long.parseLong(c.get(0));
+    }
+
+    private static Connection connect(LocalStack stack, PipelineConfig config) throws Exception {
+        return DriverManager.getConnection(stack.jdbcUrl(), config.get(ConfigKeys.JDBC_USER),
+                config.get(ConfigKeys.JDBC_PASSWORD));
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(LocalStack stack, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+        return new String(r.headers().lastHeader(key).value(), UTF_8);
+    }
+
+    private static String b64(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+}
