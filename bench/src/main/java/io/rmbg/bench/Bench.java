@@ -21,8 +21,9 @@ import java.util.concurrent.Executors;
  * {@code bench/run.sh} (CPU) or {@code bench/run-gpu.sh} (CUDA); {@code --help} lists the options.
  *
  * <ol>
- *   <li>writes the model ({@code conv}: a conv stack with a realistic cost; {@code colour-key}: the
- *       demo model) and generates 1080p JPEGs in memory;
+ *   <li>writes the model ({@code conv}: a conv stack with a realistic cost and the colour key's
+ *       mask, see {@link BenchModels}; {@code colour-key}: the demo model) and generates 1080p
+ *       JPEGs in memory;
  *   <li>times each stage of one job on one thread (decode, preprocess, inference, postprocess,
  *       PNG encode, store = SHA-256 of the blobs, the upload itself skipped);
  *   <li>runs the bare in-process loop (no Flink) per batch size, sequential and overlapped;
@@ -195,10 +196,10 @@ public final class Bench {
         if (o.model().equals("colour-key")) {
             return colourKey;
         }
-        Path conv = o.workDir().resolve("conv-" + o.convLayers() + "x" + o.convChannels() + ".onnx");
-        SyntheticModels.writeConvStackModel(conv, 1024, o.convLayers(), o.convChannels());
-        print("conv-stack model: %d conv layers, %d channels, %.2f GMAC per 1024² image", o.convLayers(),
-                o.convChannels(), convGmac(o.convLayers(), o.convChannels(), 1024));
+        Path conv = o.workDir().resolve("keyed-conv-" + o.convLayers() + "x" + o.convChannels() + ".onnx");
+        BenchModels.writeKeyedConvStack(conv, 1024, o.convLayers(), o.convChannels());
+        print("conv-stack model: %d conv layers of %d channels (%.2f GMAC per 1024² image) with the colour"
+                + " key's mask", o.convLayers(), o.convChannels(), convGmac(o.convLayers(), o.convChannels(), 1024));
         return conv;
     }
 
