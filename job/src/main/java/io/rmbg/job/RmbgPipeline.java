@@ -63,7 +63,9 @@ public final class RmbgPipeline {
                                         BlobStoreFactory.s3(config.s3()),
                                         config.imageLimits(),
                                         config.model(),
-                                        config.getInt(ConfigKeys.INFERENCE_CPU_THREADS)),
+                                        config.getInt(ConfigKeys.INFERENCE_CPU_THREADS),
+                                        config.getInt(ConfigKeys.INFERENCE_BATCH_SIZE),
+                                        config.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS)),
                                 config.getLong(ConfigKeys.INFERENCE_TIMEOUT_MS),
                                 TimeUnit.MILLISECONDS,
                                 config.getInt(ConfigKeys.INFERENCE_CAPACITY))

@@ -39,6 +39,8 @@ public final class ConfigKeys {
     public static final String INFERENCE_CAPACITY = "inference.capacity";
     public static final String INFERENCE_TIMEOUT_MS = "inference.timeout-ms";
     public static final String INFERENCE_CPU_THREADS = "inference.cpu-threads";
+    public static final String INFERENCE_BATCH_SIZE = "inference.batch-size";
+    public static final String INFERENCE_BATCH_TIMEOUT_MS = "inference.batch-timeout-ms";
 
     public static final String IMAGE_MAX_PIXELS = "image.max-pixels";
     public static final String IMAGE_MAX_SOURCE_BYTES = "image.max-source-bytes";
@@ -92,6 +94,8 @@ public final class ConfigKeys {
         d.put(INFERENCE_CAPACITY, "16");
         d.put(INFERENCE_TIMEOUT_MS, "120000");
         d.put(INFERENCE_CPU_THREADS, "2");
+        d.put(INFERENCE_BATCH_SIZE, "4");
+        d.put(INFERENCE_BATCH_TIMEOUT_MS, "10");
         d.put(IMAGE_MAX_PIXELS, "50000000");
         d.put(IMAGE_MAX_SOURCE_BYTES, Long.toString(64L * 1024 * 1024));
         d.put(IMAGE_MAX_INLINE_BYTES, Long.toString(8L * 1024 * 1024));

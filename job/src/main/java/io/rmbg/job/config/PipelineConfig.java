@@ -23,6 +23,8 @@ import java.util.TreeMap;
 public final class PipelineConfig implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final String ENV_PREFIX = "RMBG_";
+    /** Upper bound of {@code inference.batch-size}. */
+    public static final int MAX_BATCH_SIZE = 64;
 
     private final Map<String, String> values;
 
@@ -138,6 +140,22 @@ public final class PipelineConfig implements Serializable {
         positive(ConfigKeys.INFERENCE_CAPACITY);
         positive(ConfigKeys.INFERENCE_TIMEOUT_MS);
         positive(ConfigKeys.INFERENCE_CPU_THREADS);
+        positive(ConfigKeys.INFERENCE_BATCH_SIZE);
+        if (getLong(ConfigKeys.INFERENCE_BATCH_SIZE) > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException(ConfigKeys.INFERENCE_BATCH_SIZE + " must be at most "
+                    + MAX_BATCH_SIZE + " (each slot holds two batches of 12 MiB per 1024² image), got "
+                    + get(ConfigKeys.INFERENCE_BATCH_SIZE));
+        }
+        if (getLong(ConfigKeys.INFERENCE_BATCH_SIZE) > getLong(ConfigKeys.INFERENCE_CAPACITY)) {
+            throw new IllegalArgumentException(ConfigKeys.INFERENCE_BATCH_SIZE + " ("
+                    + get(ConfigKeys.INFERENCE_BATCH_SIZE) + ") cannot exceed " + ConfigKeys.INFERENCE_CAPACITY
+                    + " (" + get(ConfigKeys.INFERENCE_CAPACITY) + "): a batch could never fill; raise the"
+                    + " capacity to at least twice the batch size");
+        }
+        if (getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS) < 0) {
+            throw new IllegalArgumentException(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS + " cannot be negative, got "
+                    + get(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS));
+        }
         positive(ConfigKeys.CHECKPOINT_INTERVAL_MS);
         positive(ConfigKeys.DEDUP_RETENTION_MS);
         positive(ConfigKeys.STATS_SHARDS);

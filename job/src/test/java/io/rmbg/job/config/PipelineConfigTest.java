@@ -63,4 +63,24 @@ class PipelineConfigTest {
         assertThatThrownBy(() -> PipelineConfig.fromArgs(new String[] {"--config", dir.resolve("nope").toString()}, Map.of()))
                 .hasMessageContaining("does not exist");
     }
+
+    @Test
+    void batchingDefaultsAndLimits() {
+        PipelineConfig c = PipelineConfig.defaults();
+        assertThat(c.getInt(ConfigKeys.INFERENCE_BATCH_SIZE)).isEqualTo(4);
+        assertThat(c.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS)).isEqualTo(10);
+        assertThat(PipelineConfig.builder().set(ConfigKeys.INFERENCE_BATCH_SIZE, "1")
+                .set(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS, "0").build().getInt(ConfigKeys.INFERENCE_BATCH_SIZE))
+                .isEqualTo(1);
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.INFERENCE_BATCH_SIZE, "0").build())
+                .hasMessageContaining("inference.batch-size must be positive");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.INFERENCE_BATCH_SIZE, "65")
+                .set(ConfigKeys.INFERENCE_CAPACITY, "200").build())
+                .hasMessageContaining("at most 64");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.INFERENCE_BATCH_SIZE, "8")
+                .set(ConfigKeys.INFERENCE_CAPACITY, "4").build())
+                .hasMessageContaining("cannot exceed inference.capacity");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS, "-1").build())
+                .hasMessageContaining("inference.batch-timeout-ms cannot be negative");
+    }
 }

@@ -179,6 +179,8 @@ public final class PngEncoder {
      */
     private static final class RowFilter {
         private static final int PAETH = 4;
+        /** Bytes compared at a time when looking for stretches that repeat the row above. */
+        private static final int RUN = 64;
 
         private final int n;
         private final int bpp;
@@ -209,9 +211,21 @@ public final class PngEncoder {
             for (int i = 0; i < bpp; i++) {
                 out[i + 1] = (byte) (cur[i] - prev[i]);
             }
-            for (int i = bpp; i < n; i++) {
-                int predicted = paeth(cur[i - bpp] & 0xFF, prev[i] & 0xFF, prev[i - bpp] & 0xFF);
-                out[i + 1] = (byte) (cur[i] - predicted);
+            for (int i = bpp; i < n; ) {
+                int end = Math.min(n, i + RUN);
+                // Where a stretch repeats the row above, and so do the bpp bytes before it, a == c
+                // and b == cur: Paeth then predicts b exactly and the output is 0. Cut-outs (the
+                // removed background) and masks are mostly such stretches; a vectorised compare
+                // finds them far faster than filtering byte by byte.
+                if (Arrays.equals(cur, i - bpp, end, prev, i - bpp, end)) {
+                    Arrays.fill(out, i + 1, end + 1, (byte) 0);
+                } else {
+                    for (int j = i; j < end; j++) {
+                        int predicted = paeth(cur[j - bpp] & 0xFF, prev[j] & 0xFF, prev[j - bpp] & 0xFF);
+                        out[j + 1] = (byte) (cur[j] - predicted);
+                    }
+                }
+                i = end;
             }
             byte[] t = prev;
             prev = cur;

@@ -50,10 +50,12 @@ import org.slf4j.LoggerFactory;
  * Sigmoid already yields probabilities, anything else is treated as logits; if the graph cannot be
  * read, probe inferences decide by whether the raw outputs stay within 0..1.
  *
- * <p><b>Threading:</b> one instance per Flink slot (task thread). The ONNX Runtime session could
- * be shared, but the input buffer and preprocessing tables are reused between calls to keep
- * inference allocation-free, so an instance serves one thread at a time: callers must serialise
- * {@link #infer} and {@link #close}.
+ * <p><b>Threading:</b> one instance per Flink slot. The ONNX Runtime session could be shared, but
+ * the input and output buffers and preprocessing tables are reused between calls to keep inference
+ * allocation-free, so an instance serves one thread at a time: callers must serialise {@link
+ * #infer}, {@link #inferPacked} and {@link #close}. {@link #activate}, {@link #newInputBuffer} and
+ * {@link #newPreprocessor} may be called from any thread; a micro-batching caller preprocesses on
+ * its CPU threads into buffers of its own and hands them to {@link #inferPacked}.
  */
 public final class SegmentationModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentationModel.class);
@@ -71,12 +73,15 @@ public final class SegmentationModel implements AutoCloseable {
     private final String inputName;
     private final String outputName;
     private final boolean dynamicBatch;
+    private final int outputRank;
+    private final boolean pinOutput;
     private final Preprocessor preprocessor;
     private final String modelVersion;
     private OutputActivation activation;
     private String activationDescription;
     private long loadMillis;
     private FloatBuffer inputBuffer;
+    private FloatBuffer outputBuffer;
     private boolean closed;
 
     private SegmentationModel(Path file, ModelProfile profile, OrtEnvironment environment,
@@ -89,6 +94,8 @@ public final class SegmentationModel implements AutoCloseable {
         this.inputName = signature.inputName;
         this.outputName = signature.outputName;
         this.dynamicBatch = signature.dynamicBatch;
+        this.outputRank = signature.outputRank;
+        this.pinOutput = signature.staticOutputSize;
         this.preprocessor = new Preprocessor(profile);
         this.modelVersion = modelVersion;
     }
@@ -178,6 +185,75 @@ public final class SegmentationModel implements AutoCloseable {
         return maps;
     }
 
+    /**
+     * Runs the model on images already preprocessed into {@code packed} (by {@link
+     * #newPreprocessor()}'s {@link Preprocessor#pack}, at batch indices {@code first .. first +
+     * count - 1}) and returns their <b>raw</b> outputs, in order; pass each to {@link #activate}
+     * (on any thread) for probabilities. Preprocessing and activation thus stay off the thread that
+     * feeds the model, and a direct {@code packed} buffer is handed to ONNX Runtime without a copy.
+     * A fixed-batch model runs the images one call each.
+     *
+     * @throws ProcessingException with {@link ErrorCode#INFERENCE} if ONNX Runtime fails or
+     *     returns an unexpected shape
+     */
+    public float[][] inferPacked(FloatBuffer packed, int first, int count) throws ProcessingException {
+        requireNonNull(packed, "packed cannot be null");
+        checkOpen();
+        int floats = preprocessor.floatsPerImage();
+        if (first < 0 || count < 0 || (long) (first + count) * floats > packed.capacity()) {
+            throw new IndexOutOfBoundsException("images " + first + ".." + (first + count - 1)
+                    + " do not lie in a buffer of " + packed.capacity() / floats + " images");
+        }
+        float[][] maps = new float[count][];
+        int step = dynamicBatch ? Math.max(count, 1) : 1;
+        for (int i = 0; i < count; i += step) {
+            int n = Math.min(step, count - i);
+            FloatBuffer images = packed.duplicate().clear()
+                    .position((first + i) * floats).limit((first + i + n) * floats).slice();
+            runTensor(images, n, maps, i);
+        }
+        return maps;
+    }
+
+    /**
+     * Turns one raw output of {@link #inferPacked} into 0..1 probabilities in place, with the
+     * activation resolved at load time. Thread-safe.
+     */
+    public void activate(float[] map) {
+        applyActivation(requireNonNull(map, "map cannot be null"), activation);
+    }
+
+    /**
+     * A direct, native-order buffer for {@code images} preprocessed images, for {@link
+     * #inferPacked}: {@code images * floatsPerImage()} floats, 12 MiB per image at 1024².
+     */
+    public FloatBuffer newInputBuffer(int images) {
+        if (images < 1) {
+            throw new IllegalArgumentException("images must be positive: " + images);
+        }
+        long floats = (long) images * preprocessor.floatsPerImage();
+        if (floats * Float.BYTES > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + images + " images exceeds 2 GB of input");
+        }
+        return ByteBuffer.allocateDirect((int) floats * Float.BYTES).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+    }
+
+    /** A preprocessor writing this model's input. Not thread-safe: one per thread or per call. */
+    public Preprocessor newPreprocessor() {
+        return new Preprocessor(profile);
+    }
+
+    /** Floats one preprocessed image occupies in an input buffer. */
+    public int floatsPerImage() {
+        return preprocessor.floatsPerImage();
+    }
+
+    /** The most images one call can take: unbounded for a dynamic batch dimension, else 1. */
+    public int maxBatchSize() {
+        return dynamicBatch ? Integer.MAX_VALUE : 1;
+    }
+
     public int inputWidth() {
         return profile.inputWidth();
     }
@@ -240,6 +316,7 @@ public final class SegmentationModel implements AutoCloseable {
         if (!closed) {
             closed = true;
             inputBuffer = null;
+            outputBuffer = null;
             closeQuietly(session);
         }
     }
@@ -259,21 +336,48 @@ public final class SegmentationModel implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             preprocessor.pack(requireNonNull(images.get(from + i), "image cannot be null"), buffer, i);
         }
-        long[] shape = {count, 3, profile.inputHeight(), profile.inputWidth()};
-        try (OnnxTensor input = OnnxTensor.createTensor(environment, buffer, shape);
-                OrtSession.Result result = session.run(Map.of(inputName, input), Set.of(outputName))) {
-            OnnxValue value = result.get(outputName).orElse(null);
-            if (!(value instanceof OnnxTensor output) || output.getInfo().type != OnnxJavaType.FLOAT) {
-                throw new ProcessingException(ErrorCode.INFERENCE, "model " + file.getFileName()
-                        + " returned no float tensor '" + outputName + "'");
+        runTensor(buffer, count, maps, from);
+    }
+
+    /**
+     * Runs {@code count} packed images (the buffer's remaining floats) and stores their raw
+     * outputs at {@code maps[to ..]}. When the model declares its output size, the output is
+     * pinned to a reused direct buffer, so ONNX Runtime writes it where the maps are copied from
+     * (no per-call output allocation and copy); otherwise the shape is only known after the run and
+     * ONNX Runtime allocates it. Tensors and the result are closed before returning.
+     */
+    private void runTensor(FloatBuffer buffer, int count, float[][] maps, int to) throws ProcessingException {
+        int h = profile.inputHeight();
+        int w = profile.inputWidth();
+        int plane = w * h;
+        long[] shape = {count, 3, h, w};
+        try (OnnxTensor input = OnnxTensor.createTensor(environment, buffer, shape)) {
+            if (pinOutput) {
+                long[] outShape = outputRank == 4 ? new long[] {count, 1, h, w} : new long[] {count, h, w};
+                FloatBuffer out = outputBuffer(count);
+                try (OnnxTensor pinned = OnnxTensor.createTensor(environment, out, outShape);
+                        OrtSession.Result result = session.run(Map.of(inputName, input), Map.of(outputName, pinned))) {
+                    for (int i = 0; i < count; i++) {
+                        float[] map = new float[plane];
+                        out.get(i * plane, map);
+                        maps[to + i] = map;
+                    }
+                }
+                return;
             }
-            checkOutputShape(output.getInfo().getShape(), count);
-            FloatBuffer data = output.getFloatBuffer();
-            int plane = profile.inputWidth() * profile.inputHeight();
-            for (int i = 0; i < count; i++) {
-                float[] map = new float[plane];
-                data.get(map);
-                maps[from + i] = map;
+            try (OrtSession.Result result = session.run(Map.of(inputName, input), Set.of(outputName))) {
+                OnnxValue value = result.get(outputName).orElse(null);
+                if (!(value instanceof OnnxTensor output) || output.getInfo().type != OnnxJavaType.FLOAT) {
+                    throw new ProcessingException(ErrorCode.INFERENCE, "model " + file.getFileName()
+                            + " returned no float tensor '" + outputName + "'");
+                }
+                checkOutputShape(output.getInfo().getShape(), count);
+                FloatBuffer data = output.getFloatBuffer();
+                for (int i = 0; i < count; i++) {
+                    float[] map = new float[plane];
+                    data.get(map);
+                    maps[to + i] = map;
+                }
             }
         } catch (OrtException e) {
             throw new ProcessingException(ErrorCode.INFERENCE, "ONNX Runtime failed on " + count
@@ -291,6 +395,17 @@ public final class SegmentationModel implements AutoCloseable {
                     + "output '" + outputName + "' of shape " + Arrays.toString(shape)
                     + ", expected [" + count + ", 1, " + h + ", " + w + "]");
         }
+    }
+
+    /** The reused direct output buffer, grown to hold {@code count} maps, limit set to them. */
+    private FloatBuffer outputBuffer(int count) {
+        int floats = count * profile.inputWidth() * profile.inputHeight();
+        if (outputBuffer == null || outputBuffer.capacity() < floats) {
+            outputBuffer = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+        }
+        outputBuffer.clear().limit(floats);
+        return outputBuffer;
     }
 
     /** The reused direct input buffer, grown to hold {@code count} images, limit set to them. */
@@ -500,7 +615,8 @@ public final class SegmentationModel implements AutoCloseable {
     }
 
     /** The model's input and output as checked against the profile. */
-    private record Signature(String inputName, String outputName, boolean dynamicBatch) {
+    private record Signature(String inputName, String outputName, boolean dynamicBatch, int outputRank,
+            boolean staticOutputSize) {
 
         static Signature check(OrtSession session, Path file, ModelProfile profile) throws OrtException {
             long h = profile.inputHeight();
@@ -536,7 +652,8 @@ public final class SegmentationModel implements AutoCloseable {
                 throw mismatch(file, profile, expectedOutput, outputs.isEmpty() ? "no outputs" : describe(outputs));
             }
             boolean dynamicBatch = in[0] == DYNAMIC && out[0] == DYNAMIC;
-            return new Signature(input.getName(), output.getName(), dynamicBatch);
+            boolean staticOutputSize = Arrays.stream(out, 1, out.length).allMatch(d -> d >= 0);
+            return new Signature(input.getName(), output.getName(), dynamicBatch, out.length, staticOutputSize);
         }
 
         private static boolean fits(long dim, long expected) {

@@ -83,6 +83,31 @@ class BackgroundRemovalFunctionTest {
         assertThat(InMemoryBlobStore.closed).isTrue();
     }
 
+    @Test
+    void imagesArrivingTogetherShareOneModelCall() throws Exception {
+        // The batch fills (4 images) long before its 30 s timeout: a batch of 4 is the only way
+        // these complete quickly.
+        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
+                InMemoryBlobStore::new, ImageLimits.defaults(), model, 2, 4, 30_000);
+        var harness = new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
+                new AsyncWaitOperatorFactory<>(function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
+                TypeInformation.of(ImageEvent.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+        harness.open();
+
+        for (int i = 0; i < 4; i++) {
+            harness.processElement(new StreamRecord<>(event("batched-" + i, png(320 + 40 * i, 240)), i));
+        }
+        harness.endInput();
+        long largestBatch = function.largestBatchSoFar();
+        harness.close();
+
+        assertThat(harness.extractOutputValues()).hasSize(4)
+                .allSatisfy(r -> assertThat(r.status()).isEqualTo(JobStatus.COMPLETED))
+                .allSatisfy(r -> assertThat(r.imageHeight()).isEqualTo(240));
+        assertThat(largestBatch).isEqualTo(4);
+        assertThat(function.isModelOpen()).isFalse();
+    }
+
     private static String id(String name) {
         return java.util.UUID.nameUUIDFromBytes(name.getBytes()).toString();
     }

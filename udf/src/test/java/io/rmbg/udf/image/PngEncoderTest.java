@@ -115,6 +115,38 @@ class PngEncoderTest {
     }
 
     @Test
+    void cutOutsAndMasksWithRepeatedStretchesRoundTripExactly() throws IOException {
+        // Transparent (zero) background, a noisy subject, runs of rows repeating the row above
+        // partly or wholly, and edges just inside and outside the 64-byte compare stretches.
+        int w = 301;
+        int h = 97;
+        int[] argb = new int[w * h];
+        byte[] alpha = new byte[w * h];
+        Random random = new Random(17);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                // The right edge alternates across a compare-stretch start (pixel 193 = byte 772 = 4 + 12 * 64).
+                boolean subject = x > 40 + y % 23 && x < 192 + (y & 1) && y > 10 && y < 80;
+                if (y % 9 == 4 && y > 0) {
+                    argb[i] = x < 150 ? argb[i - w] : random.nextInt(); // half a repeated row
+                    alpha[i] = x < 150 ? alpha[i - w] : (byte) random.nextInt();
+                } else if (subject) {
+                    argb[i] = random.nextInt() | 0x01000000;
+                    alpha[i] = (byte) (x % 16 == 0 ? random.nextInt() : 255);
+                }
+            }
+        }
+        RasterImage cutOut = new RasterImage(w, h, argb, true);
+        AlphaMask mask = new AlphaMask(w, h, alpha);
+
+        assertThat(getRgb(read(PngEncoder.encodeRgba(cutOut)))).isEqualTo(argb);
+        byte[] samples = new byte[alpha.length];
+        read(PngEncoder.encodeGray(mask)).getRaster().getDataElements(0, 0, w, h, samples);
+        assertThat(samples).isEqualTo(alpha);
+    }
+
+    @Test
     void rejectsBadDeflateLevel() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> PngEncoder.encodeRgba(RANDOM_RGBA, 10))

@@ -17,6 +17,7 @@ import io.rmbg.udf.model.OnnxModelWriter;
 import io.rmbg.udf.model.OnnxModelWriter.Attribute;
 import io.rmbg.udf.model.OnnxModelWriter.Dim;
 import io.rmbg.udf.model.SyntheticModels;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -159,6 +160,54 @@ class SegmentationModelTest {
             assertThat(model.dynamicBatch()).isFalse();
             assertBatchMasks(model.infer(
                     List.of(solid(10, 10, RED), solid(37, 23, BLUE), redLeftBlueRight(64, 64))));
+        }
+    }
+
+    @Test
+    void prePackedImagesGiveTheSameMasksAsImages() throws Exception {
+        List<RasterImage> images = List.of(solid(10, 10, RED), solid(37, 23, BLUE), redLeftBlueRight(64, 64));
+        try (SegmentationModel model = load(colourKeyLogits, PROFILE)) {
+            FloatBuffer packed = model.newInputBuffer(5);
+            Preprocessor preprocessor = model.newPreprocessor();
+            for (int i = 0; i < images.size(); i++) {
+                preprocessor.pack(images.get(i), packed, i + 2); // items 2..4 of the buffer
+            }
+
+            float[][] raw = model.inferPacked(packed, 2, 3);
+            assertThat(raw[0][0]).as("raw logits before activate()").isGreaterThan(1f);
+            for (float[] map : raw) {
+                model.activate(map);
+            }
+            assertBatchMasks(raw);
+            float[][] expected = model.infer(images);
+            for (int i = 0; i < 3; i++) {
+                assertThat(raw[i]).containsExactly(expected[i], within(1e-6f));
+            }
+            float[][] single = model.inferPacked(packed, 4, 1);
+            model.activate(single[0]);
+            assertThat(single[0]).containsExactly(expected[2], within(1e-6f));
+            assertThatThrownBy(() -> model.inferPacked(packed, 4, 2))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
+    @Test
+    void aFixedBatchModelRunsPrePackedImagesOneByOne() throws Exception {
+        Path fixed = dir.resolve("colour-key-fixed-packed.onnx");
+        SyntheticModels.colourKey(SIZE, true, false).write(fixed);
+        try (SegmentationModel model = load(fixed, PROFILE)) {
+            assertThat(model.maxBatchSize()).isEqualTo(1);
+            FloatBuffer packed = model.newInputBuffer(3);
+            Preprocessor preprocessor = model.newPreprocessor();
+            List<RasterImage> images = List.of(solid(10, 10, RED), solid(37, 23, BLUE), redLeftBlueRight(64, 64));
+            for (int i = 0; i < images.size(); i++) {
+                preprocessor.pack(images.get(i), packed, i);
+            }
+            float[][] masks = model.inferPacked(packed, 0, 3);
+            for (float[] map : masks) {
+                model.activate(map);
+            }
+            assertBatchMasks(masks);
         }
     }
 

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# bench/run.sh [options]: builds the bench module and runs the throughput benchmark on the CPU.
+#   bench/run.sh                                  conv-stack model, small defaults (a few minutes on 2 cores)
+#   bench/run.sh --model colour-key --images 2000 the demo model; RSS growth over 2000 images
+#   bench/run.sh --batch-sizes 1,2,4,8 --batch-size 8
+#   bench/run.sh --help                           every option
+# Environment: MVN_FLAGS (extra Maven flags, e.g. -o), BENCH_PROFILE (a Maven profile, e.g. gpu),
+# BENCH_JAVA_OPTS (JVM options; default -Xmx3g -XX:+UseParallelGC).
+# The last line printed is machine-readable:
+#   bench: pipeline_img_s=… bare_img_s=… efficiency=… cpu_ms_per_image=… rss_growth_pct=…
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# ONNX Runtime 1.29 crashes the JVM at start-up on long command lines unless telemetry is off.
+export ORT_DISABLE_TELEMETRY=1
+
+profile=()
+if [ -n "${BENCH_PROFILE:-}" ]; then profile=("-P${BENCH_PROFILE}"); fi
+# shellcheck disable=SC2086
+mvn -B -q ${MVN_FLAGS:-} "${profile[@]}" -pl bench -am -DskipTests package dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2
+
+# A java @argfile keeps the command line short (see the ORT note above).
+ARGS_FILE="$ROOT/bench/target/bench.args"
+printf -- '-cp\n"%s:%s"\n' "$ROOT/bench/target/classes" "$(cat "$ROOT/bench/target/classpath.txt")" > "$ARGS_FILE"
+
+# shellcheck disable=SC2086
+exec java ${BENCH_JAVA_OPTS:--Xmx3g -XX:+UseParallelGC} \
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+  "@$ARGS_FILE" io.rmbg.bench.Bench --work-dir "$ROOT/bench/target/work" "$@"

@@ -1,0 +1,157 @@
+package io.rmbg.bench;
+
+import io.rmbg.udf.functions.BackgroundRemovalFunction;
+import io.rmbg.udf.process.ImageLimits;
+import io.rmbg.udf.process.ModelOptions;
+import io.rmbg.udf.records.ImageEvent;
+import io.rmbg.udf.records.ImageParams;
+import io.rmbg.udf.records.JobResult;
+import io.rmbg.udf.records.StageTimings;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * The real {@link BackgroundRemovalFunction} in the real async operator on a local MiniCluster
+ * (parallelism 1: one slot, one model session, the same cores as the bare loop): a bounded source
+ * of events naming in-memory sources, the operator, a counting map and a discarding sink. Throughput
+ * is measured between the {@code warmUp}-th result and the last, so start-up and model loading do
+ * not count.
+ */
+final class FlinkRun {
+    /** What one run measured. */
+    record Result(int images, int completed, int failed, double imagesPerSecond, ProcessMeter.Sample warm,
+            ProcessMeter.Sample rssBase, ProcessMeter.Sample end, double[] meanStageMs) {
+        int measured(int warmUp) {
+            return images - warmUp;
+        }
+    }
+
+    private FlinkRun() {}
+
+    static Result run(List<String> sourceUris, ModelOptions model, BenchOptions options, int images,
+            int batchSize) throws Exception {
+        int warmUp = warmUp(images, batchSize);
+        Probe.reset(images, warmUp, Math.max(warmUp, images / 4));
+
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_PORT, "0");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        env.getConfig().enableObjectReuse();
+
+        DataStream<ImageEvent> events = env.fromSequence(0, images - 1)
+                .map(new ToEvent(sourceUris.toArray(String[]::new)))
+                .returns(ImageEvent.class)
+                .name("Image events");
+        BackgroundRemovalFunction function = Functions.backgroundRemoval(model, options, batchSize);
+        AsyncDataStream.unorderedWait(events, function, 600_000, TimeUnit.MILLISECONDS, options.capacity())
+                .name("Remove background (ONNX)")
+                .map(new Probe())
+                .name("Count results")
+                .sinkTo(new DiscardingSink<>())
+                .name("Discard");
+        env.execute("rmbg bench");
+
+        double seconds = (Probe.end.nanoTime() - Probe.warm.nanoTime()) / 1e9;
+        double[] stageMs = new double[7];
+        for (int i = 0; i < stageMs.length; i++) {
+            stageMs[i] = Probe.stageSums[i].get() / (double) Math.max(1, Probe.completed.get());
+        }
+        return new Result(images, (int) Probe.completed.get(), (int) Probe.failed.get(),
+                (images - warmUp) / seconds, Probe.warm, Probe.rssBase, Probe.end, stageMs);
+    }
+
+    static int warmUp(int images, int batchSize) {
+        return Math.max(1, Math.min(images / 4, Math.max(2 * batchSize, 8)));
+    }
+
+    /** Sequence number → event naming one of the in-memory JPEGs. */
+    private static final class ToEvent implements MapFunction<Long, ImageEvent> {
+        private static final long serialVersionUID = 1L;
+        private final String[] uris;
+
+        ToEvent(String[] uris) {
+            this.uris = uris;
+        }
+
+        @Override
+        public ImageEvent map(Long i) {
+            long now = System.currentTimeMillis();
+            String jobId = UUID.nameUUIDFromBytes(("bench-" + i).getBytes()).toString();
+            return new ImageEvent(jobId, "bench", uris[(int) (i % uris.length)], null, ImageParams.DEFAULTS,
+                    null, new String[0], now, now, "bench/0@" + i);
+        }
+    }
+
+    /**
+     * Counts results and samples the process at the warm-up mark, at a quarter (the RSS baseline)
+     * and at the last result. Static because the MiniCluster runs in this JVM and the function is
+     * serialised on its way there.
+     */
+    static final class Probe implements MapFunction<JobResult, JobResult> {
+        private static final long serialVersionUID = 1L;
+        static final AtomicLong seen = new AtomicLong();
+        static final AtomicLong completed = new AtomicLong();
+        static final AtomicLong failed = new AtomicLong();
+        static final AtomicLong[] stageSums = new AtomicLong[7];
+        static volatile String firstFailure;
+        static volatile long total;
+        static volatile long warmAt;
+        static volatile long rssAt;
+        static volatile ProcessMeter.Sample warm;
+        static volatile ProcessMeter.Sample rssBase;
+        static volatile ProcessMeter.Sample end;
+
+        static void reset(long images, long warmUp, long rssBaseline) {
+            seen.set(0);
+            completed.set(0);
+            failed.set(0);
+            for (int i = 0; i < stageSums.length; i++) {
+                stageSums[i] = new AtomicLong();
+            }
+            firstFailure = null;
+            total = images;
+            warmAt = warmUp;
+            rssAt = rssBaseline;
+            warm = null;
+            rssBase = null;
+            end = null;
+        }
+
+        @Override
+        public JobResult map(JobResult result) {
+            if (result.isCompleted()) {
+                completed.incrementAndGet();
+                StageTimings t = result.timings();
+                long[] v = {t.queue(), t.fetch(), t.decode(), t.inference(), t.postprocess(), t.encode(), t.store()};
+                for (int i = 0; i < v.length; i++) {
+                    stageSums[i].addAndGet(v[i]);
+                }
+            } else {
+                failed.incrementAndGet();
+                if (firstFailure == null) {
+                    firstFailure = result.errorCode() + ": " + result.errorMessage();
+                }
+            }
+            long n = seen.incrementAndGet();
+            if (n == warmAt) {
+                warm = ProcessMeter.sample(Functions::isInferenceThread);
+            }
+            if (n == rssAt) {
+                rssBase = ProcessMeter.sample(Functions::isInferenceThread);
+            }
+            if (n == total) {
+                end = ProcessMeter.sample(Functions::isInferenceThread);
+            }
+            return result;
+        }
+    }
+}
