@@ -18,9 +18,11 @@ import io.rmbg.udf.records.SourceRecord;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.functions.async.AsyncFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -35,10 +37,37 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class RmbgPipeline {
     private final Source<SourceRecord, ?, ?> events;
     private final PipelineSinks sinks;
+    private Function<PipelineConfig, AsyncFunction<ImageEvent, JobResult>> backgroundRemoval =
+            RmbgPipeline::backgroundRemoval;
 
     public RmbgPipeline(Source<SourceRecord, ?, ?> events, PipelineSinks sinks) {
         this.events = requireNonNull(events, "events source cannot be null");
         this.sinks = requireNonNull(sinks, "sinks cannot be null");
+    }
+
+    /**
+     * Replaces the background-removal function, for harnesses that decorate it (failure
+     * injection); production always uses {@link BackgroundRemovalFunction}.
+     */
+    public RmbgPipeline withBackgroundRemoval(
+            Function<PipelineConfig, AsyncFunction<ImageEvent, JobResult>> factory) {
+        this.backgroundRemoval = requireNonNull(factory, "factory cannot be null");
+        return this;
+    }
+
+    /** The production function: the model of {@code config} on each slot, blobs in its S3. */
+    public static BackgroundRemovalFunction backgroundRemoval(PipelineConfig config) {
+        return backgroundRemoval(config, BlobStoreFactory.s3(config.s3(), config.getDuration(ConfigKeys.STORAGE_RETRY_BUDGET_MS)));
+    }
+
+    public static BackgroundRemovalFunction backgroundRemoval(PipelineConfig config, BlobStoreFactory blobs) {
+        return new BackgroundRemovalFunction(
+                blobs,
+                config.imageLimits(),
+                config.model(),
+                config.getInt(ConfigKeys.INFERENCE_CPU_THREADS),
+                config.getInt(ConfigKeys.INFERENCE_BATCH_SIZE),
+                config.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS));
     }
 
     public void build(StreamExecutionEnvironment env, PipelineConfig config) {
@@ -59,13 +88,7 @@ public final class RmbgPipeline {
         DataStream<JobResult> processed =
                 AsyncDataStream.unorderedWait(
                                 parsed,
-                                new BackgroundRemovalFunction(
-                                        BlobStoreFactory.s3(config.s3()),
-                                        config.imageLimits(),
-                                        config.model(),
-                                        config.getInt(ConfigKeys.INFERENCE_CPU_THREADS),
-                                        config.getInt(ConfigKeys.INFERENCE_BATCH_SIZE),
-                                        config.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS)),
+                                backgroundRemoval.apply(config),
                                 config.getLong(ConfigKeys.INFERENCE_TIMEOUT_MS),
                                 TimeUnit.MILLISECONDS,
                                 config.getInt(ConfigKeys.INFERENCE_CAPACITY))

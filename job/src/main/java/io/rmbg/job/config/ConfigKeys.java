@@ -23,6 +23,7 @@ public final class ConfigKeys {
     public static final String S3_ACCESS_KEY = "s3.access-key";
     public static final String S3_SECRET_KEY = "s3.secret-key";
     public static final String S3_PATH_STYLE = "s3.path-style";
+    public static final String STORAGE_RETRY_BUDGET_MS = "storage.retry-budget-ms";
 
     public static final String JDBC_URL = "jdbc.url";
     public static final String JDBC_USER = "jdbc.user";
@@ -81,6 +82,7 @@ public final class ConfigKeys {
         d.put(S3_ACCESS_KEY, "rmbg");
         d.put(S3_SECRET_KEY, "rmbg-secret");
         d.put(S3_PATH_STYLE, "true");
+        d.put(STORAGE_RETRY_BUDGET_MS, "30000");
         d.put(JDBC_URL, "jdbc:postgresql://localhost:5432/rmbg");
         d.put(JDBC_USER, "rmbg");
         d.put(JDBC_PASSWORD, "rmbg");

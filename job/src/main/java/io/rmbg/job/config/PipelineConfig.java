@@ -158,6 +158,7 @@ public final class PipelineConfig implements Serializable {
         }
         positive(ConfigKeys.CHECKPOINT_INTERVAL_MS);
         positive(ConfigKeys.DEDUP_RETENTION_MS);
+        getLong(ConfigKeys.STORAGE_RETRY_BUDGET_MS);
         positive(ConfigKeys.STATS_SHARDS);
         positive(ConfigKeys.STATS_UPDATE_INTERVAL_MS);
         positive(ConfigKeys.STATS_OUT_OF_ORDERNESS_MS);

@@ -7,7 +7,8 @@ import java.io.Serializable;
 public interface BlobStoreFactory extends Serializable {
     BlobStore create();
 
-    static BlobStoreFactory s3(S3Options options) {
-        return () -> new S3BlobStore(options);
+    /** S3 through {@link S3BlobStore}, riding out outages shorter than {@code retryBudget}. */
+    static BlobStoreFactory s3(S3Options options, java.time.Duration retryBudget) {
+        return () -> new RetryingBlobStore(new S3BlobStore(options), retryBudget);
     }
 }

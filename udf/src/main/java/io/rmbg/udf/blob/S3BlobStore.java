@@ -2,6 +2,7 @@ package io.rmbg.udf.blob;
 
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -63,7 +64,9 @@ public final class S3BlobStore implements BlobStore {
             s3.putObject(
                     b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
             return "s3://" + bucket + "/" + key;
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
+            // The HTTP client reports some broken connections as UncheckedIOException, not as an
+            // SdkException: both mean the store could not be reached, which a retry may fix.
             throw new ProcessingException(
                     ErrorCode.STORAGE,
                     "could not store " + kind.prefix() + " blob in bucket " + bucket + ": " + reason(e),
@@ -94,7 +97,7 @@ public final class S3BlobStore implements BlobStore {
             }
             throw new ProcessingException(
                     ErrorCode.SOURCE_UNREADABLE, "could not read " + uri + ": " + reason(e), e);
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw new ProcessingException(
                     ErrorCode.SOURCE_UNREADABLE, "could not read " + uri + ": " + reason(e), e);
         }
@@ -105,7 +108,7 @@ public final class S3BlobStore implements BlobStore {
                 ErrorCode.SOURCE_NOT_FOUND, "no object at " + uri + " (check bucket and key)");
     }
 
-    private static String reason(SdkException e) {
+    private static String reason(RuntimeException e) {
         if (e instanceof S3Exception s3e && s3e.awsErrorDetails() != null) {
             return s3e.awsErrorDetails().errorCode() + " (HTTP " + s3e.statusCode() + ")";
         }

@@ -91,6 +91,12 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     private transient long modelLoadMs;
 
     /** With the default batching: {@value #DEFAULT_BATCH_SIZE} images, 10 ms. */
+    /** The same settings as {@code template}: for subclasses that decorate the function. */
+    protected BackgroundRemovalFunction(BackgroundRemovalFunction template) {
+        this(template.blobStoreFactory, template.limits, template.modelOptions, template.cpuThreads,
+                template.batchSize, template.batchTimeoutMs);
+    }
+
     public BackgroundRemovalFunction(
             BlobStoreFactory blobStoreFactory,
             ImageLimits limits,
