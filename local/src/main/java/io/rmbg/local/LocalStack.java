@@ -28,22 +28,20 @@ import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 public final class LocalStack implements AutoCloseable {
     public static final int EVENTS_PARTITIONS = 2;
 
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Options options;
+    private final PipelineConfig base;
     private final PipelineConfig config;
-    private final EmbeddedKafka kafka;
-    private final LocalPostgres postgres;
-    private final LocalS3 s3;
+    private EmbeddedKafka kafka;
+    private LocalPostgres postgres;
+    private LocalS3 s3;
 
     private LocalStack(Options o, PipelineConfig base) throws Exception {
+        this.options = o;
+        this.base = base;
         try {
-            kafka = EmbeddedKafka.start(o.dataDir.resolve("kafka"), "127.0.0.1", o.kafkaPort, o.controllerPort);
-            started.add(kafka);
-            postgres = LocalPostgres.start(o.dataDir.resolve("postgres"), o.postgresPort,
-                    base.get(ConfigKeys.JDBC_USER), base.get(ConfigKeys.JDBC_PASSWORD), schemaSql());
-            started.add(postgres);
-            s3 = LocalS3.start(o.dataDir.resolve("s3"), "127.0.0.1", o.s3Port,
-                    base.get(ConfigKeys.S3_ACCESS_KEY), base.get(ConfigKeys.S3_SECRET_KEY));
-            started.add(s3);
+            startKafka();
+            startPostgres();
+            startS3();
             config = base.toBuilder()
                     .set(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers())
                     .set(ConfigKeys.JDBC_URL, postgres.jdbcUrl())
@@ -58,6 +56,38 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    // Each server can be stopped and started again on its port and data (outage tests).
+
+    public void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start(options.dataDir.resolve("kafka"), "127.0.0.1", options.kafkaPort,
+                options.controllerPort);
+    }
+
+    public void stopKafka() {
+        close(kafka);
+        kafka = null;
+    }
+
+    public void startPostgres() throws Exception {
+        postgres = LocalPostgres.start(options.dataDir.resolve("postgres"), options.postgresPort,
+                base.get(ConfigKeys.JDBC_USER), base.get(ConfigKeys.JDBC_PASSWORD), schemaSql());
+    }
+
+    public void stopPostgres() {
+        close(postgres);
+        postgres = null;
+    }
+
+    public void startS3() throws Exception {
+        s3 = LocalS3.start(options.dataDir.resolve("s3"), "127.0.0.1", options.s3Port,
+                base.get(ConfigKeys.S3_ACCESS_KEY), base.get(ConfigKeys.S3_SECRET_KEY));
+    }
+
+    public void stopS3() {
+        close(s3);
+        s3 = null;
+    }
+
     /** Starts every server; ports of 0 are chosen free (for tests). */
     public static LocalStack start(Options options, PipelineConfig base) throws Exception {
         Options o = options.withFreePorts();
@@ -69,19 +99,19 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public String kafkaBootstrapServers() {
-        return kafka.bootstrapServers();
+        return config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS);
     }
 
     public String jdbcUrl() {
-        return postgres.jdbcUrl();
+        return config.get(ConfigKeys.JDBC_URL);
     }
 
     public String s3Endpoint() {
-        return s3.endpoint();
+        return config.get(ConfigKeys.S3_ENDPOINT);
     }
 
     public Admin kafkaAdmin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers()));
     }
 
     private void createTopics() throws Exception {
@@ -136,14 +166,20 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void closeAll() {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).close();
-            } catch (Exception e) {
-                System.err.println("Could not stop " + started.get(i).getClass().getSimpleName() + ": " + e);
-            }
+        stopS3();
+        stopPostgres();
+        stopKafka();
+    }
+
+    private static void close(AutoCloseable server) {
+        if (server == null) {
+            return;
         }
-        started.clear();
+        try {
+            server.close();
+        } catch (Exception e) {
+            System.err.println("Could not stop " + server.getClass().getSimpleName() + ": " + e);
+        }
     }
 
     static int freePortIfZero(int port) throws IOException {
