@@ -4,6 +4,7 @@ import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.sinks.DeadLetterSerializer;
 import io.rmbg.job.sinks.JobResultSerializer;
+import io.rmbg.job.sinks.CloseSafeJdbcSink;
 import io.rmbg.job.sinks.DailyStatsStatement;
 import io.rmbg.job.sinks.ErrorStatsStatement;
 import io.rmbg.job.sinks.JobRowStatement;
@@ -68,11 +69,11 @@ public final class RmbgJob {
 
     public static PipelineSinks sinks(PipelineConfig config) {
         return new PipelineSinks(
-                jdbcSink(JobRowStatement.SQL, new JobRowStatement(), config),
+                new CloseSafeJdbcSink<>(jdbcSink(JobRowStatement.SQL, new JobRowStatement(), config)),
                 resultsSink(config),
                 deadLetterSink(config),
-                jdbcSink(DailyStatsStatement.SQL, new DailyStatsStatement(), config),
-                jdbcSink(ErrorStatsStatement.SQL, new ErrorStatsStatement(), config));
+                new CloseSafeJdbcSink<>(jdbcSink(DailyStatsStatement.SQL, new DailyStatsStatement(), config)),
+                new CloseSafeJdbcSink<>(jdbcSink(ErrorStatsStatement.SQL, new ErrorStatsStatement(), config)));
     }
 
     public static KafkaSource<SourceRecord> kafkaSource(PipelineConfig config) {
