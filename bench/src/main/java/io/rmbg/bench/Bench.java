@@ -5,6 +5,7 @@ import io.rmbg.udf.inference.ModelProfile;
 import io.rmbg.udf.inference.SegmentationModel;
 import io.rmbg.udf.model.SyntheticModels;
 import io.rmbg.udf.process.ModelOptions;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +40,11 @@ import java.util.concurrent.Executors;
  * is process CPU outside the model (see {@link ProcessMeter}) per image in the pipeline run.
  */
 public final class Bench {
-    private Bench() {}
+    private final PrintStream out;
+
+    Bench(PrintStream out) {
+        this.out = out;
+    }
 
     public static void main(String[] args) throws Exception {
         BenchOptions options;
@@ -50,13 +55,13 @@ public final class Bench {
             System.exit(2);
             return;
         }
-        run(options);
+        new Bench(System.out).run(options);
         // The MiniCluster leaves non-daemon threads behind for a while; the figures are out.
         System.exit(0);
     }
 
     /** Runs the benchmark and returns the final line (also printed). */
-    static String run(BenchOptions o) throws Exception {
+    String run(BenchOptions o) throws Exception {
         if (System.getenv("ORT_DISABLE_TELEMETRY") == null) {
             System.err.println("warning: ORT_DISABLE_TELEMETRY is not set (bench/run.sh sets it)");
         }
@@ -166,11 +171,11 @@ public final class Bench {
                         + " rss_growth_pct=%.1f",
                 main.imagesPerSecond(), bareBest, main.imagesPerSecond() / bareBest, cpuMs, rssGrowth);
         print("");
-        System.out.println(line);
+        out.println(line);
         return line;
     }
 
-    private static String failures(FlinkRun.Result r) {
+    private String failures(FlinkRun.Result r) {
         return r.failed() == 0 ? "" : String.format(Locale.ROOT, "  [%d FAILED: %s]", r.failed(),
                 FlinkRun.Probe.firstFailure);
     }
@@ -190,7 +195,7 @@ public final class Bench {
         return perPixel * (double) size * size / 1e9;
     }
 
-    private static Path writeModel(BenchOptions o) throws Exception {
+    private Path writeModel(BenchOptions o) throws Exception {
         Path colourKey = o.workDir().resolve("colour-key.onnx");
         SyntheticModels.writeColourKeyModel(colourKey, 1024);
         if (o.model().equals("colour-key")) {
@@ -203,7 +208,7 @@ public final class Bench {
         return conv;
     }
 
-    private static void print(String format, Object... args) {
-        System.out.println(String.format(Locale.ROOT, format, args));
+    private void print(String format, Object... args) {
+        out.println(String.format(Locale.ROOT, format, args));
     }
 }

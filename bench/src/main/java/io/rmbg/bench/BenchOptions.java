@@ -57,8 +57,9 @@ public record BenchOptions(
         if (!model.equals("conv") && !model.equals("colour-key")) {
             throw new IllegalArgumentException("--model must be conv or colour-key, got " + model);
         }
-        positive("--images", images);
-        positive("--sweep-images", sweepImages);
+        if (images < 2 || sweepImages < 2) {
+            throw new IllegalArgumentException("--images and --sweep-images need at least 2 (one warms up)");
+        }
         positive("--batch-size", batchSize);
         positive("--width", width);
         positive("--height", height);
