@@ -95,7 +95,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         flat.put("rest.bind-address", "localhost");
         flat.put("rest.port", Integer.toString(restPort));
         flat.put("jobmanager.memory.process.size", "768m");
-        flat.put("taskmanager.memory.process.size", "1536m");
+        flat.put("taskmanager.memory.process.size", "2048m");
+        flat.put("taskmanager.memory.task.off-heap.size", "512m");
         flat.put("taskmanager.numberOfTaskSlots", Integer.toString(slots));
         flat.put("parallelism.default", Integer.toString(slots));
         flat.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
