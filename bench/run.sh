@@ -5,7 +5,8 @@
 #   bench/run.sh --batch-sizes 1,2,4,8 --batch-size 8
 #   bench/run.sh --help                           every option
 # Environment: MVN_FLAGS (extra Maven flags, e.g. -o), BENCH_PROFILE (a Maven profile, e.g. gpu),
-# BENCH_JAVA_OPTS (JVM options; default -Xmx3g -XX:+UseParallelGC).
+# BENCH_JAVA_OPTS (JVM options; default a fixed, pre-touched 3 GiB heap, as a TaskManager's heap is
+# fixed: RSS growth then shows native or direct memory that is not given back, not the heap filling).
 # The last line printed is machine-readable:
 #   bench: pipeline_img_s=… bare_img_s=… efficiency=… cpu_ms_per_image=… rss_growth_pct=…
 set -euo pipefail
@@ -26,6 +27,6 @@ ARGS_FILE="$ROOT/bench/target/bench.args"
 printf -- '-cp\n"%s:%s"\n' "$ROOT/bench/target/classes" "$(cat "$ROOT/bench/target/classpath.txt")" > "$ARGS_FILE"
 
 # shellcheck disable=SC2086
-exec java ${BENCH_JAVA_OPTS:--Xmx3g -XX:+UseParallelGC} \
+exec java ${BENCH_JAVA_OPTS:--Xms3g -Xmx3g -XX:+AlwaysPreTouch -XX:+UseParallelGC} \
   --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
   "@$ARGS_FILE" io.rmbg.bench.Bench --work-dir "$ROOT/bench/target/work" "$@"

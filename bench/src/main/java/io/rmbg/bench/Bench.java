@@ -164,6 +164,11 @@ public final class Bench {
                 main.rssBase().rssKb() / 1024, Math.max(warmUp, o.images() / 4), main.end().rssKb() / 1024,
                 rssGrowth, main.end().hwmKb() / 1024,
                 o.images() < 2000 ? "  [fewer than 2000 images: indicative only]" : "");
+        print("       of which Java heap (committed) %d -> %d MiB, the rest (native, direct buffers %d -> %d MiB)"
+                + " %d -> %d MiB (%+.1f %%)", main.rssBase().heapCommittedKb() / 1024,
+                main.end().heapCommittedKb() / 1024, main.rssBase().directKb() / 1024, main.end().directKb() / 1024,
+                main.rssBase().offHeapRssKb() / 1024, main.end().offHeapRssKb() / 1024,
+                100.0 * (main.end().offHeapRssKb() - main.rssBase().offHeapRssKb()) / main.rssBase().offHeapRssKb());
 
         // The best bare loop at any batch size: the stricter reference.
         double bareBest = bare.values().stream().mapToDouble(v -> Math.max(v[0], v[1])).max().orElse(Double.NaN);

@@ -1,6 +1,7 @@
 package io.rmbg.bench;
 
 import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,13 @@ final class ProcessMeter {
     private ProcessMeter() {}
 
     /** A point-in-time reading. */
-    record Sample(long nanoTime, long processCpuNanos, long inferenceCpuNanos, long rssKb, long hwmKb) {
+    record Sample(long nanoTime, long processCpuNanos, long inferenceCpuNanos, long rssKb, long hwmKb,
+            long heapCommittedKb, long directKb) {
+        /** Resident memory that is not Java heap: native (ONNX Runtime, zlib, libjpeg), direct buffers, code. */
+        long offHeapRssKb() {
+            return rssKb - heapCommittedKb;
+        }
+
         long outsideInferenceCpuNanos() {
             return processCpuNanos - inferenceCpuNanos;
         }
@@ -65,7 +72,10 @@ final class ProcessMeter {
         long process = processCpuNanos();
         long[] memory = memoryKb();
         // Threads that ended earlier count in the process total but in no task: clamp the split.
-        return new Sample(now, Math.max(process, total), inference, memory[0], memory[1]);
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
+        long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(p -> p.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum() / 1024;
+        return new Sample(now, Math.max(process, total), inference, memory[0], memory[1], heap, direct);
     }
 
     static long processCpuNanos() {
