@@ -10,7 +10,7 @@ final class Functions {
 
     static BackgroundRemovalFunction backgroundRemoval(ModelOptions model, BenchOptions options, int batchSize) {
         return new BackgroundRemovalFunction(BenchBlobStore.factory(), ImageLimits.defaults(), model,
-                options.cpuThreads(), batchSize, options.batchTimeoutMs());
+                options.cpuThreads(), options.cpuThreads(), batchSize, options.batchTimeoutMs());
     }
 
     /** The function's model thread; ONNX Runtime's own pool threads are counted by {@link ProcessMeter}. */

@@ -66,6 +66,7 @@ public final class RmbgPipeline {
                 config.imageLimits(),
                 config.model(),
                 config.getInt(ConfigKeys.INFERENCE_CPU_THREADS),
+                config.getInt(ConfigKeys.INFERENCE_POSTPROCESS_THREADS),
                 config.getInt(ConfigKeys.INFERENCE_BATCH_SIZE),
                 config.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS));
     }

@@ -36,10 +36,18 @@ public final class ConfigKeys {
     public static final String MODEL_PROFILE = "model.profile";
     public static final String MODEL_DEVICE = "model.device";
     public static final String MODEL_INTRA_OP_THREADS = "model.intra-op-threads";
+    public static final String MODEL_ADDITIONAL = "model.additional";
+    public static final String MODEL_CUDA_CONV_ALGO_SEARCH = "model.cuda.cudnn-conv-algo-search";
+    public static final String MODEL_CUDA_ARENA_EXTEND_STRATEGY = "model.cuda.arena-extend-strategy";
+    public static final String MODEL_CUDA_MEMORY_LIMIT_MB = "model.cuda.memory-limit-mb";
+    public static final String MODEL_TENSORRT_ENABLED = "model.tensorrt.enabled";
+    public static final String MODEL_TENSORRT_FP16 = "model.tensorrt.fp16";
+    public static final String MODEL_TENSORRT_ENGINE_CACHE_DIR = "model.tensorrt.engine-cache-dir";
 
     public static final String INFERENCE_CAPACITY = "inference.capacity";
     public static final String INFERENCE_TIMEOUT_MS = "inference.timeout-ms";
     public static final String INFERENCE_CPU_THREADS = "inference.cpu-threads";
+    public static final String INFERENCE_POSTPROCESS_THREADS = "inference.postprocess-threads";
     public static final String INFERENCE_BATCH_SIZE = "inference.batch-size";
     public static final String INFERENCE_BATCH_TIMEOUT_MS = "inference.batch-timeout-ms";
 
@@ -93,9 +101,17 @@ public final class ConfigKeys {
         d.put(MODEL_PROFILE, "rmbg-2.0");
         d.put(MODEL_DEVICE, "cpu");
         d.put(MODEL_INTRA_OP_THREADS, "0");
+        d.put(MODEL_ADDITIONAL, "");
+        d.put(MODEL_CUDA_CONV_ALGO_SEARCH, "HEURISTIC");
+        d.put(MODEL_CUDA_ARENA_EXTEND_STRATEGY, "kSameAsRequested");
+        d.put(MODEL_CUDA_MEMORY_LIMIT_MB, "0");
+        d.put(MODEL_TENSORRT_ENABLED, "false");
+        d.put(MODEL_TENSORRT_FP16, "true");
+        d.put(MODEL_TENSORRT_ENGINE_CACHE_DIR, "");
         d.put(INFERENCE_CAPACITY, "16");
         d.put(INFERENCE_TIMEOUT_MS, "120000");
         d.put(INFERENCE_CPU_THREADS, "2");
+        d.put(INFERENCE_POSTPROCESS_THREADS, "2");
         d.put(INFERENCE_BATCH_SIZE, "4");
         d.put(INFERENCE_BATCH_TIMEOUT_MS, "10");
         d.put(IMAGE_MAX_PIXELS, "50000000");

@@ -1,6 +1,8 @@
 package io.rmbg.job.config;
 
 import io.rmbg.udf.blob.S3Options;
+import io.rmbg.udf.inference.DeviceSelection;
+import io.rmbg.udf.inference.GpuOptions;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.process.ModelOptions;
 import java.io.IOException;
@@ -124,7 +126,28 @@ public final class PipelineConfig implements Serializable {
                 get(ConfigKeys.MODEL_PATH),
                 get(ConfigKeys.MODEL_PROFILE),
                 get(ConfigKeys.MODEL_DEVICE),
-                getInt(ConfigKeys.MODEL_INTRA_OP_THREADS));
+                getInt(ConfigKeys.MODEL_INTRA_OP_THREADS),
+                gpu(),
+                ModelOptions.parseAdditional(get(ConfigKeys.MODEL_ADDITIONAL)));
+    }
+
+    private GpuOptions gpu() {
+        long limitMb = getLong(ConfigKeys.MODEL_CUDA_MEMORY_LIMIT_MB);
+        if (limitMb < 0) {
+            throw new IllegalArgumentException(ConfigKeys.MODEL_CUDA_MEMORY_LIMIT_MB
+                    + " cannot be negative (0: no limit), got " + limitMb);
+        }
+        try {
+            return new GpuOptions(
+                    get(ConfigKeys.MODEL_CUDA_CONV_ALGO_SEARCH).trim(),
+                    get(ConfigKeys.MODEL_CUDA_ARENA_EXTEND_STRATEGY).trim(),
+                    limitMb * 1024 * 1024,
+                    getBoolean(ConfigKeys.MODEL_TENSORRT_ENABLED),
+                    getBoolean(ConfigKeys.MODEL_TENSORRT_FP16),
+                    get(ConfigKeys.MODEL_TENSORRT_ENGINE_CACHE_DIR));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model.cuda / model.tensorrt settings: " + e.getMessage(), e);
+        }
     }
 
     private void validate() {
@@ -137,6 +160,8 @@ public final class PipelineConfig implements Serializable {
         imageLimits();
         s3();
         model();
+        DeviceSelection.check(get(ConfigKeys.MODEL_DEVICE));
+        positive(ConfigKeys.INFERENCE_POSTPROCESS_THREADS);
         positive(ConfigKeys.INFERENCE_CAPACITY);
         positive(ConfigKeys.INFERENCE_TIMEOUT_MS);
         positive(ConfigKeys.INFERENCE_CPU_THREADS);

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.rmbg.udf.inference.GpuOptions;
+import io.rmbg.udf.process.ModelOptions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +24,19 @@ class PipelineConfigTest {
         assertThat(c.imageLimits().maxPixels()).isEqualTo(50_000_000L);
         assertThat(c.imageLimits().maxInlineBytes()).isEqualTo(8L * 1024 * 1024);
         assertThat(c.model().profile()).isEqualTo("rmbg-2.0");
+    }
+
+    @Test
+    void theShippedJobPropertiesAreValidAndNameEveryTunableSetting() throws Exception {
+        Path shipped = Path.of("..", "conf", "job.properties");
+        PipelineConfig c = PipelineConfig.fromArgs(new String[] {"--config", shipped.toString()}, Map.of());
+        assertThat(c.get(ConfigKeys.MODEL_DEVICE)).isEqualTo("cpu");
+        String text = Files.readString(shipped);
+        for (String key : List.of(ConfigKeys.INFERENCE_BATCH_SIZE, ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS,
+                ConfigKeys.INFERENCE_POSTPROCESS_THREADS, ConfigKeys.MODEL_ADDITIONAL,
+                ConfigKeys.MODEL_CUDA_CONV_ALGO_SEARCH, ConfigKeys.MODEL_TENSORRT_ENABLED)) {
+            assertThat(text).as(key).contains(key + "=");
+        }
     }
 
     @Test
@@ -82,5 +98,42 @@ class PipelineConfigTest {
                 .hasMessageContaining("cannot exceed inference.capacity");
         assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS, "-1").build())
                 .hasMessageContaining("inference.batch-timeout-ms cannot be negative");
+    }
+
+    @Test
+    void modelsDevicesAndGpuSettings() {
+        ModelOptions defaults = PipelineConfig.defaults().model();
+        assertThat(defaults.additionalModels()).isEmpty();
+        assertThat(defaults.gpu()).isEqualTo(GpuOptions.DEFAULTS);
+
+        ModelOptions model = PipelineConfig.builder()
+                .set(ConfigKeys.MODEL_DEVICE, "auto")
+                .set(ConfigKeys.MODEL_ADDITIONAL, " u2net=/models/u2net.onnx, RMBG-1.4 = /models/rmbg 1.4.onnx ")
+                .set(ConfigKeys.MODEL_CUDA_MEMORY_LIMIT_MB, "4096")
+                .set(ConfigKeys.MODEL_TENSORRT_ENABLED, "true")
+                .set(ConfigKeys.MODEL_TENSORRT_ENGINE_CACHE_DIR, "/cache/trt")
+                .build().model();
+        assertThat(model.device()).isEqualTo("auto");
+        assertThat(model.additionalModels())
+                .containsExactly(Map.entry("rmbg-1.4", "/models/rmbg 1.4.onnx"), Map.entry("u2net", "/models/u2net.onnx"));
+        assertThat(model.servedProfiles()).containsExactly("rmbg-2.0", "rmbg-1.4", "u2net");
+        assertThat(model.pathOf("u2net")).contains("/models/u2net.onnx");
+        assertThat(model.pathOf("isnet")).isEmpty();
+        assertThat(model.gpu().cudaProviderOptions(0)).containsEntry("gpu_mem_limit", Long.toString(4096L << 20));
+        assertThat(model.gpu().tensorRtProviderOptions(0)).containsEntry("trt_engine_cache_path", "/cache/trt");
+
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.MODEL_DEVICE, "gpu").build())
+                .hasMessageContaining("invalid model.device 'gpu'");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.MODEL_ADDITIONAL, "u2net").build())
+                .hasMessageContaining("not profile=file");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.MODEL_ADDITIONAL, "sam=/m.onnx").build())
+                .hasMessageContaining("unknown model profile 'sam'");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.MODEL_ADDITIONAL, "rmbg-2.0=/m.onnx").build())
+                .hasMessageContaining("default profile");
+        assertThatThrownBy(() -> PipelineConfig.builder()
+                .set(ConfigKeys.MODEL_CUDA_CONV_ALGO_SEARCH, "FASTEST").build())
+                .hasMessageContaining("model.cuda").hasMessageContaining("HEURISTIC");
+        assertThatThrownBy(() -> PipelineConfig.builder().set(ConfigKeys.INFERENCE_POSTPROCESS_THREADS, "0").build())
+                .hasMessageContaining("inference.postprocess-threads must be positive");
     }
 }

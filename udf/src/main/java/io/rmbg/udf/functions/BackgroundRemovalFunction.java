@@ -4,10 +4,9 @@ import io.rmbg.udf.blob.BlobStore;
 import io.rmbg.udf.blob.BlobStoreFactory;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
+import io.rmbg.udf.inference.DeviceSelection;
 import io.rmbg.udf.inference.ExecutionDevice;
-import io.rmbg.udf.inference.MicroBatcher;
 import io.rmbg.udf.inference.ModelProfile;
-import io.rmbg.udf.inference.Preprocessor;
 import io.rmbg.udf.inference.SegmentationModel;
 import io.rmbg.udf.process.DecodedImage;
 import io.rmbg.udf.process.ImageLimits;
@@ -16,17 +15,21 @@ import io.rmbg.udf.process.ModelOptions;
 import io.rmbg.udf.process.SegmentedImage;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -42,14 +45,25 @@ import org.slf4j.LoggerFactory;
  * cut-out, store the blobs, and emit the job's {@link JobResult}. Use with {@code
  * AsyncDataStream.unorderedWait}.
  *
- * <p>Each parallel instance holds <b>one</b> ONNX Runtime session, opened in {@link #open} and
- * closed in {@link #close}. A small CPU pool fetches, decodes and preprocesses each image straight
- * into a batch buffer; a {@link MicroBatcher} gathers up to {@code batchSize} images (or waits at
- * most {@code batchTimeoutMs} while the model is idle) and runs them in one model call on its own
- * thread, then every image continues on the pool (mask, cut-out, PNG, store) and completes on its
- * own. With two batch buffers, preparing the next batch overlaps the current inference, and the
- * model thread does nothing but run the model; the task thread never blocks. A model whose batch
- * dimension is fixed runs batches of one.
+ * <p>Each parallel instance holds <b>one</b> ONNX Runtime session per model it serves: the default
+ * model's, opened in {@link #open}, and one for each additional model ({@code model.additional}),
+ * opened the first time an event asks for it in {@code params.model} and kept; all are closed in
+ * {@link #close}. The device comes from {@code model.device} and the GPUs Flink assigned to the
+ * TaskManager ({@link DeviceSelection}).
+ *
+ * <p>Three kinds of threads, so that the model never waits on the CPU and a slow PNG never holds up
+ * the next batch:
+ * <ul>
+ *   <li>the <b>CPU pool</b> ({@code cpuThreads}) fetches, decodes and preprocesses each image
+ *       straight into a batch buffer of its model's {@link ModelLane};
+ *   <li>each lane's <b>model thread</b> gathers up to {@code batchSize} images (or waits at most
+ *       {@code batchTimeoutMs} while the model is idle) and runs them in one call; with two batch
+ *       buffers, preparing the next batch overlaps the current inference;
+ *   <li>the <b>postprocess pool</b> ({@code postprocessThreads}) turns each image's map into the
+ *       mask and cut-out, encodes the PNGs, hashes and uploads them, and completes the image on
+ *       its own.
+ * </ul>
+ * The task thread never blocks.
  *
  * <p>Every failure completes the element with a failed result carrying an {@link ErrorCode}; nothing
  * here fails the Flink job. When a batch fails, its images are run once more one by one, so one
@@ -65,23 +79,24 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     /** Defaults of {@code inference.batch-size} and {@code inference.batch-timeout-ms}. */
     public static final int DEFAULT_BATCH_SIZE = 4;
     public static final long DEFAULT_BATCH_TIMEOUT_MS = 10;
-    /** Two: one batch runs while the next one fills. */
-    private static final int BATCH_BUFFERS = 2;
 
     private final BlobStoreFactory blobStoreFactory;
     private final ImageLimits limits;
     private final ModelOptions modelOptions;
     private final int cpuThreads;
+    private final int postprocessThreads;
     private final int batchSize;
     private final long batchTimeoutMs;
 
+    private transient int subtask;
+    private transient ExecutionDevice device;
     private transient BlobStore blobs;
     private transient JobProcessor processor;
-    private transient SegmentationModel model;
     private transient ExecutorService cpuPool;
-    private transient FloatBuffer[] batchBuffers;
-    private transient ThreadLocal<Preprocessor> preprocessors;
-    private transient MicroBatcher<DecodedImage, SegmentedImage> batcher;
+    private transient ExecutorService postprocessPool;
+    private transient ExecutorService modelLoader;
+    private transient Map<String, CompletableFuture<ModelLane>> lanes;
+    private transient ModelLane defaultLane;
     private transient Counter received;
     private transient Counter completed;
     private transient Counter failed;
@@ -90,23 +105,25 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     private transient Histogram endToEndLatency;
     private transient long modelLoadMs;
 
-    /** With the default batching: {@value #DEFAULT_BATCH_SIZE} images, 10 ms. */
     /** The same settings as {@code template}: for subclasses that decorate the function. */
     protected BackgroundRemovalFunction(BackgroundRemovalFunction template) {
         this(template.blobStoreFactory, template.limits, template.modelOptions, template.cpuThreads,
-                template.batchSize, template.batchTimeoutMs);
+                template.postprocessThreads, template.batchSize, template.batchTimeoutMs);
     }
 
+    /** With the default batching ({@value #DEFAULT_BATCH_SIZE} images, 10 ms) and equal pools. */
     public BackgroundRemovalFunction(
             BlobStoreFactory blobStoreFactory,
             ImageLimits limits,
             ModelOptions modelOptions,
             int cpuThreads) {
-        this(blobStoreFactory, limits, modelOptions, cpuThreads, DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TIMEOUT_MS);
+        this(blobStoreFactory, limits, modelOptions, cpuThreads, cpuThreads, DEFAULT_BATCH_SIZE,
+                DEFAULT_BATCH_TIMEOUT_MS);
     }
 
     /**
-     * @param cpuThreads the per-slot pool for fetch, decode, preprocess, compose, PNG and upload
+     * @param cpuThreads the per-slot pool for fetch, decode and preprocess
+     * @param postprocessThreads the per-slot pool for mask, cut-out, PNG, hashing and upload
      * @param batchSize most images per model call (1: no batching); a fixed-batch model gets 1
      * @param batchTimeoutMs how long a batch's first image waits for more while the model is idle
      */
@@ -115,6 +132,7 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
             ImageLimits limits,
             ModelOptions modelOptions,
             int cpuThreads,
+            int postprocessThreads,
             int batchSize,
             long batchTimeoutMs) {
         if (batchSize < 1) {
@@ -127,47 +145,54 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         this.limits = limits;
         this.modelOptions = modelOptions;
         this.cpuThreads = Math.max(1, cpuThreads);
+        this.postprocessThreads = Math.max(1, postprocessThreads);
         this.batchSize = batchSize;
         this.batchTimeoutMs = batchTimeoutMs;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        long start = System.nanoTime();
-        model = SegmentationModel.load(
-                Path.of(modelOptions.path()),
-                ModelProfile.named(modelOptions.profile()),
-                ExecutionDevice.parse(modelOptions.device()),
-                modelOptions.intraOpThreads());
-        modelLoadMs = (System.nanoTime() - start) / 1_000_000;
-        LOG.info("Subtask {} loaded model {} ({}, version {}) in {} ms",
-                subtask, modelOptions.path(), model.profile().name(), model.modelVersion(), modelLoadMs);
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        DeviceSelection.Choice choice = DeviceSelection.choose(modelOptions.device(),
+                assignedGpus(getRuntimeContext().getExternalResourceInfos(DeviceSelection.FLINK_GPU_RESOURCE)),
+                subtask);
+        device = choice.device();
+        LOG.info("Subtask {} runs its models on {} ({})", subtask, device, choice.reason());
 
         blobs = blobStoreFactory.create();
         processor = new JobProcessor(blobs, limits);
         cpuPool = Executors.newFixedThreadPool(cpuThreads, daemonThreads("rmbg-cpu-" + subtask));
-        int batch = Math.min(batchSize, model.maxBatchSize());
-        if (batch < batchSize) {
-            LOG.info("Subtask {}: model {} has a fixed batch dimension; it runs one image per call",
-                    subtask, modelOptions.path());
-        }
-        batchBuffers = new FloatBuffer[BATCH_BUFFERS];
-        for (int i = 0; i < BATCH_BUFFERS; i++) {
-            batchBuffers[i] = model.newInputBuffer(batch);
-        }
-        SegmentationModel session = model;
-        preprocessors = ThreadLocal.withInitial(session::newPreprocessor);
-        batcher = MicroBatcher.<DecodedImage, SegmentedImage>builder("rmbg-inference-" + subtask)
-                .maxBatchSize(batch)
-                .maxWait(Duration.ofMillis(batchTimeoutMs))
-                .buffers(BATCH_BUFFERS)
-                .stager((decoded, buffer, index) ->
-                        preprocessors.get().pack(decoded.image(), batchBuffers[buffer], index))
-                .runner(this::runBatch)
-                .stagingExecutor(cpuPool)
-                .start();
+        postprocessPool = Executors.newFixedThreadPool(postprocessThreads, daemonThreads("rmbg-post-" + subtask));
+        modelLoader = Executors.newSingleThreadExecutor(daemonThreads("rmbg-model-loader-" + subtask));
         registerMetrics(getRuntimeContext().getMetricGroup());
+
+        lanes = new ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        defaultLane = openLane(modelOptions.profile(), modelOptions.path());
+        modelLoadMs = (System.nanoTime() - start) / 1_000_000;
+        lanes.put(defaultLane.model().profile().name(), CompletableFuture.completedFuture(defaultLane));
+    }
+
+    /** Loads a model and starts its lane; the caller decides whether a failure fails the slot or an event. */
+    private ModelLane openLane(String profileName, String path) {
+        long start = System.nanoTime();
+        SegmentationModel model = SegmentationModel.load(Path.of(path), ModelProfile.named(profileName), device,
+                modelOptions.intraOpThreads(), modelOptions.gpu());
+        LOG.info("Subtask {} loaded model {} ({}, version {}) on {} in {} ms", subtask, path,
+                model.profile().name(), model.modelVersion(), model.executionProvider(),
+                (System.nanoTime() - start) / 1_000_000);
+        try {
+            return new ModelLane(model, "rmbg-inference-" + model.profile().name() + "-" + subtask, batchSize,
+                    batchTimeoutMs, cpuPool, this::recordModelCall);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private void recordModelCall(int images, long millis) {
+        inferenceLatency.update(millis);
+        inferenceBatchSize.update(images);
     }
 
     private void registerMetrics(MetricGroup group) {
@@ -181,7 +206,20 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         endToEndLatency = group.histogram("endToEndLatencyMs",
                 new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         group.gauge("modelLoadMs", () -> modelLoadMs);
-        group.gauge("inferenceQueueDepth", () -> batcher.queued());
+        group.gauge("inferenceQueueDepth", this::queued);
+    }
+
+    private int queued() {
+        int queued = 0;
+        Map<String, CompletableFuture<ModelLane>> current = lanes;
+        if (current != null) {
+            for (CompletableFuture<ModelLane> lane : current.values()) {
+                if (lane.isDone() && !lane.isCompletedExceptionally()) {
+                    queued += lane.join().queued();
+                }
+            }
+        }
+        return queued;
     }
 
     @Override
@@ -190,10 +228,9 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         long startedAt = System.currentTimeMillis();
         // Intake and submit share one pool task, so preprocessing (done by submit) never lands on
         // the task thread, as a thenCompose on an already completed future would.
-        CompletableFuture
-                .supplyAsync(() -> batcher.submit(intake(event, startedAt)), cpuPool)
-                .thenCompose(segmented -> segmented)
-                .thenApplyAsync(this::finish, cpuPool)
+        laneFor(event)
+                .thenComposeAsync(lane -> lane.submit(intake(event, startedAt))
+                        .thenApplyAsync(segmented -> finish(lane, segmented), postprocessPool), cpuPool)
                 .exceptionally(e -> failure(event, e))
                 .thenAccept(result -> complete(result, resultFuture));
     }
@@ -205,69 +242,53 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
                 System.currentTimeMillis()), resultFuture);
     }
 
-    /** Fetch, decode, store the original; refuses a model this slot does not serve. CPU pool. */
-    private DecodedImage intake(ImageEvent event, long startedAt) {
+    /**
+     * The lane of the model {@code params.model} names, the default one without it. An additional
+     * model is loaded on the loader thread the first time it is asked for; the events asking for
+     * it meanwhile wait for that one load. A model that fails to load fails every event asking for
+     * it, with the reason, until the job restarts.
+     */
+    private CompletableFuture<ModelLane> laneFor(ImageEvent event) {
         String requested = event.params().model();
-        if (requested != null && !requested.equals(model.profile().name())) {
-            throw new CompletionException(new ProcessingException(ErrorCode.INVALID_EVENT,
-                    "params.model '" + requested + "' is not loaded in this job; it serves '"
-                            + model.profile().name() + "'"));
+        if (requested == null) {
+            return CompletableFuture.completedFuture(defaultLane);
         }
+        ModelProfile profile;
+        try {
+            profile = ModelProfile.named(requested);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new ProcessingException(ErrorCode.INVALID_EVENT,
+                    "params.model: " + e.getMessage()));
+        }
+        CompletableFuture<ModelLane> lane = lanes.get(profile.name());
+        if (lane != null) {
+            return lane;
+        }
+        Optional<String> path = modelOptions.pathOf(profile.name());
+        if (path.isEmpty()) {
+            return CompletableFuture.failedFuture(new ProcessingException(ErrorCode.INVALID_EVENT,
+                    "params.model '" + requested + "' is not served by this job; it serves "
+                            + modelOptions.servedProfiles() + " (add more with model.additional)"));
+        }
+        return lanes.computeIfAbsent(profile.name(), name -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return openLane(name, path.get());
+            } catch (RuntimeException e) {
+                LOG.error("Subtask {} cannot load model {} for profile {}", subtask, path.get(), name, e);
+                throw new CompletionException(new ProcessingException(ErrorCode.INFERENCE,
+                        "model '" + name + "' (" + path.get() + ") cannot be loaded: " + e.getMessage()));
+            }
+        }, modelLoader));
+    }
+
+    /** Fetch, decode, store the original. CPU pool. */
+    private DecodedImage intake(ImageEvent event, long startedAt) {
         return unchecked(() -> processor.intake(event, startedAt));
     }
 
-    /**
-     * Runs one batch on the model thread. The images were preprocessed into its buffer by the CPU
-     * pool; here only the model runs. If the batched call fails, each image is run alone once so
-     * that only the image that breaks the model fails.
-     */
-    private void runBatch(MicroBatcher.Batch<DecodedImage, SegmentedImage> batch) {
-        FloatBuffer input = batchBuffers[batch.buffer()];
-        int n = batch.size();
-        long t0 = System.nanoTime();
-        float[][] raw;
-        try {
-            raw = model.inferPacked(input, 0, n);
-        } catch (ProcessingException e) {
-            if (n == 1) {
-                batch.fail(0, e);
-                return;
-            }
-            LOG.warn("A batch of {} images failed ({}); running them one by one", n, e.getMessage());
-            for (int i = 0; i < n; i++) {
-                if (batch.isDone(i)) {
-                    continue;
-                }
-                long s0 = System.nanoTime();
-                try {
-                    float[] map = model.inferPacked(input, i, 1)[0];
-                    long ms = (System.nanoTime() - s0) / 1_000_000;
-                    inferenceLatency.update(ms);
-                    inferenceBatchSize.update(1);
-                    batch.complete(i, segmented(batch.items().get(i), map, ms));
-                } catch (ProcessingException single) {
-                    batch.fail(i, single);
-                }
-            }
-            return;
-        }
-        long inferenceMs = (System.nanoTime() - t0) / 1_000_000;
-        inferenceLatency.update(inferenceMs);
-        inferenceBatchSize.update(n);
-        for (int i = 0; i < n; i++) {
-            batch.complete(i, segmented(batch.items().get(i), raw[i], inferenceMs));
-        }
-    }
-
-    private SegmentedImage segmented(DecodedImage decoded, float[] rawMap, long inferenceMs) {
-        return new SegmentedImage(decoded, rawMap, model.inputWidth(), model.inputHeight(),
-                model.profile().name(), model.modelVersion(), inferenceMs);
-    }
-
-    /** Activation, mask, cut-out, PNGs, store. CPU pool. */
-    private JobResult finish(SegmentedImage segmented) {
-        model.activate(segmented.probabilities());
-        return unchecked(() -> processor.finish(segmented));
+    /** Activation, mask, cut-out, PNGs, store. Postprocess pool. */
+    private JobResult finish(ModelLane lane, SegmentedImage segmented) {
+        return unchecked(() -> processor.finish(lane.activate(segmented)));
     }
 
     private JobResult failure(ImageEvent event, Throwable error) {
@@ -290,20 +311,40 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
 
     @Override
     public void close() throws Exception {
-        // The batcher first: it fails what has not run and waits for the running batch, so the
-        // session is idle when it closes below.
-        if (batcher != null) {
-            batcher.close();
+        // The lanes first: each fails what has not run and waits for its running batch before its
+        // session closes. A lane still loading finishes loading first, then closes.
+        if (modelLoader != null) {
+            modelLoader.shutdown();
+            modelLoader.awaitTermination(5, TimeUnit.MINUTES);
+        }
+        if (lanes != null) {
+            for (CompletableFuture<ModelLane> lane : lanes.values()) {
+                if (!lane.isCompletedExceptionally() && lane.isDone()) {
+                    lane.join().close();
+                }
+            }
+            lanes = null;
+            defaultLane = null;
         }
         shutdown(cpuPool);
-        if (model != null) {
-            model.close();
-            model = null;
-        }
+        shutdown(postprocessPool);
         if (blobs != null) {
             blobs.close();
             blobs = null;
         }
+    }
+
+    /** The profiles with an open session in this instance; for tests. */
+    public List<String> loadedModels() {
+        List<String> names = new ArrayList<>();
+        if (lanes != null) {
+            lanes.forEach((name, lane) -> {
+                if (lane.isDone() && !lane.isCompletedExceptionally()) {
+                    names.add(name);
+                }
+            });
+        }
+        return names;
     }
 
     /** The largest batch the model has run so far (the {@code inferenceBatchSize} histogram); for tests. */
@@ -313,7 +354,16 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
 
     /** Whether this instance holds an open model session; for tests of the lifecycle. */
     public boolean isModelOpen() {
-        return model != null;
+        return defaultLane != null;
+    }
+
+    /** The indexes of the GPUs Flink assigned to this TaskManager (the GPU driver's "index" property). */
+    static List<String> assignedGpus(Collection<ExternalResourceInfo> infos) {
+        List<String> indexes = new ArrayList<>();
+        for (ExternalResourceInfo info : infos) {
+            info.getProperty(DeviceSelection.FLINK_GPU_INDEX_PROPERTY).ifPresent(indexes::add);
+        }
+        return indexes;
     }
 
     private static void shutdown(ExecutorService executor) throws InterruptedException {

@@ -12,6 +12,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.image.RasterImage;
@@ -113,22 +115,39 @@ public final class SegmentationModel implements AutoCloseable {
      */
     public static SegmentationModel load(Path modelFile, ModelProfile profile, ExecutionDevice device,
             int intraOpThreads) {
-        return load(modelFile, profile, device, intraOpThreads, OnnxGraphInspector::activationOpType);
+        return load(modelFile, profile, device, intraOpThreads, GpuOptions.DEFAULTS);
+    }
+
+    /**
+     * As {@link #load(Path, ModelProfile, ExecutionDevice, int)}, with the CUDA and TensorRT
+     * settings {@code gpu} (ignored on CPU). When TensorRT is asked for but cannot be loaded, the
+     * model runs on CUDA alone; when CUDA cannot be loaded either, on the CPU; each step down logs a
+     * warning that says why.
+     */
+    public static SegmentationModel load(Path modelFile, ModelProfile profile, ExecutionDevice device,
+            int intraOpThreads, GpuOptions gpu) {
+        return load(modelFile, profile, device, intraOpThreads, gpu, OnnxGraphInspector::activationOpType);
     }
 
     /** As {@link #load(Path, ModelProfile, ExecutionDevice, int)} with a replaceable graph inspector. */
     static SegmentationModel load(Path modelFile, ModelProfile profile, ExecutionDevice device,
             int intraOpThreads, BiFunction<Path, String, Optional<String>> activationOpOf) {
+        return load(modelFile, profile, device, intraOpThreads, GpuOptions.DEFAULTS, activationOpOf);
+    }
+
+    private static SegmentationModel load(Path modelFile, ModelProfile profile, ExecutionDevice device,
+            int intraOpThreads, GpuOptions gpu, BiFunction<Path, String, Optional<String>> activationOpOf) {
         requireNonNull(modelFile, "modelFile cannot be null");
         requireNonNull(profile, "profile cannot be null");
         requireNonNull(device, "device cannot be null");
+        requireNonNull(gpu, "gpu cannot be null");
         long start = System.nanoTime();
         if (!Files.isRegularFile(modelFile)) {
             throw new IllegalArgumentException("model file not found: " + modelFile);
         }
         String version = modelVersionOf(modelFile);
         OrtEnvironment environment = environment();
-        OpenedSession opened = openSession(environment, modelFile, device, intraOpThreads);
+        OpenedSession opened = openSession(environment, modelFile, device, intraOpThreads, gpu);
         OrtSession session = opened.session();
         SegmentationModel model;
         try {
@@ -285,7 +304,7 @@ public final class SegmentationModel implements AutoCloseable {
         return dynamicBatch;
     }
 
-    /** Where the session runs: {@code "CPU"} or {@code "CUDA:N"}. */
+    /** Where the session runs: {@code "CPU"}, {@code "CUDA:N"} or {@code "TensorRT:N"} (with CUDA behind it). */
     public String executionProvider() {
         return executionProvider;
     }
@@ -544,15 +563,33 @@ public final class SegmentationModel implements AutoCloseable {
     private record OpenedSession(OrtSession session, String provider) {}
 
     private static OpenedSession openSession(OrtEnvironment environment, Path file, ExecutionDevice device,
-            int intraOpThreads) {
+            int intraOpThreads, GpuOptions gpu) {
+        if (device.isCuda() && gpu.tensorRt()) {
+            try (SessionOptions options = sessionOptions(intraOpThreads);
+                    OrtTensorRTProviderOptions tensorRt = new OrtTensorRTProviderOptions(device.index());
+                    OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(device.index())) {
+                addAll(tensorRt::add, gpu.tensorRtProviderOptions(device.index()));
+                addAll(cuda::add, gpu.cudaProviderOptions(device.index()));
+                options.addTensorrt(tensorRt);
+                options.addCUDA(cuda);
+                return new OpenedSession(environment.createSession(file.toString(), options),
+                        "TensorRT:" + device.index());
+            } catch (OrtException | RuntimeException | LinkageError e) {
+                LOG.warn("TensorRT is not usable on GPU {} for model {} ({}); trying CUDA alone", device.index(),
+                        file, e.getMessage());
+            }
+        }
         if (device.isCuda()) {
-            try (SessionOptions options = sessionOptions(intraOpThreads)) {
-                options.addCUDA(device.index());
+            try (SessionOptions options = sessionOptions(intraOpThreads);
+                    OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(device.index())) {
+                addAll(cuda::add, gpu.cudaProviderOptions(device.index()));
+                options.addCUDA(cuda);
                 return new OpenedSession(environment.createSession(file.toString(), options),
                         "CUDA:" + device.index());
-            } catch (OrtException e) {
-                LOG.warn("CUDA device {} is not usable for model {} ({}); falling back to CPU", device.index(),
-                        file, e.getMessage());
+            } catch (OrtException | RuntimeException | LinkageError e) {
+                LOG.warn("CUDA device {} is not usable for model {} ({}); falling back to CPU. A GPU needs the"
+                        + " onnxruntime_gpu jar in Flink's lib/ (Maven profile gpu), CUDA 12.x and cuDNN 9",
+                        device.index(), file, e.getMessage());
             }
         }
         try (SessionOptions options = sessionOptions(intraOpThreads)) {
@@ -564,6 +601,17 @@ public final class SegmentationModel implements AutoCloseable {
                         ORT_NOT_IMPLEMENTED -> throw new IllegalArgumentException(message, e);
                 default -> throw new IllegalStateException(message, e);
             }
+        }
+    }
+
+    /** A provider options object's {@code add}: the key/value options types share no public type. */
+    private interface ProviderOptionSink {
+        void add(String key, String value) throws OrtException;
+    }
+
+    private static void addAll(ProviderOptionSink provider, Map<String, String> options) throws OrtException {
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            provider.add(option.getKey(), option.getValue());
         }
     }
 

@@ -19,10 +19,15 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.Base64;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
@@ -88,7 +93,7 @@ class BackgroundRemovalFunctionTest {
         // The batch fills (4 images) long before its 30 s timeout: a batch of 4 is the only way
         // these complete quickly.
         BackgroundRemovalFunction function = new BackgroundRemovalFunction(
-                InMemoryBlobStore::new, ImageLimits.defaults(), model, 2, 4, 30_000);
+                InMemoryBlobStore::new, ImageLimits.defaults(), model, 2, 2, 4, 30_000);
         var harness = new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
                 new AsyncWaitOperatorFactory<>(function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
                 TypeInformation.of(ImageEvent.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
@@ -106,6 +111,82 @@ class BackgroundRemovalFunctionTest {
                 .allSatisfy(r -> assertThat(r.imageHeight()).isEqualTo(240));
         assertThat(largestBatch).isEqualTo(4);
         assertThat(function.isModelOpen()).isFalse();
+    }
+
+    @Test
+    void loadsAnAdditionalModelWhenAnEventAsksForItAndKeepsItsSession() throws Exception {
+        Path u2net = dir.resolve("u2net-sized.onnx");
+        SyntheticModels.writeColourKeyModel(u2net, 320);
+        ModelOptions served = model.withAdditionalModels(Map.of(
+                "u2net", u2net.toString(),
+                "isnet", dir.resolve("no-such-model.onnx").toString()));
+        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
+                InMemoryBlobStore::new, ImageLimits.defaults(), served, 2);
+        var harness = new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
+                new AsyncWaitOperatorFactory<>(function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
+                TypeInformation.of(ImageEvent.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+        harness.open();
+        assertThat(function.loadedModels()).containsExactly("rmbg-2.0");
+
+        harness.processElement(new StreamRecord<>(event("default", png(300, 200), null), 1));
+        harness.processElement(new StreamRecord<>(event("u2net-1", png(300, 200), "u2net"), 2));
+        harness.processElement(new StreamRecord<>(event("u2net-2", png(200, 300), "U2Net"), 3));
+        harness.processElement(new StreamRecord<>(event("not-served", png(64, 64), "rmbg-1.4"), 4));
+        harness.processElement(new StreamRecord<>(event("unknown", png(64, 64), "sam-2"), 5));
+        harness.processElement(new StreamRecord<>(event("missing-file", png(64, 64), "isnet"), 6));
+        harness.endInput();
+        List<String> loaded = function.loadedModels();
+        harness.close();
+
+        Map<String, JobResult> results = harness.extractOutputValues().stream()
+                .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
+        assertThat(loaded).containsExactlyInAnyOrder("rmbg-2.0", "u2net");
+        assertThat(results.get(id("default")).model()).isEqualTo("rmbg-2.0");
+        for (String name : List.of("u2net-1", "u2net-2")) {
+            JobResult r = results.get(id(name));
+            assertThat(r.status()).as(name).isEqualTo(JobStatus.COMPLETED);
+            assertThat(r.model()).isEqualTo("u2net");
+            assertThat(r.modelVersion()).isNotEqualTo(results.get(id("default")).modelVersion());
+            // The colour key still finds the disc through the 320² model and U²-Net's min-max output.
+            BufferedImage cutOut = ImageIO.read(new ByteArrayInputStream(
+                    InMemoryBlobStore.OBJECTS.get(r.processed().uri())));
+            assertThat(cutOut.getRGB(cutOut.getWidth() / 2, cutOut.getHeight() / 2) >>> 24).isGreaterThan(240);
+            assertThat(cutOut.getRGB(2, 2) >>> 24).isLessThan(15);
+        }
+        assertThat(results.get(id("not-served")).errorCode()).isEqualTo(ErrorCode.INVALID_EVENT);
+        assertThat(results.get(id("not-served")).errorMessage()).contains("rmbg-1.4", "model.additional");
+        assertThat(results.get(id("unknown")).errorCode()).isEqualTo(ErrorCode.INVALID_EVENT);
+        assertThat(results.get(id("unknown")).errorMessage()).contains("known profiles");
+        assertThat(results.get(id("missing-file")).errorCode()).isEqualTo(ErrorCode.INFERENCE);
+        assertThat(results.get(id("missing-file")).errorMessage()).contains("isnet", "cannot be loaded");
+        assertThat(function.loadedModels()).isEmpty();
+    }
+
+    @Test
+    void readsTheGpuIndexesFlinkAssigned() {
+        assertThat(BackgroundRemovalFunction.assignedGpus(Set.of(gpu("1"), gpu(null)))).containsExactly("1");
+        assertThat(BackgroundRemovalFunction.assignedGpus(Set.of())).isEmpty();
+    }
+
+    /** What Flink's GPU driver reports for one GPU: a property "index". */
+    private static ExternalResourceInfo gpu(String index) {
+        return new ExternalResourceInfo() {
+            @Override
+            public Optional<String> getProperty(String key) {
+                return key.equals("index") ? Optional.ofNullable(index) : Optional.empty();
+            }
+
+            @Override
+            public Collection<String> getKeys() {
+                return index == null ? Set.of() : Set.of("index");
+            }
+        };
+    }
+
+    private static ImageEvent event(String name, byte[] image, String model) {
+        return new ImageEvent(id(name), "user", null, Base64.getEncoder().encodeToString(image),
+                new ImageParams(model, null, null, false), null, new String[0], 0L, System.currentTimeMillis(),
+                "test/0@0");
     }
 
     private static String id(String name) {

@@ -1,5 +1,8 @@
 package io.rmbg.udf.inference;
 
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtEnvironment;
+
 import static io.rmbg.udf.inference.TestImages.BLUE;
 import static io.rmbg.udf.inference.TestImages.RED;
 import static io.rmbg.udf.inference.TestImages.redLeftBlueRight;
@@ -308,6 +311,23 @@ class SegmentationModelTest {
         try (SegmentationModel model = SegmentationModel.load(colourKey, PROFILE, ExecutionDevice.parse("cuda:0"), 1)) {
             // On a CUDA build with a GPU this runs on CUDA; elsewhere it must still work on CPU.
             assertThat(model.executionProvider()).isIn("CPU", "CUDA:0");
+            assertThat(at(model.infer(List.of(solid(4, 4, RED)))[0], 1, 1)).isCloseTo(1f, within(1e-4f));
+        }
+    }
+
+    @Test
+    void stepsDownFromTensorRtToCudaToCpuWhenTheyAreUnavailable() throws Exception {
+        GpuOptions everything = new GpuOptions("HEURISTIC", "kSameAsRequested", 512L << 20, true, true,
+                dir.resolve("trt-cache").toString());
+        try (SegmentationModel model = SegmentationModel.load(colourKey, PROFILE, ExecutionDevice.cuda(0), 1,
+                everything)) {
+            // With the CPU build of ONNX Runtime neither provider loads; with onnxruntime_gpu on a GPU
+            // machine TensorRT or CUDA does. Either way the model answers.
+            boolean gpuBuild = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+            if (!gpuBuild) {
+                assertThat(model.executionProvider()).isEqualTo("CPU");
+            }
+            assertThat(model.executionProvider()).isIn("CPU", "CUDA:0", "TensorRT:0");
             assertThat(at(model.infer(List.of(solid(4, 4, RED)))[0], 1, 1)).isCloseTo(1f, within(1e-4f));
         }
     }
