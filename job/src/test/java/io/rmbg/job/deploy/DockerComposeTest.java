@@ -40,7 +40,7 @@ class DockerComposeTest {
     @Test
     void hasTheWholeSystem() {
         assertThat(names(services)).contains("kafka", "kafka-init", "postgres", "minio", "minio-init",
-                "jobmanager", "taskmanager", "submit", "sql-client", "prometheus");
+                "jobmanager", "taskmanager", "submit", "sql-client", "prometheus", "grafana");
         for (JsonNode service : services) {
             for (JsonNode dependency : service.path("depends_on")) {
                 assertThat(names(services)).contains(dependency.asText());
