@@ -3,12 +3,16 @@
 #   bench/run.sh                                  conv-stack model, small defaults (a few minutes on 2 cores)
 #   bench/run.sh --model colour-key --images 2000 the demo model; RSS growth over 2000 images
 #   bench/run.sh --batch-sizes 1,2,4,8 --batch-size 8
+#   bench/run.sh --soak                           10000 640x480 images, colour-key model: RSS, heap and
+#                                                 in-flight elements over time (bench/target/work/soak.csv),
+#                                                 a verdict, exit status 1 when it fails (~10 min on 2 cores)
 #   bench/run.sh --help                           every option
 # Environment: MVN_FLAGS (extra Maven flags, e.g. -o), BENCH_PROFILE (a Maven profile, e.g. gpu),
 # BENCH_JAVA_OPTS (JVM options; default a fixed, pre-touched 3 GiB heap, as a TaskManager's heap is
 # fixed: RSS growth then shows native or direct memory that is not given back, not the heap filling).
 # The last line printed is machine-readable:
 #   bench: pipeline_img_s=… bare_img_s=… efficiency=… cpu_ms_per_image=… rss_growth_pct=…
+#   soak: images=… completed=… failed=… … rss_growth_pct=… … max_in_flight_age_ms=… timeout_ms=… verdict=…
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

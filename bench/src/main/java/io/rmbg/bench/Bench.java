@@ -3,12 +3,9 @@ package io.rmbg.bench;
 import io.rmbg.udf.inference.ExecutionDevice;
 import io.rmbg.udf.inference.ModelProfile;
 import io.rmbg.udf.inference.SegmentationModel;
-import io.rmbg.udf.model.SyntheticModels;
 import io.rmbg.udf.process.ModelOptions;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +17,7 @@ import java.util.concurrent.Executors;
 /**
  * Throughput benchmark of the background-removal path, printed, never asserted. Run it with
  * {@code bench/run.sh} (CPU) or {@code bench/run-gpu.sh} (CUDA); {@code --help} lists the options.
+ * With {@code --soak} it runs the {@link Soak} instead.
  *
  * <ol>
  *   <li>writes the model ({@code conv}: a conv stack with a realistic cost and the colour key's
@@ -55,36 +53,23 @@ public final class Bench {
             System.exit(2);
             return;
         }
-        new Bench(System.out).run(options);
         // The MiniCluster leaves non-daemon threads behind for a while; the figures are out.
+        if (options.soak()) {
+            System.exit(new Soak(System.out).run(options).passed() ? 0 : 1);
+        }
+        new Bench(System.out).run(options);
         System.exit(0);
     }
 
     /** Runs the benchmark and returns the final line (also printed). */
     String run(BenchOptions o) throws Exception {
-        if (System.getenv("ORT_DISABLE_TELEMETRY") == null) {
-            System.err.println("warning: ORT_DISABLE_TELEMETRY is not set (bench/run.sh sets it)");
-        }
-        Files.createDirectories(o.workDir());
-        Path modelFile = writeModel(o);
         print("rmbg-flink bench: %s model, %dx%d JPEG inputs, %d cores, device %s, java %s", o.model(),
                 o.width(), o.height(), Runtime.getRuntime().availableProcessors(), o.device(),
                 System.getProperty("java.version"));
-
-        long g0 = System.nanoTime();
-        List<byte[]> jpegs = new ArrayList<>();
-        List<String> uris = new ArrayList<>();
-        for (int i = 0; i < o.distinctImages(); i++) {
-            byte[] jpeg = SyntheticPhotos.jpeg(o.width(), o.height(), i);
-            jpegs.add(jpeg);
-            uris.add(BenchBlobStore.addSource("photo-" + i + ".jpg", jpeg));
-        }
-        print("inputs: %d distinct JPEGs, mean %.0f KiB, generated in %.1f s", jpegs.size(),
-                jpegs.stream().mapToInt(b -> b.length).average().orElse(0) / 1024,
-                (System.nanoTime() - g0) / 1e9);
-
-        ModelOptions modelOptions = new ModelOptions(modelFile.toString(), "rmbg-2.0", o.device(),
-                o.intraOpThreads());
+        BenchInputs inputs = BenchInputs.prepare(o, out);
+        Path modelFile = inputs.modelFile();
+        ModelOptions modelOptions = inputs.modelOptions();
+        List<String> uris = inputs.uris();
         TreeSet<Integer> sizes = new TreeSet<>(o.batchSizes());
         sizes.add(o.batchSize());
         int mainBatch;
@@ -98,7 +83,7 @@ public final class Bench {
                 sizes = new TreeSet<>(List.of(1));
             }
             mainBatch = Math.min(o.batchSize(), model.maxBatchSize());
-            BareLoop loop = new BareLoop(model, jpegs);
+            BareLoop loop = new BareLoop(model, inputs.jpegs());
             loop.stages(o.model().equals("conv") ? 3 : 8); // JIT and model warm-up: round 1 runs ~2x slower
             BareLoop.StageMs ms = loop.stages(stageImages(o));
             print("");
@@ -188,30 +173,6 @@ public final class Bench {
 
     private static int stageImages(BenchOptions o) {
         return Math.min(o.sweepImages(), o.model().equals("conv") ? 6 : 20);
-    }
-
-    /**
-     * The conv stack costs, per output pixel, {@code 27C} (3→C, 3x3) + {@code (L-2) * 9C²} (C→C, 3x3)
-     * + {@code C} (C→1 head) multiply-adds. Defaults L = 9, C = 8: 216 + 4032 + 8 = 4256 MAC per pixel,
-     * × 1024² pixels = 4.46 GMAC per image (8.9 GFLOP), about what the issue asks for (≈ 4.5).
-     * 8 layers of 8 channels would give 3.86 GMAC, 8 layers of 9 channels 4.85.
-     */
-    static double convGmac(int layers, int channels, int size) {
-        long perPixel = 27L * channels + (long) (layers - 2) * 9 * channels * channels + channels;
-        return perPixel * (double) size * size / 1e9;
-    }
-
-    private Path writeModel(BenchOptions o) throws Exception {
-        Path colourKey = o.workDir().resolve("colour-key.onnx");
-        SyntheticModels.writeColourKeyModel(colourKey, 1024);
-        if (o.model().equals("colour-key")) {
-            return colourKey;
-        }
-        Path conv = o.workDir().resolve("keyed-conv-" + o.convLayers() + "x" + o.convChannels() + ".onnx");
-        BenchModels.writeKeyedConvStack(conv, 1024, o.convLayers(), o.convChannels());
-        print("conv-stack model: %d conv layers of %d channels (%.2f GMAC per 1024² image) with the colour"
-                + " key's mask", o.convLayers(), o.convChannels(), convGmac(o.convLayers(), o.convChannels(), 1024));
-        return conv;
     }
 
     private void print(String format, Object... args) {

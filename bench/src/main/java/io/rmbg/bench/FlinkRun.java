@@ -1,7 +1,6 @@
 package io.rmbg.bench;
 
 import io.rmbg.udf.functions.BackgroundRemovalFunction;
-import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.process.ModelOptions;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.ImageParams;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -24,7 +24,8 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * (parallelism 1: one slot, one model session, the same cores as the bare loop): a bounded source
  * of events naming in-memory sources, the operator, a counting map and a discarding sink. Throughput
  * is measured between the {@code warmUp}-th result and the last, so start-up and model loading do
- * not count.
+ * not count. The operator's timeout is {@code --timeout-ms}, as {@code inference.timeout-ms} in the
+ * job; {@link InFlight} tracks what is inside it.
  */
 final class FlinkRun {
     /** What one run measured. */
@@ -39,8 +40,18 @@ final class FlinkRun {
 
     static Result run(List<String> sourceUris, ModelOptions model, BenchOptions options, int images,
             int batchSize) throws Exception {
+        return run(sourceUris, model, options, images, batchSize, seen -> {});
+    }
+
+    /**
+     * @param afterResult called with the number of results so far after each one, on the task thread
+     *     (the soak samples memory there); it holds up the pipeline while it runs
+     */
+    static Result run(List<String> sourceUris, ModelOptions model, BenchOptions options, int images,
+            int batchSize, LongConsumer afterResult) throws Exception {
         int warmUp = warmUp(images, batchSize);
-        Probe.reset(images, warmUp, Math.max(warmUp, images / 4));
+        Probe.reset(images, warmUp, Math.max(warmUp, images / 4), afterResult);
+        InFlight.reset();
 
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");
@@ -52,7 +63,8 @@ final class FlinkRun {
                 .returns(ImageEvent.class)
                 .name("Image events");
         BackgroundRemovalFunction function = Functions.backgroundRemoval(model, options, batchSize);
-        AsyncDataStream.unorderedWait(events, function, 600_000, TimeUnit.MILLISECONDS, options.capacity())
+        AsyncDataStream.unorderedWait(events, function, options.timeoutMs(), TimeUnit.MILLISECONDS,
+                        options.capacity())
                 .name("Remove background (ONNX)")
                 .map(new Probe())
                 .name("Count results")
@@ -92,8 +104,8 @@ final class FlinkRun {
     }
 
     /**
-     * Counts results and samples the process at the warm-up mark, at a quarter (the RSS baseline)
-     * and at the last result. Static because the MiniCluster runs in this JVM and the function is
+     * Counts results, marks them out of flight, and samples the process at the warm-up mark, at a
+     * quarter (the RSS baseline) and at the last result. Static because the MiniCluster runs in this JVM and the function is
      * serialised on its way there.
      */
     static final class Probe implements MapFunction<JobResult, JobResult> {
@@ -109,8 +121,9 @@ final class FlinkRun {
         static volatile ProcessMeter.Sample warm;
         static volatile ProcessMeter.Sample rssBase;
         static volatile ProcessMeter.Sample end;
+        static volatile LongConsumer afterResult;
 
-        static void reset(long images, long warmUp, long rssBaseline) {
+        static void reset(long images, long warmUp, long rssBaseline, LongConsumer listener) {
             seen.set(0);
             completed.set(0);
             failed.set(0);
@@ -124,10 +137,12 @@ final class FlinkRun {
             warm = null;
             rssBase = null;
             end = null;
+            afterResult = listener;
         }
 
         @Override
         public JobResult map(JobResult result) {
+            InFlight.finished(result.jobId());
             if (result.isCompleted()) {
                 completed.incrementAndGet();
                 StageTimings t = result.timings();
@@ -151,6 +166,7 @@ final class FlinkRun {
             if (n == total) {
                 end = ProcessMeter.sample(Functions::isInferenceThread);
             }
+            afterResult.accept(n);
             return result;
         }
     }

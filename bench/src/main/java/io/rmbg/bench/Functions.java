@@ -8,9 +8,11 @@ import io.rmbg.udf.process.ModelOptions;
 final class Functions {
     private Functions() {}
 
+    /** The production function, with its elements' entry noted for {@link InFlight}. */
     static BackgroundRemovalFunction backgroundRemoval(ModelOptions model, BenchOptions options, int batchSize) {
-        return new BackgroundRemovalFunction(BenchBlobStore.factory(), ImageLimits.defaults(), model,
-                options.cpuThreads(), options.cpuThreads(), batchSize, options.batchTimeoutMs());
+        return new InFlightTrackingFunction(new BackgroundRemovalFunction(BenchBlobStore.factory(),
+                ImageLimits.defaults(), model, options.cpuThreads(), options.cpuThreads(), batchSize,
+                options.batchTimeoutMs()));
     }
 
     /** The function's model thread; ONNX Runtime's own pool threads are counted by {@link ProcessMeter}. */

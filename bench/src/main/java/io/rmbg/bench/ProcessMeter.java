@@ -73,9 +73,13 @@ final class ProcessMeter {
         long[] memory = memoryKb();
         // Threads that ended earlier count in the process total but in no task: clamp the split.
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
-        long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+        return new Sample(now, Math.max(process, total), inference, memory[0], memory[1], heap, directKb());
+    }
+
+    /** Memory held by direct {@code ByteBuffer}s (the model's batch buffers among them), in KiB. */
+    static long directKb() {
+        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                 .filter(p -> p.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum() / 1024;
-        return new Sample(now, Math.max(process, total), inference, memory[0], memory[1], heap, direct);
     }
 
     static long processCpuNanos() {

@@ -55,6 +55,6 @@ class BenchSmokeTest {
 
     @Test
     void theDefaultConvStackCostsAboutFourAndAHalfGmac() {
-        assertThat(Bench.convGmac(9, 8, 1024)).isCloseTo(4.46, within(0.01));
+        assertThat(BenchModels.convGmac(9, 8, 1024)).isCloseTo(4.46, within(0.01));
     }
 }

@@ -1,0 +1,24 @@
+package io.rmbg.bench;
+
+import io.rmbg.udf.functions.BackgroundRemovalFunction;
+import io.rmbg.udf.records.ImageEvent;
+import io.rmbg.udf.records.JobResult;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+
+/**
+ * The function under test, unchanged, noting when each element enters it (see {@link InFlight}):
+ * the operator registers the element's timeout just before it calls {@link #asyncInvoke}.
+ */
+final class InFlightTrackingFunction extends BackgroundRemovalFunction {
+    private static final long serialVersionUID = 1L;
+
+    InFlightTrackingFunction(BackgroundRemovalFunction function) {
+        super(function);
+    }
+
+    @Override
+    public void asyncInvoke(ImageEvent event, ResultFuture<JobResult> resultFuture) {
+        InFlight.started(event.jobId());
+        super.asyncInvoke(event, resultFuture);
+    }
+}
