@@ -32,6 +32,8 @@ public final class Preprocessor {
     private final float[] rowR;
     private final float[] rowG;
     private final float[] rowB;
+    private SourceRow top;
+    private SourceRow bottom;
 
     private Axis columns;
     private Axis rows;
@@ -48,6 +50,8 @@ public final class Preprocessor {
         this.rowR = new float[width];
         this.rowG = new float[width];
         this.rowB = new float[width];
+        this.top = new SourceRow(width);
+        this.bottom = new SourceRow(width);
     }
 
     public int width() {
@@ -91,41 +95,86 @@ public final class Preprocessor {
         float offsetR = offset[0];
         float offsetG = offset[1];
         float offsetB = offset[2];
-        int[] xLo = xs.lo;
-        int[] xHi = xs.hi;
-        float[] xWeight = xs.weight;
         float[] r = rowR;
         float[] g = rowG;
         float[] b = rowB;
+        // Separable: each source row the output needs is resampled horizontally once, into top or
+        // bottom, and kept while consecutive output rows share it (for 1080 -> 1024 rows, each
+        // output row needs one new source row). Then one vertical blend per output value. The
+        // arithmetic is that of a direct bilinear blend, in the same order, so values are equal.
+        SourceRow top = this.top;
+        SourceRow bottom = this.bottom;
+        top.y = -1;
+        bottom.y = -1;
         for (int dy = 0; dy < height; dy++) {
-            int row0 = ys.lo[dy] * srcWidth;
-            int row1 = ys.hi[dy] * srcWidth;
+            int y0 = ys.lo[dy];
+            int y1 = ys.hi[dy];
+            if (top.y != y0) {
+                if (bottom.y == y0) { // slide down one source row
+                    SourceRow t = top;
+                    top = bottom;
+                    bottom = t;
+                    bottom.y = -1;
+                } else {
+                    top.resample(argb, y0, srcWidth, xs);
+                }
+            }
+            if (bottom.y != y1) {
+                bottom.resample(argb, y1, srcWidth, xs);
+            }
             float wy = ys.weight[dy];
+            float[] tr = top.r;
+            float[] tg = top.g;
+            float[] tb = top.b;
+            float[] br = bottom.r;
+            float[] bg = bottom.g;
+            float[] bb = bottom.b;
             for (int dx = 0; dx < width; dx++) {
-                int x0 = xLo[dx];
-                int x1 = xHi[dx];
-                float wx = xWeight[dx];
-                int p00 = argb[row0 + x0];
-                int p01 = argb[row0 + x1];
-                int p10 = argb[row1 + x0];
-                int p11 = argb[row1 + x1];
-                r[dx] = lerp2(p00 >> 16 & 0xFF, p01 >> 16 & 0xFF, p10 >> 16 & 0xFF, p11 >> 16 & 0xFF, wx, wy)
-                        * gainR + offsetR;
-                g[dx] = lerp2(p00 >> 8 & 0xFF, p01 >> 8 & 0xFF, p10 >> 8 & 0xFF, p11 >> 8 & 0xFF, wx, wy)
-                        * gainG + offsetG;
-                b[dx] = lerp2(p00 & 0xFF, p01 & 0xFF, p10 & 0xFF, p11 & 0xFF, wx, wy) * gainB + offsetB;
+                r[dx] = (tr[dx] + (br[dx] - tr[dx]) * wy) * gainR + offsetR;
+                g[dx] = (tg[dx] + (bg[dx] - tg[dx]) * wy) * gainG + offsetG;
+                b[dx] = (tb[dx] + (bb[dx] - tb[dx]) * wy) * gainB + offsetB;
             }
             int rowOffset = dy * width;
             dst.put(outR + rowOffset, r);
             dst.put(outG + rowOffset, g);
             dst.put(outB + rowOffset, b);
         }
+        this.top = top;
+        this.bottom = bottom;
     }
 
-    private static float lerp2(int c00, int c01, int c10, int c11, float wx, float wy) {
-        float top = c00 + (c01 - c00) * wx;
-        float bottom = c10 + (c11 - c10) * wx;
-        return top + (bottom - top) * wy;
+    /** One source row resampled to the output width, per channel, as floats 0..255. */
+    private static final class SourceRow {
+        final float[] r;
+        final float[] g;
+        final float[] b;
+        /** Which source row this holds; -1 for none. */
+        int y = -1;
+
+        SourceRow(int width) {
+            r = new float[width];
+            g = new float[width];
+            b = new float[width];
+        }
+
+        void resample(int[] argb, int sourceRow, int sourceWidth, Axis xs) {
+            int row = sourceRow * sourceWidth;
+            int[] lo = xs.lo;
+            int[] hi = xs.hi;
+            float[] weight = xs.weight;
+            for (int dx = 0; dx < r.length; dx++) {
+                int p0 = argb[row + lo[dx]];
+                int p1 = argb[row + hi[dx]];
+                float w = weight[dx];
+                int r0 = p0 >> 16 & 0xFF;
+                int g0 = p0 >> 8 & 0xFF;
+                int b0 = p0 & 0xFF;
+                r[dx] = r0 + ((p1 >> 16 & 0xFF) - r0) * w;
+                g[dx] = g0 + ((p1 >> 8 & 0xFF) - g0) * w;
+                b[dx] = b0 + ((p1 & 0xFF) - b0) * w;
+            }
+            y = sourceRow;
+        }
     }
 
     private Axis columns(int sourceWidth) {
