@@ -85,18 +85,26 @@ class RmbgPipelineITCase {
     private final List<byte[]> deadLetters = new ArrayList<>();
     private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
 
-    record Expect(String status, String errorCode, Consumer<BufferedImage> cutOutCheck) {}
+    record Expect(String status, String errorCode, Consumer<BufferedImage> cutOutCheck, String model) {
+        Expect(String status, String errorCode, Consumer<BufferedImage> cutOutCheck) {
+            this(status, errorCode, cutOutCheck, "rmbg-2.0");
+        }
+    }
 
     @BeforeAll
     static void startStack() throws Exception {
         Path model = dataDir.resolve("colour-key.onnx");
         SyntheticModels.writeColourKeyModel(model, 1024);
+        // A second model, at U²-Net's 320², for events that ask for it with params.model.
+        Path u2net = dataDir.resolve("colour-key-320.onnx");
+        SyntheticModels.writeColourKeyModel(u2net, 320);
         PipelineConfig base = PipelineConfig.builder()
                 .set(ConfigKeys.S3_ACCESS_KEY, S3_ACCESS_KEY)
                 .set(ConfigKeys.S3_SECRET_KEY, S3_SECRET)
                 .set(ConfigKeys.JDBC_PASSWORD, JDBC_PASSWORD)
                 .set(ConfigKeys.MODEL_PATH, model.toString())
                 .set(ConfigKeys.MODEL_PROFILE, "rmbg-2.0")
+                .set(ConfigKeys.MODEL_ADDITIONAL, "u2net=" + u2net)
                 .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
                 .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
                 .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
@@ -151,6 +159,12 @@ class RmbgPipelineITCase {
         }));
 
         // Bad images and bad fields: each ends as a failed row with its error code.
+        // params.model picks the additional model; one the job does not serve is an invalid event.
+        String viaU2net = send(event("u-u2net").put("image_base64", b64(SampleImages.png(400, 300)))
+                .set("params", JSON.readTree("{\"model\":\"u2net\"}")));
+        expected.put(viaU2net, new Expect("completed", null, discCutOut(400, 300), "u2net"));
+        failed(event("u1").put("image_base64", b64(SampleImages.png(40, 30)))
+                .set("params", JSON.readTree("{\"model\":\"isnet\"}")), "INVALID_EVENT");
         failed(event("u1").put("image_uri", uri("uploads/missing.jpg")), "SOURCE_NOT_FOUND");
         failed(event("u1").put("image_uri", "s3://no-such-bucket/x.jpg"), "SOURCE_NOT_FOUND");
         failed(event("u1").put("image_uri", uri("uploads/not-an-image.jpg")), "UNSUPPORTED_FORMAT");
@@ -226,7 +240,7 @@ class RmbgPipelineITCase {
                     assertThat(row.get("processed_path")).isNull();
                     continue;
                 }
-                assertThat(row.get("model")).isEqualTo("rmbg-2.0");
+                assertThat(row.get("model")).as("model of %s", e.getKey()).isEqualTo(want.model());
                 byte[] original = blob(s3, (String) row.get("original_path"), "original/");
                 byte[] mask = blob(s3, (String) row.get("mask_path"), "mask/");
                 byte[] processed = blob(s3, (String) row.get("processed_path"), "processed/");
