@@ -168,7 +168,12 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
 
         lanes = new ConcurrentHashMap<>();
         long start = System.nanoTime();
-        defaultLane = openLane(modelOptions.profile(), modelOptions.path());
+        try {
+            defaultLane = openLane(modelOptions.profile(), modelOptions.path());
+        } catch (RuntimeException e) {
+            close(); // the pools and the blob store, whether or not Flink calls close() after a failed open
+            throw e;
+        }
         modelLoadMs = (System.nanoTime() - start) / 1_000_000;
         lanes.put(defaultLane.model().profile().name(), CompletableFuture.completedFuture(defaultLane));
     }

@@ -1,6 +1,7 @@
 package io.rmbg.udf.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rmbg.udf.blob.ContentAddress;
 import io.rmbg.udf.error.ErrorCode;
@@ -160,6 +161,19 @@ class BackgroundRemovalFunctionTest {
         assertThat(results.get(id("missing-file")).errorCode()).isEqualTo(ErrorCode.INFERENCE);
         assertThat(results.get(id("missing-file")).errorMessage()).contains("isnet", "cannot be loaded");
         assertThat(function.loadedModels()).isEmpty();
+    }
+
+    @Test
+    void aDefaultModelThatCannotLoadFailsOpenSayingWhy() throws Exception {
+        ModelOptions missing = new ModelOptions(dir.resolve("absent.onnx").toString(), "rmbg-2.0", "cpu", 1);
+        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
+                InMemoryBlobStore::new, ImageLimits.defaults(), missing, 2);
+        var harness = new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
+                new AsyncWaitOperatorFactory<>(function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
+                TypeInformation.of(ImageEvent.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+
+        assertThatThrownBy(harness::open).hasMessageContaining("model file not found").hasMessageContaining("absent.onnx");
+        assertThat(function.isModelOpen()).isFalse();
     }
 
     @Test
