@@ -317,15 +317,19 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     @Override
     public void close() throws Exception {
         // The lanes first: each fails what has not run and waits for its running batch before its
-        // session closes. A lane still loading finishes loading first, then closes.
+        // session closes. A model still loading is not waited for (a TensorRT engine build can
+        // outlast Flink's cancellation timeout): its lane closes itself when the load ends.
         if (modelLoader != null) {
-            modelLoader.shutdown();
-            modelLoader.awaitTermination(5, TimeUnit.MINUTES);
+            modelLoader.shutdownNow(); // loads not yet started never start
         }
         if (lanes != null) {
             for (CompletableFuture<ModelLane> lane : lanes.values()) {
-                if (!lane.isCompletedExceptionally() && lane.isDone()) {
-                    lane.join().close();
+                if (lane.isDone()) {
+                    if (!lane.isCompletedExceptionally()) {
+                        lane.join().close();
+                    }
+                } else {
+                    lane.thenAccept(BackgroundRemovalFunction::closeLoadedLate);
                 }
             }
             lanes = null;
@@ -336,6 +340,15 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         if (blobs != null) {
             blobs.close();
             blobs = null;
+        }
+    }
+
+    private static void closeLoadedLate(ModelLane lane) {
+        try {
+            lane.close();
+            LOG.info("Closed model {}, which finished loading after its function closed", lane.model());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
