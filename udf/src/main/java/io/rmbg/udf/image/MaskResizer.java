@@ -51,6 +51,11 @@ public final class MaskResizer {
         int[] x0 = new int[dstWidth];
         float[] wx = new float[dstWidth];
         samplePositions(srcWidth, dstWidth, x0, wx);
+        int[] x1 = new int[dstWidth];
+        for (int x = 0; x < dstWidth; x++) {
+            x1[x] = Math.min(x0[x] + 1, srcWidth - 1);
+        }
+        float[] clamped = new float[srcWidth];
         int[] y0 = new int[dstHeight];
         float[] wy = new float[dstHeight];
         samplePositions(srcHeight, dstHeight, y0, wy);
@@ -74,25 +79,26 @@ public final class MaskResizer {
                     bottom = t;
                     bottomRow = -1;
                 } else {
-                    resizeRow(probabilities, r0 * srcWidth, srcWidth, x0, wx, top);
+                    resizeRow(probabilities, r0 * srcWidth, clamped, x0, x1, wx, top);
                 }
                 topRow = r0;
             }
             if (r1 != bottomRow) {
-                resizeRow(probabilities, r1 * srcWidth, srcWidth, x0, wx, bottom);
+                resizeRow(probabilities, r1 * srcWidth, clamped, x0, x1, wx, bottom);
                 bottomRow = r1;
             }
             float fy = wy[y];
             int o = y * dstWidth;
-            for (int x = 0; x < dstWidth; x++) {
-                float p = top[x] + (bottom[x] - top[x]) * fy;
-                int a;
-                if (binary) {
-                    a = p >= cut ? 255 : 0;
-                } else {
-                    a = (int) (p * 255f + 0.5f);
+            if (binary) {
+                for (int x = 0; x < dstWidth; x++) {
+                    float p = top[x] + (bottom[x] - top[x]) * fy;
+                    alpha[o + x] = (byte) (p >= cut ? 255 : 0);
                 }
-                alpha[o + x] = (byte) a;
+            } else {
+                for (int x = 0; x < dstWidth; x++) {
+                    float p = top[x] + (bottom[x] - top[x]) * fy;
+                    alpha[o + x] = (byte) (int) (p * 255f + 0.5f);
+                }
             }
         }
         return new AlphaMask(dstWidth, dstHeight, alpha);
@@ -121,13 +127,18 @@ public final class MaskResizer {
         }
     }
 
-    private static void resizeRow(
-            float[] src, int rowStart, int srcWidth, int[] x0, float[] wx, float[] out) {
-        int last = rowStart + srcWidth - 1;
+    /**
+     * Resizes source row {@code rowStart} horizontally into {@code out}. The row is clamped into
+     * {@code clamped} first: once per source value rather than twice per output value.
+     */
+    private static void resizeRow(float[] src, int rowStart, float[] clamped, int[] x0, int[] x1, float[] wx,
+            float[] out) {
+        for (int i = 0; i < clamped.length; i++) {
+            clamped[i] = clamp(src[rowStart + i]);
+        }
         for (int x = 0; x < out.length; x++) {
-            int i = rowStart + x0[x];
-            float left = clamp(src[i]);
-            float right = clamp(src[Math.min(i + 1, last)]);
+            float left = clamped[x0[x]];
+            float right = clamped[x1[x]];
             out[x] = left + (right - left) * wx[x];
         }
     }
