@@ -117,8 +117,9 @@ public final class Bench {
         }
 
         print("");
-        print("Flink path (MiniCluster, parallelism 1, async capacity %d, %d CPU threads), %d images per"
-                + " batch size:", o.capacity(), o.cpuThreads(), o.sweepImages());
+        print("Flink path (MiniCluster, parallelism 1, async capacity %d, %d CPU + %d postprocess threads),"
+                + " %d images per batch size:", o.capacity(), o.cpuThreads(), o.postprocessThreads(),
+                o.sweepImages());
         Map<Integer, Double> pipeline = new LinkedHashMap<>();
         for (int b : sizes) {
             FlinkRun.Result r = FlinkRun.run(uris, modelOptions, o, o.sweepImages(), b);

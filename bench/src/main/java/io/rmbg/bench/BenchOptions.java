@@ -23,7 +23,9 @@ import java.util.Locale;
  * @param width width of the generated JPEG inputs (1080p by default)
  * @param height height of the generated JPEG inputs
  * @param distinctImages how many different JPEGs the inputs cycle through
- * @param cpuThreads the operator's CPU pool ({@code inference.cpu-threads})
+ * @param cpuThreads the operator's CPU pool ({@code inference.cpu-threads}): fetch, decode, preprocess
+ * @param postprocessThreads the operator's postprocess pool ({@code inference.postprocess-threads}):
+ *     mask, cut-out, PNG, store; as many as {@code cpuThreads} unless given
  * @param intraOpThreads ONNX Runtime threads ({@code model.intra-op-threads}, 0: the runtime decides)
  * @param capacity async operator capacity ({@code inference.capacity})
  * @param batchTimeoutMs {@code inference.batch-timeout-ms}
@@ -45,6 +47,7 @@ public record BenchOptions(
         int height,
         int distinctImages,
         int cpuThreads,
+        int postprocessThreads,
         int intraOpThreads,
         int capacity,
         long batchTimeoutMs,
@@ -64,8 +67,9 @@ public record BenchOptions(
     static final String USAGE = String.join("\n",
             "usage: bench/run.sh [--soak] [--model conv|colour-key] [--images N] [--sweep-images N]",
             "                    [--batch-size N] [--batch-sizes 1,2,4] [--width 1920] [--height 1080]",
-            "                    [--distinct-images 8] [--cpu-threads 2] [--intra-op-threads 0]",
-            "                    [--capacity 16] [--batch-timeout-ms 10] [--device cpu|cuda|cuda:N]",
+            "                    [--distinct-images 8] [--cpu-threads 2] [--postprocess-threads N]",
+            "                    [--intra-op-threads 0] [--capacity 16] [--batch-timeout-ms 10]",
+            "                    [--device cpu|cuda|cuda:N]",
             "                    [--conv-layers 9] [--conv-channels 8] [--timeout-ms 120000]",
             "                    [--sample-every N] [--work-dir DIR]",
             "  --soak: 10000 640x480 images through the Flink path with the colour-key model, memory and",
@@ -83,6 +87,7 @@ public record BenchOptions(
         positive("--height", height);
         positive("--distinct-images", distinctImages);
         positive("--cpu-threads", cpuThreads);
+        positive("--postprocess-threads", postprocessThreads);
         positive("--capacity", capacity);
         if (convLayers < 2) {
             throw new IllegalArgumentException("--conv-layers must be at least 2, got " + convLayers);
@@ -110,6 +115,7 @@ public record BenchOptions(
         int height = soak ? SOAK_HEIGHT : 1080;
         int distinct = 8;
         int cpuThreads = 2;
+        Integer postprocessThreads = null;
         int intraOp = 0;
         int capacity = 16;
         long batchTimeout = 10;
@@ -141,6 +147,7 @@ public record BenchOptions(
                 case "--height" -> height = Integer.parseInt(v);
                 case "--distinct-images" -> distinct = Integer.parseInt(v);
                 case "--cpu-threads" -> cpuThreads = Integer.parseInt(v);
+                case "--postprocess-threads" -> postprocessThreads = Integer.parseInt(v);
                 case "--intra-op-threads" -> intraOp = Integer.parseInt(v);
                 case "--capacity" -> capacity = Integer.parseInt(v);
                 case "--batch-timeout-ms" -> batchTimeout = Long.parseLong(v);
@@ -159,7 +166,8 @@ public record BenchOptions(
         int sweep = sweepImages != null ? sweepImages : conv ? 24 : 120;
         List<Integer> sizes = batchSizes != null ? batchSizes : List.of(1, 2, 4);
         int every = sampleEvery != null ? sampleEvery : Math.max(1, n / 100);
-        return new BenchOptions(model, n, sweep, batchSize, sizes, width, height, distinct, cpuThreads,
+        int post = postprocessThreads != null ? postprocessThreads : cpuThreads;
+        return new BenchOptions(model, n, sweep, batchSize, sizes, width, height, distinct, cpuThreads, post,
                 intraOp, capacity, batchTimeout, device, layers, channels, timeoutMs, soak, every, workDir);
     }
 

@@ -11,7 +11,7 @@ final class Functions {
     /** The production function, with its elements' entry noted for {@link InFlight}. */
     static BackgroundRemovalFunction backgroundRemoval(ModelOptions model, BenchOptions options, int batchSize) {
         return new InFlightTrackingFunction(new BackgroundRemovalFunction(BenchBlobStore.factory(),
-                ImageLimits.defaults(), model, options.cpuThreads(), options.cpuThreads(), batchSize,
+                ImageLimits.defaults(), model, options.cpuThreads(), options.postprocessThreads(), batchSize,
                 options.batchTimeoutMs()));
     }
 
