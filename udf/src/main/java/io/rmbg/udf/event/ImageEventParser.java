@@ -16,6 +16,7 @@ import io.rmbg.udf.records.ImageParams;
 import io.rmbg.udf.records.SourceRecord;
 import java.io.IOException;
 import java.io.Serializable;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -38,6 +39,14 @@ public final class ImageEventParser implements Serializable {
     static final int MAX_TAGS = 32;
     static final int MAX_TAG_CHARS = 64;
     static final int MAX_URI_CHARS = 512;
+    /** Largest {@code params} object, as compact JSON: it travels in the row, the trace and state. */
+    public static final int MAX_PARAMS_BYTES = 16 * 1024;
+    /**
+     * The range of {@code created_at} (and of Kafka record timestamps used in its place): inside
+     * both PostgreSQL's {@code timestamptz} and epoch milliseconds, and plausible for an upload.
+     */
+    public static final Instant EARLIEST_CREATED_AT = Instant.parse("1970-01-01T00:00:00Z");
+    public static final Instant LATEST_CREATED_AT = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private final long maxInlineBytes;
     private transient ObjectMapper mapper;
@@ -150,13 +159,30 @@ public final class ImageEventParser implements Serializable {
             problems.add("created_at must be an ISO-8601 string");
             return;
         }
+        Instant createdAt;
         try {
-            f.createdAtMillis = OffsetDateTime.parse(node.textValue()).toInstant().toEpochMilli();
+            createdAt = OffsetDateTime.parse(node.textValue()).toInstant();
         } catch (DateTimeParseException e) {
             problems.add(
                     "created_at must be an ISO-8601 instant with offset, got "
                             + Text.quote(node.textValue()));
+            return;
         }
+        if (!inCreatedAtRange(createdAt)) {
+            problems.add(
+                    "created_at must lie between "
+                            + EARLIEST_CREATED_AT
+                            + " and "
+                            + LATEST_CREATED_AT
+                            + ", got "
+                            + Text.quote(node.textValue()));
+            return;
+        }
+        f.createdAtMillis = createdAt.toEpochMilli();
+    }
+
+    private static boolean inCreatedAtRange(Instant t) {
+        return !t.isBefore(EARLIEST_CREATED_AT) && !t.isAfter(LATEST_CREATED_AT);
     }
 
     private static void readTags(JsonNode root, Fields f, List<String> problems) {
@@ -205,6 +231,16 @@ public final class ImageEventParser implements Serializable {
             json = mapper().writeValueAsString(node);
         } catch (JsonProcessingException e) {
             problems.add("params could not be serialised");
+            return;
+        }
+        int bytes = json.getBytes(UTF_8).length;
+        if (bytes > MAX_PARAMS_BYTES) {
+            problems.add(
+                    "params is "
+                            + bytes
+                            + " bytes as JSON, the limit is "
+                            + MAX_PARAMS_BYTES
+                            + "; keep large data out of the event");
             return;
         }
         if (json.contains("\\u0000")) {
@@ -319,7 +355,13 @@ public final class ImageEventParser implements Serializable {
             this.userId = userId;
             this.record = record;
             this.receivedAt = receivedAt;
-            this.createdAtMillis = record.timestampMillis();
+            // A record timestamp outside the range (Kafka's -1 for none, or a producer's clock
+            // gone wrong) would break the row and the statistics: the job's arrival stands in.
+            long ts = record.timestampMillis();
+            this.createdAtMillis =
+                    ts >= EARLIEST_CREATED_AT.toEpochMilli() && ts <= LATEST_CREATED_AT.toEpochMilli()
+                            ? ts
+                            : receivedAt;
         }
 
         ImageEvent toEvent() {

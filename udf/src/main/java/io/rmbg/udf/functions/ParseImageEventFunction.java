@@ -1,5 +1,6 @@
 package io.rmbg.udf.functions;
 
+import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.event.ImageEventParser;
 import io.rmbg.udf.event.ParseOutcome;
 import io.rmbg.udf.process.ImageLimits;
@@ -10,6 +11,8 @@ import io.rmbg.udf.records.SourceRecord;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Parses and validates raw events. Valid events go on; events that name a job but are invalid
@@ -18,6 +21,7 @@ import org.apache.flink.util.OutputTag;
  */
 public class ParseImageEventFunction extends ProcessFunction<SourceRecord, ImageEvent> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ParseImageEventFunction.class);
 
     public static final OutputTag<JobResult> REJECTED =
             new OutputTag<>("rejected-events") {};
@@ -33,7 +37,7 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Image
     @Override
     public void processElement(SourceRecord record, Context ctx, Collector<ImageEvent> out) {
         long now = System.currentTimeMillis();
-        ParseOutcome outcome = parser.parse(record, now);
+        ParseOutcome outcome = parseGuarded(record, now);
         if (outcome instanceof ParseOutcome.Accepted accepted) {
             out.collect(accepted.event());
         } else if (outcome instanceof ParseOutcome.Rejected rejected) {
@@ -41,6 +45,20 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Image
                     rejected.event(), rejected.errorCode(), rejected.errorMessage(), now));
         } else if (outcome instanceof ParseOutcome.DeadLettered dead) {
             ctx.output(DEAD_LETTERS, dead.deadLetter());
+        }
+    }
+
+    /**
+     * The parser validates every field it reads, but a record must never be able to fail the job:
+     * whatever slips through (a bug, a value no rule foresaw) makes the record a dead letter.
+     */
+    private ParseOutcome parseGuarded(SourceRecord record, long now) {
+        try {
+            return parser.parse(record, now);
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.warn("Record {} could not be parsed; sending it to the dead letters", record.position(), e);
+            return new ParseOutcome.DeadLettered(new DeadLetter(record, ErrorCode.INVALID_EVENT,
+                    "the record could not be read as an event (" + e.getClass().getSimpleName() + ")"));
         }
     }
 }
