@@ -73,6 +73,35 @@ class JobRowStatementTest {
         assertThat(query("SELECT count(*) FROM tags WHERE name IN ('x'' OR ''1''=''1', 'ünï')")).containsExactly("2");
     }
 
+    @Test
+    void textPostgresWouldRefuseIsMadeStorableInsteadOfFailingTheBatch() throws Exception {
+        String job = UUID.randomUUID().toString();
+        String lone = "a\ud800b";
+        JobResult r = result(job, JobStatus.FAILED, new String[] {lone});
+        write(new JobResult(r.jobId(), lone, r.status(), ErrorCode.INFERENCE, "nul\0here " + "m".repeat(10_000),
+                "s3://rmbg/" + "k".repeat(600), null, null, null, null, null, null, "{\"k\":\"" + lone + "\"}",
+                r.tags(), 0, 0, 1, "m".repeat(300), lone, StageTimings.NONE));
+        assertThat(query("SELECT user_id || '|' || length(error_message) || '|' || position(E'\\x01' in error_message)"
+                + " || '|' || length(original_path) || '|' || length(model) || '|' || (params->>'k')"
+                + " FROM image_process_jobs WHERE job_id = '" + job + "'"))
+                .containsExactly("a\uFFFDb|4000|0|512|128|a?b");
+        assertThat(query("SELECT error_message FROM image_process_jobs WHERE job_id = '" + job + "'").get(0))
+                .startsWith("nulhere m");
+        assertThat(query("SELECT count(*) FROM tags WHERE name = 'a\uFFFDb'")).containsExactly("1");
+    }
+
+    @Test
+    void aResultNeverTakesOverAnotherUsersRow() throws Exception {
+        String job = UUID.randomUUID().toString();
+        JobResult first = result(job, JobStatus.PROCESSING, new String[0]);
+        write(first);
+        JobResult other = result(job, JobStatus.COMPLETED, new String[0]);
+        write(new JobResult(job, "someone-else", other.status(), null, null, other.originalPath(), other.original(),
+                other.mask(), other.processed(), 1, 1, 1, null, other.tags(), 0, 0, 1, "m", "v", StageTimings.NONE));
+        assertThat(query("SELECT user_id || ':' || status FROM image_process_jobs WHERE job_id = '" + job + "'"))
+                .containsExactly("user:processing");
+    }
+
     private static JobResult result(String job, JobStatus status, String[] tags) {
         BlobRef blob = new BlobRef("s3://rmbg/original/ab.png", "ab", 2048, 10, 10, "image/png");
         return new JobResult(job, "user", status, null, null, blob.uri(), blob, blob, blob, 10, 10, 2,

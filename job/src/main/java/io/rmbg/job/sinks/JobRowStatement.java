@@ -1,5 +1,6 @@
 package io.rmbg.job.sinks;
 
+import io.rmbg.udf.event.Text;
 import io.rmbg.udf.records.JobResult;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -11,11 +12,16 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  *
  * <p>What must stay true: a replayed result never creates a second row ({@code ON CONFLICT
  * (job_id)}), and never moves a terminal row ({@code completed}/{@code failed}) to another status
- * (the {@code WHERE} guard on the update). Tags are upserted in name order so that concurrent sink
+ * (the {@code WHERE} guard on the update), nor touches a row of another user. Every text is bound
+ * in a form PostgreSQL accepts (no NUL, valid UTF-8, within its column's length): a value the
+ * database refused would fail the whole batch and, replayed, the job forever. Tags are upserted in name order so that concurrent sink
  * instances lock them in the same order.
  */
 public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
     private static final long serialVersionUID = 1L;
+    private static final int PATH_CHARS = 512;
+    /** Messages quote user values; a few thousand characters tell the story. */
+    static final int MESSAGE_CHARS = 4000;
 
     public static final String SQL =
             "WITH job AS ("
@@ -34,6 +40,7 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
                     + " error_message = EXCLUDED.error_message, error_code = EXCLUDED.error_code,"
                     + " model = EXCLUDED.model, model_version = EXCLUDED.model_version"
                     + " WHERE image_process_jobs.status NOT IN ('completed', 'failed')"
+                    + " AND image_process_jobs.user_id = EXCLUDED.user_id"
                     + " RETURNING job_id),"
                     + " job_tags AS ("
                     + " INSERT INTO tags (name)"
@@ -48,10 +55,10 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
     public void accept(PreparedStatement ps, JobResult r) throws SQLException {
         int i = 0;
         ps.setString(++i, r.jobId());
-        ps.setString(++i, r.userId());
-        ps.setString(++i, r.originalPath());
-        ps.setString(++i, r.mask() == null ? null : r.mask().uri());
-        ps.setString(++i, r.processed() == null ? null : r.processed().uri());
+        ps.setString(++i, Text.storable(r.userId(), 64));
+        ps.setString(++i, Text.storable(r.originalPath(), PATH_CHARS));
+        ps.setString(++i, r.mask() == null ? null : Text.storable(r.mask().uri(), PATH_CHARS));
+        ps.setString(++i, r.processed() == null ? null : Text.storable(r.processed().uri(), PATH_CHARS));
         ps.setString(++i, r.status().dbValue());
         ps.setObject(++i, SqlValues.utc(r.createdAtMillis()));
         ps.setObject(++i, SqlValues.utc(r.completedAtMillis()));
@@ -60,10 +67,10 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
         setInt(ps, ++i, r.imageHeight());
         setInt(ps, ++i, r.fileSizeKb());
         ps.setString(++i, r.paramsJson());
-        ps.setString(++i, r.errorMessage());
+        ps.setString(++i, Text.storable(r.errorMessage(), MESSAGE_CHARS));
         ps.setString(++i, r.errorCode() == null ? null : r.errorCode().name());
-        ps.setString(++i, r.model());
-        ps.setString(++i, r.modelVersion());
+        ps.setString(++i, Text.storable(r.model(), 128));
+        ps.setString(++i, Text.storable(r.modelVersion(), 64));
         ps.setString(++i, tagsJson(r.tags()));
     }
 
@@ -79,7 +86,7 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
         var array = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
         if (tags != null) {
             for (String t : tags) {
-                array.add(t);
+                array.add(Text.storable(t, 64));
             }
         }
         return array.toString();
