@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.job.functions.ClaimJobIds;
 import io.rmbg.job.functions.FirstResultPerJob;
+import io.rmbg.job.functions.OffloadLargeDeadLetters;
 import io.rmbg.job.stats.DailyStatistics;
 import io.rmbg.job.stats.DailyStats;
 import io.rmbg.job.stats.JobOutcome;
@@ -28,9 +30,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The topology, read top to bottom: raw events → parse and validate → remove backgrounds (async,
- * one model session per slot) → first result per job → rows, traces, daily statistics; unusable
- * records → dead letters. Sources and sinks come from outside
+ * The topology, read top to bottom: raw events → parse and validate → claim job ids per user →
+ * remove backgrounds (async, one model session per slot) → first result per job → rows, traces,
+ * daily statistics; unusable records and job-id conflicts → dead letters (large ones via S3). Sources and sinks come from outside
  * ({@link RmbgJob#main} wires Kafka and PostgreSQL; tests wire what they need), so every harness
  * runs this one topology.
  */
@@ -57,7 +59,12 @@ public final class RmbgPipeline {
 
     /** The production function: the model of {@code config} on each slot, blobs in its S3. */
     public static BackgroundRemovalFunction backgroundRemoval(PipelineConfig config) {
-        return backgroundRemoval(config, BlobStoreFactory.s3(config.s3(), config.getDuration(ConfigKeys.STORAGE_RETRY_BUDGET_MS)));
+        return backgroundRemoval(config, blobStores(config));
+    }
+
+    /** The job's S3 store, riding out outages within {@code storage.retry-budget-ms}. */
+    public static BlobStoreFactory blobStores(PipelineConfig config) {
+        return BlobStoreFactory.s3(config.s3(), config.getDuration(ConfigKeys.STORAGE_RETRY_BUDGET_MS));
     }
 
     public static BackgroundRemovalFunction backgroundRemoval(PipelineConfig config, BlobStoreFactory blobs) {
@@ -86,9 +93,17 @@ public final class RmbgPipeline {
                         .name("Parse and validate events")
                         .uid("parse-events");
 
+        SingleOutputStreamOperator<ImageEvent> claimed =
+                parsed.keyBy(ImageEvent::jobId)
+                        .connect(parsed.getSideOutput(ParseImageEventFunction.REJECTED)
+                                .keyBy(rejected -> rejected.event().jobId()))
+                        .process(new ClaimJobIds(config.getDuration(ConfigKeys.DEDUP_RETENTION_MS)))
+                        .name("Claim job ids per user")
+                        .uid("claim-job-ids");
+
         DataStream<JobResult> processed =
                 AsyncDataStream.unorderedWait(
-                                parsed,
+                                claimed,
                                 backgroundRemoval.apply(config),
                                 config.getLong(ConfigKeys.INFERENCE_TIMEOUT_MS),
                                 TimeUnit.MILLISECONDS,
@@ -98,7 +113,7 @@ public final class RmbgPipeline {
 
         DataStream<JobResult> results =
                 processed
-                        .union(parsed.getSideOutput(ParseImageEventFunction.REJECTED))
+                        .union(claimed.getSideOutput(ClaimJobIds.REJECTED))
                         .keyBy(JobResult::jobId)
                         .process(new FirstResultPerJob(config.getDuration(ConfigKeys.DEDUP_RETENTION_MS)))
                         .name("First result per job")
@@ -107,6 +122,11 @@ public final class RmbgPipeline {
         results.sinkTo(sinks.rows()).name("Job rows (PostgreSQL)").uid("job-rows-sink");
         results.sinkTo(sinks.traces()).name("Job traces (image-results)").uid("job-traces-sink");
         parsed.getSideOutput(ParseImageEventFunction.DEAD_LETTERS)
+                .union(claimed.getSideOutput(ClaimJobIds.CONFLICTS))
+                .map(new OffloadLargeDeadLetters(
+                        blobStores(config), config.getLong(ConfigKeys.KAFKA_DLQ_MAX_VALUE_BYTES)))
+                .name("Large dead letters to S3")
+                .uid("dead-letters-offload")
                 .sinkTo(sinks.deadLetters())
                 .name("Dead letters (image-events-dlq)")
                 .uid("dead-letters-sink");

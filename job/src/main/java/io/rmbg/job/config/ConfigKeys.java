@@ -16,6 +16,7 @@ public final class ConfigKeys {
     public static final String KAFKA_GROUP_ID = "kafka.group-id";
     public static final String KAFKA_STARTING_OFFSETS = "kafka.starting-offsets";
     public static final String KAFKA_MAX_FETCH_BYTES = "kafka.max-fetch-bytes";
+    public static final String KAFKA_DLQ_MAX_VALUE_BYTES = "kafka.dlq.max-value-bytes";
 
     public static final String S3_ENDPOINT = "s3.endpoint";
     public static final String S3_REGION = "s3.region";
@@ -84,6 +85,8 @@ public final class ConfigKeys {
         d.put(KAFKA_GROUP_ID, "rmbg-flink");
         d.put(KAFKA_STARTING_OFFSETS, "committed");
         d.put(KAFKA_MAX_FETCH_BYTES, Long.toString(16L * 1024 * 1024));
+        // Kafka's default topic limit is 1 MiB; headers and batch overhead need the rest.
+        d.put(KAFKA_DLQ_MAX_VALUE_BYTES, "1000000");
         d.put(S3_ENDPOINT, "http://localhost:9000");
         d.put(S3_REGION, "us-east-1");
         d.put(S3_BUCKET, "rmbg");

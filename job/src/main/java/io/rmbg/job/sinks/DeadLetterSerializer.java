@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.rmbg.udf.event.Text;
 import io.rmbg.udf.records.DeadLetter;
 import io.rmbg.udf.records.SourceRecord;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -13,10 +14,14 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
  * Writes an unusable record to the dead-letter topic: the original value bytes unchanged, the
- * reason and the record's origin in headers (CONTRACTS.md §2).
+ * reason and the record's origin in headers (CONTRACTS.md §2). A value too large for the topic was
+ * stored in S3 by {@link io.rmbg.job.functions.OffloadLargeDeadLetters}: the record is then empty
+ * and header {@code value_uri} names the stored bytes.
  */
 public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
     private static final long serialVersionUID = 1L;
+    /** Bounds the headers: with them, a dead letter fits the limit the offloading step keeps. */
+    public static final int MESSAGE_CHARS = 1000;
 
     private final String topic;
 
@@ -28,12 +33,15 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     public ProducerRecord<byte[], byte[]> serialize(
             DeadLetter letter, KafkaSinkContext context, Long timestamp) {
         SourceRecord source = letter.source();
-        List<Header> headers = List.of(
+        List<Header> headers = new ArrayList<>(List.of(
                 header("error_code", letter.errorCode().name()),
-                header("error_message", Text.clip(letter.errorMessage(), 1000)),
+                header("error_message", Text.storable(letter.errorMessage(), MESSAGE_CHARS)),
                 header("source_topic", source.topic()),
                 header("source_partition", Integer.toString(source.partition())),
-                header("source_offset", Long.toString(source.offset())));
+                header("source_offset", Long.toString(source.offset()))));
+        if (letter.valueUri() != null) {
+            headers.add(header("value_uri", letter.valueUri()));
+        }
         return new ProducerRecord<>(topic, null, timestamp, null, source.value(), headers);
     }
 

@@ -1,10 +1,14 @@
 package io.rmbg.udf.blob;
 
-/** The three kinds of blob a job stores, each under its own key prefix (CONTRACTS.md §4). */
+/**
+ * The kinds of blob the job stores, each under its own key prefix (CONTRACTS.md §4): the three of a
+ * job, and the values of dead letters too large for the dead-letter topic.
+ */
 public enum BlobKind {
     ORIGINAL("original"),
     MASK("mask"),
-    PROCESSED("processed");
+    PROCESSED("processed"),
+    DEAD_LETTER("dead-letters");
 
     private final String prefix;
 

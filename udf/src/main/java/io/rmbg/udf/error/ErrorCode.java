@@ -13,5 +13,7 @@ public enum ErrorCode {
     UNSUPPORTED_FORMAT,
     INFERENCE,
     INFERENCE_TIMEOUT,
-    STORAGE
+    STORAGE,
+    /** The event's job_id already names a job of another user (dead letter; that job is untouched). */
+    JOB_ID_CONFLICT
 }

@@ -6,7 +6,6 @@ import io.rmbg.udf.event.ParseOutcome;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.records.DeadLetter;
 import io.rmbg.udf.records.ImageEvent;
-import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.SourceRecord;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -16,14 +15,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Parses and validates raw events. Valid events go on; events that name a job but are invalid
- * leave as failed {@link JobResult}s on {@link #REJECTED}; records without a usable job id or user
- * id leave on {@link #DEAD_LETTERS} with their original bytes.
+ * leave on {@link #REJECTED} (to end as failed rows); records without a usable job id or user id
+ * leave on {@link #DEAD_LETTERS} with their original bytes.
  */
 public class ParseImageEventFunction extends ProcessFunction<SourceRecord, ImageEvent> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ParseImageEventFunction.class);
 
-    public static final OutputTag<JobResult> REJECTED =
+    public static final OutputTag<ParseOutcome.Rejected> REJECTED =
             new OutputTag<>("rejected-events") {};
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters") {};
@@ -41,8 +40,7 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Image
         if (outcome instanceof ParseOutcome.Accepted accepted) {
             out.collect(accepted.event());
         } else if (outcome instanceof ParseOutcome.Rejected rejected) {
-            ctx.output(REJECTED, JobResult.failed(
-                    rejected.event(), rejected.errorCode(), rejected.errorMessage(), now));
+            ctx.output(REJECTED, rejected);
         } else if (outcome instanceof ParseOutcome.DeadLettered dead) {
             ctx.output(DEAD_LETTERS, dead.deadLetter());
         }

@@ -1,0 +1,88 @@
+package io.rmbg.job.functions;
+
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.event.ParseOutcome;
+import io.rmbg.udf.records.DeadLetter;
+import io.rmbg.udf.records.ImageEvent;
+import io.rmbg.udf.records.ImageEventJson;
+import io.rmbg.udf.records.JobResult;
+import io.rmbg.udf.records.SourceRecord;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * A job id belongs to the user whose event named it first: later events of the same user pass (a
+ * re-send or a replay; "first result per job" keeps one outcome), events of another user are
+ * refused as {@code JOB_ID_CONFLICT} dead letters before any work is done, so they can neither
+ * overwrite nor hide the first user's job. Keyed by job id, in arrival order; valid events come in
+ * on the first input, events that failed validation (they become failed rows) on the second.
+ * Owners are remembered for {@code retention}; past it, the row upsert's user guard still keeps
+ * another user's result out of an existing row.
+ */
+public final class ClaimJobIds
+        extends KeyedCoProcessFunction<String, ImageEvent, ParseOutcome.Rejected, ImageEvent> {
+    private static final long serialVersionUID = 1L;
+
+    /** Events that failed validation, as failed results, once their job id is theirs. */
+    public static final OutputTag<JobResult> REJECTED = new OutputTag<>("rejected-claimed") {};
+    /** Events naming another user's job id. */
+    public static final OutputTag<DeadLetter> CONFLICTS = new OutputTag<>("job-id-conflicts") {};
+
+    private final Duration retention;
+    private transient ValueState<String> owner;
+    private transient Counter conflicts;
+
+    public ClaimJobIds(Duration retention) {
+        this.retention = retention;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<String> descriptor = new ValueStateDescriptor<>("job-owner", Types.STRING);
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(retention).build());
+        owner = getRuntimeContext().getState(descriptor);
+        conflicts = getRuntimeContext().getMetricGroup().counter("jobIdConflicts");
+    }
+
+    @Override
+    public void processElement1(ImageEvent event, Context ctx, Collector<ImageEvent> out) throws Exception {
+        if (claim(event, ctx)) {
+            out.collect(event);
+        }
+    }
+
+    @Override
+    public void processElement2(ParseOutcome.Rejected rejected, Context ctx, Collector<ImageEvent> out)
+            throws Exception {
+        if (claim(rejected.event(), ctx)) {
+            ctx.output(REJECTED, JobResult.failed(rejected.event(), rejected.errorCode(),
+                    rejected.errorMessage(), System.currentTimeMillis()));
+        }
+    }
+
+    private boolean claim(ImageEvent event, Context ctx) throws Exception {
+        String first = owner.value();
+        if (first == null) {
+            owner.update(event.userId());
+            return true;
+        }
+        if (first.equals(event.userId())) {
+            return true;
+        }
+        conflicts.inc();
+        ctx.output(CONFLICTS, new DeadLetter(
+                SourceRecord.at(event.sourcePosition(), event.createdAtMillis(), ImageEventJson.toBytes(event)),
+                ErrorCode.JOB_ID_CONFLICT,
+                "job_id " + event.jobId() + " already names a job of another user; send the event"
+                        + " without job_id (or with a new one)"));
+        return false;
+    }
+}
