@@ -22,6 +22,7 @@ import java.time.ZoneId;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.functions.async.AsyncFunction;
@@ -132,7 +133,9 @@ public final class RmbgPipeline {
                 .uid("dead-letters-sink");
 
         DataStream<DailyStats> daily = dailyStatistics(config)
-                .apply(results.map(JobOutcome::of).name("Job outcomes").uid("job-outcomes"));
+                .apply(results.map(outcomeOf(config.getDuration(ConfigKeys.STATS_MAX_CLOCK_SKEW_MS)))
+                        .name("Job outcomes")
+                        .uid("job-outcomes"));
         daily.sinkTo(sinks.dailyStats()).name("Daily stats (processing_stats)").uid("daily-stats-sink");
         daily.flatMap(new SplitErrorCodes())
                 .name("Failures per error code")
@@ -140,6 +143,10 @@ public final class RmbgPipeline {
                 .sinkTo(sinks.errorStats())
                 .name("Error stats (processing_error_stats)")
                 .uid("error-stats-sink");
+    }
+
+    private static MapFunction<JobResult, JobOutcome> outcomeOf(Duration maxClockSkew) {
+        return result -> JobOutcome.of(result, maxClockSkew);
     }
 
     private static DailyStatistics dailyStatistics(PipelineConfig config) {

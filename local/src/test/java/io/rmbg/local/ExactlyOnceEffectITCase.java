@@ -262,9 +262,9 @@ class ExactlyOnceEffectITCase {
 
     private static void awaitStatsEqualRecomputation(LocalStack stack, PipelineConfig config, Duration timeout)
             throws Exception {
-        String recomputed = "SELECT date(created_at AT TIME ZONE 'UTC') || ':' || count(*) || ':'"
+        String recomputed = "SELECT " + StatsRecomputation.DAY + " || ':' || count(*) || ':'"
                 + " || count(*) FILTER (WHERE status = 'failed') FROM image_process_jobs"
-                + " GROUP BY date(created_at AT TIME ZONE 'UTC') ORDER BY 1";
+                + " GROUP BY " + StatsRecomputation.DAY + " ORDER BY 1";
         String stats = "SELECT stat_date || ':' || total_jobs || ':' || failed_jobs FROM processing_stats ORDER BY 1";
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!column(stack, config, recomputed).equals(column(stack, config, stats))) {

@@ -321,16 +321,10 @@ class RmbgPipelineITCase {
 
     /** The invariant of CONTRACTS.md §5: at a quiet moment the daily rows equal the recomputation. */
     private static void awaitStatsEqualRecomputation(Duration timeout) throws Exception {
-        String recomputed = "SELECT date(created_at AT TIME ZONE 'UTC'), count(*),"
-                + " count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed'),"
-                + " round(avg(processing_time_ms) FILTER (WHERE status = 'completed'), 2),"
-                + " round(count(*) FILTER (WHERE status = 'failed') * 100.0 / count(*), 2)"
-                + " FROM image_process_jobs WHERE status IN ('completed', 'failed') GROUP BY 1 ORDER BY 1";
-        String stats = "SELECT stat_date, total_jobs, completed_jobs, failed_jobs, avg_processing_time_ms,"
-                + " error_rate FROM processing_stats ORDER BY 1";
-        String errorsRecomputed = "SELECT date(created_at AT TIME ZONE 'UTC'), error_code, count(*)"
-                + " FROM image_process_jobs WHERE status = 'failed' GROUP BY 1, 2 ORDER BY 1, 2";
-        String errors = "SELECT stat_date, error_code, failed_jobs FROM processing_error_stats ORDER BY 1, 2";
+        String recomputed = StatsRecomputation.DAILY;
+        String stats = StatsRecomputation.DAILY_STATS;
+        String errorsRecomputed = StatsRecomputation.ERRORS;
+        String errors = StatsRecomputation.ERROR_STATS;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<List<String>> want = rows(recomputed);

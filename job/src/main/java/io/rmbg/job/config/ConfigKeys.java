@@ -66,6 +66,7 @@ public final class ConfigKeys {
     public static final String STATS_ALLOWED_LATENESS_MS = "stats.allowed-lateness-ms";
     public static final String STATS_OUT_OF_ORDERNESS_MS = "stats.out-of-orderness-ms";
     public static final String STATS_QUIET_PERIOD_MS = "stats.quiet-period-ms";
+    public static final String STATS_MAX_CLOCK_SKEW_MS = "stats.max-clock-skew-ms";
 
     private static final Set<String> SECRETS = Set.of(JDBC_PASSWORD, S3_SECRET_KEY, S3_ACCESS_KEY);
 
@@ -128,6 +129,7 @@ public final class ConfigKeys {
         d.put(STATS_ALLOWED_LATENESS_MS, Long.toString(Duration.ofDays(7).toMillis()));
         d.put(STATS_OUT_OF_ORDERNESS_MS, "60000");
         d.put(STATS_QUIET_PERIOD_MS, "60000");
+        d.put(STATS_MAX_CLOCK_SKEW_MS, "300000");
         return java.util.Collections.unmodifiableMap(d);
     }
 }

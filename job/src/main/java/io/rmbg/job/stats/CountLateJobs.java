@@ -28,6 +28,6 @@ public final class CountLateJobs extends ProcessFunction<JobOutcome, Void> {
         late.inc();
         LOG.warn("Job {} created at {} arrived after its day closed (beyond the allowed lateness);"
                 + " processing_stats for that day no longer counts it", job.jobId(),
-                java.time.Instant.ofEpochMilli(job.createdAtMillis()));
+                java.time.Instant.ofEpochMilli(job.eventTimeMillis()));
     }
 }

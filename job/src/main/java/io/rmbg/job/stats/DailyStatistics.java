@@ -50,7 +50,7 @@ public final class DailyStatistics {
                 .assignTimestampsAndWatermarks(
                         WatermarkStrategy.<JobOutcome>forGenerator(
                                         ctx -> new QuietPeriodWatermarks<>(ooo, quiet, Clock.systemUTC()))
-                                .withTimestampAssigner((o, ts) -> o.createdAtMillis()))
+                                .withTimestampAssigner((o, ts) -> o.eventTimeMillis()))
                 .name("Event time: created_at")
                 .uid("stats-watermarks")
                 .keyBy(o -> o.shard(shardCount), Types.INT)

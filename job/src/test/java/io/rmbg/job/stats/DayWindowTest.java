@@ -114,7 +114,7 @@ class DayWindowTest {
     }
 
     private void job(JobOutcome o) throws Exception {
-        harness.processElement(new StreamRecord<>(o, o.createdAtMillis()));
+        harness.processElement(new StreamRecord<>(o, o.eventTimeMillis()));
     }
 
     private List<DailyStats> output() {
