@@ -12,6 +12,7 @@ import io.rmbg.job.stats.DailyStats;
 import io.rmbg.job.stats.JobOutcome;
 import io.rmbg.job.stats.SplitErrorCodes;
 import io.rmbg.udf.blob.BlobStoreFactory;
+import io.rmbg.udf.event.ParseOutcome;
 import io.rmbg.udf.functions.BackgroundRemovalFunction;
 import io.rmbg.udf.functions.ParseImageEventFunction;
 import io.rmbg.udf.records.ImageEvent;
@@ -89,15 +90,13 @@ public final class RmbgPipeline {
                                 "Image events")
                         .uid("image-events-source");
 
-        SingleOutputStreamOperator<ImageEvent> parsed =
+        SingleOutputStreamOperator<ParseOutcome.Named> parsed =
                 raw.process(new ParseImageEventFunction(config.imageLimits()))
                         .name("Parse and validate events")
                         .uid("parse-events");
 
         SingleOutputStreamOperator<ImageEvent> claimed =
-                parsed.keyBy(ImageEvent::jobId)
-                        .connect(parsed.getSideOutput(ParseImageEventFunction.REJECTED)
-                                .keyBy(rejected -> rejected.event().jobId()))
+                parsed.keyBy(ClaimJobIds::jobId)
                         .process(new ClaimJobIds(config.getDuration(ConfigKeys.DEDUP_RETENTION_MS)))
                         .name("Claim job ids per user")
                         .uid("claim-job-ids");

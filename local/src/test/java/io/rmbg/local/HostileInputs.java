@@ -118,6 +118,42 @@ final class HostileInputs {
         return c;
     }
 
+    /**
+     * Records whose danger lies beyond one record's processing: in the sinks (values PostgreSQL or
+     * Kafka would refuse), the statistics (a future date) or other users' jobs. Only the whole
+     * pipeline can show how they end. {@code dlq:CODE} names the dead letter's code.
+     */
+    static List<Fixture> pipelineCorpus(int maxRecordBytes) {
+        List<Fixture> c = new ArrayList<>();
+        String png = b64(SampleImages.png(48, 40));
+        String image = "\"image_base64\":\"" + png + "\"";
+        c.add(event("created_at beyond epoch milliseconds", image + ",\"created_at\":\"+999999999-12-31T23:59:59Z\"",
+                "failed:INVALID_EVENT"));
+        c.add(event("created_at beyond timestamptz", image + ",\"created_at\":\"+300000-01-01T00:00:00Z\"",
+                "failed:INVALID_EVENT"));
+        c.add(event("created_at before 1970", image + ",\"created_at\":\"1900-01-01T00:00:00Z\"",
+                "failed:INVALID_EVENT"));
+        c.add(event("created_at next year", image + ",\"created_at\":\""
+                + java.time.Instant.now().plus(java.time.Duration.ofDays(400)) + "\"", "completed"));
+        c.add(event("params of 64 KiB", image + ",\"params\":{\"note\":\"" + "p".repeat(64 * 1024) + "\"}",
+                "failed:INVALID_EVENT"));
+        c.add(json("lone surrogates in user_id, tags and params", "{\"user_id\":\"a\\ud800b\"," + image
+                + ",\"tags\":[\"x\\udc00\"],\"params\":{\"k\":\"\\ud83d\"}}", "completed"));
+        c.add(json("job_id upper case", "{\"job_id\":\"" + JOB_2.toUpperCase(java.util.Locale.ROOT)
+                + "\",\"user_id\":\"alice\"," + image + "}", "completed"));
+        c.add(json("another user's job_id", "{\"job_id\":\"" + JOB_2 + "\",\"user_id\":\"mallory\"," + image + "}",
+                "dlq:JOB_ID_CONFLICT"));
+        c.add(json("another user's job_id, invalid too", "{\"job_id\":\"" + JOB_2
+                + "\",\"user_id\":\"mallory\",\"tags\":7}", "dlq:JOB_ID_CONFLICT"));
+        byte[] huge = new byte[maxRecordBytes - 4096];
+        Arrays.fill(huge, (byte) 'x');
+        huge[0] = '{';
+        c.add(new Fixture("unusable record at the topic's limit", huge, "dlq"));
+        return c;
+    }
+
+    static final String JOB_2 = "5a7e4c1d-93b2-4f0e-8d6a-2c9b1e0f4a77";
+
     private static Fixture raw(String name, String value, String expected) {
         return new Fixture(name, value.getBytes(UTF_8), expected);
     }

@@ -15,16 +15,16 @@ import io.rmbg.udf.records.JobStatus;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ClaimJobIdsTest {
     private static final String JOB = "6f1c1a3e-2f59-4a8b-9d57-3c1e0b6a1f00";
-    private KeyedTwoInputStreamOperatorTestHarness<String, ImageEvent, ParseOutcome.Rejected, ImageEvent> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, ParseOutcome.Named, ImageEvent> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -32,11 +32,10 @@ class ClaimJobIdsTest {
         harness.open();
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, ImageEvent, ParseOutcome.Rejected, ImageEvent>
+    private static KeyedOneInputStreamOperatorTestHarness<String, ParseOutcome.Named, ImageEvent>
             newHarness() throws Exception {
-        return new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new ClaimJobIds(Duration.ofDays(7))),
-                ImageEvent::jobId, r -> r.event().jobId(), Types.STRING);
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ClaimJobIds(Duration.ofDays(7))), ClaimJobIds::jobId, Types.STRING);
     }
 
     @AfterEach
@@ -51,10 +50,10 @@ class ClaimJobIdsTest {
 
     @Test
     void theFirstUserKeepsTheJobIdAndAnotherUsersEventBecomesAConflictDeadLetter() throws Exception {
-        harness.processElement1(new StreamRecord<>(event("alice", 10)));
-        harness.processElement1(new StreamRecord<>(event("alice", 11))); // a re-send: passes
-        harness.processElement1(new StreamRecord<>(event("mallory", 12)));
-        harness.processElement2(new StreamRecord<>(
+        harness.processElement(new StreamRecord<>(new ParseOutcome.Accepted(event("alice", 10))));
+        harness.processElement(new StreamRecord<>(new ParseOutcome.Accepted(event("alice", 11)))); // a re-send: passes
+        harness.processElement(new StreamRecord<>(new ParseOutcome.Accepted(event("mallory", 12))));
+        harness.processElement(new StreamRecord<>(
                 new ParseOutcome.Rejected(event("mallory", 13), ErrorCode.INVALID_EVENT, "bad")));
 
         assertThat(harness.extractOutputValues()).extracting(ImageEvent::userId).containsExactly("alice", "alice");
@@ -76,9 +75,9 @@ class ClaimJobIdsTest {
 
     @Test
     void anInvalidEventClaimsItsJobIdAndBecomesAFailedResult() throws Exception {
-        harness.processElement2(new StreamRecord<>(
+        harness.processElement(new StreamRecord<>(
                 new ParseOutcome.Rejected(event("bob", 1), ErrorCode.INVALID_EVENT, "tags must be strings")));
-        harness.processElement1(new StreamRecord<>(event("eve", 2)));
+        harness.processElement(new StreamRecord<>(new ParseOutcome.Accepted(event("eve", 2))));
 
         List<JobResult> failed = harness.getSideOutput(ClaimJobIds.REJECTED).stream()
                 .map(StreamRecord::getValue).toList();
@@ -93,14 +92,14 @@ class ClaimJobIdsTest {
 
     @Test
     void ownersSurviveARestoreFromACheckpoint() throws Exception {
-        harness.processElement1(new StreamRecord<>(event("alice", 1)));
+        harness.processElement(new StreamRecord<>(new ParseOutcome.Accepted(event("alice", 1))));
         var snapshot = harness.snapshot(1, 1);
         harness.close();
         harness = newHarness();
         harness.initializeState(snapshot);
         harness.open();
-        harness.processElement1(new StreamRecord<>(event("mallory", 2)));
-        harness.processElement1(new StreamRecord<>(event("alice", 1)));
+        harness.processElement(new StreamRecord<>(new ParseOutcome.Accepted(event("mallory", 2))));
+        harness.processElement(new StreamRecord<>(new ParseOutcome.Accepted(event("alice", 1))));
         assertThat(harness.extractOutputValues()).extracting(ImageEvent::userId).containsExactly("alice");
         assertThat(harness.getSideOutput(ClaimJobIds.CONFLICTS)).hasSize(1);
     }

@@ -5,7 +5,6 @@ import io.rmbg.udf.event.ImageEventParser;
 import io.rmbg.udf.event.ParseOutcome;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.records.DeadLetter;
-import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.SourceRecord;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -14,16 +13,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parses and validates raw events. Valid events go on; events that name a job but are invalid
- * leave on {@link #REJECTED} (to end as failed rows); records without a usable job id or user id
+ * Parses and validates raw events. Events that name a job go on, valid ones ({@link
+ * ParseOutcome.Accepted}) and invalid ones ({@link ParseOutcome.Rejected}, to end as failed rows)
+ * in one stream, so that their order per job id holds; records without a usable job id or user id
  * leave on {@link #DEAD_LETTERS} with their original bytes.
  */
-public class ParseImageEventFunction extends ProcessFunction<SourceRecord, ImageEvent> {
+public class ParseImageEventFunction extends ProcessFunction<SourceRecord, ParseOutcome.Named> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ParseImageEventFunction.class);
 
-    public static final OutputTag<ParseOutcome.Rejected> REJECTED =
-            new OutputTag<>("rejected-events") {};
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters") {};
 
@@ -34,13 +32,11 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Image
     }
 
     @Override
-    public void processElement(SourceRecord record, Context ctx, Collector<ImageEvent> out) {
+    public void processElement(SourceRecord record, Context ctx, Collector<ParseOutcome.Named> out) {
         long now = System.currentTimeMillis();
         ParseOutcome outcome = parseGuarded(record, now);
-        if (outcome instanceof ParseOutcome.Accepted accepted) {
-            out.collect(accepted.event());
-        } else if (outcome instanceof ParseOutcome.Rejected rejected) {
-            ctx.output(REJECTED, rejected);
+        if (outcome instanceof ParseOutcome.Named named) {
+            out.collect(named);
         } else if (outcome instanceof ParseOutcome.DeadLettered dead) {
             ctx.output(DEAD_LETTERS, dead.deadLetter());
         }
