@@ -13,5 +13,7 @@ public enum ErrorCode {
     UNSUPPORTED_FORMAT,
     INFERENCE,
     INFERENCE_TIMEOUT,
-    STORAGE
+    STORAGE,
+    /** {@code image_uri} names a location outside {@code source.allowed} (see SourcePolicy). */
+    SOURCE_NOT_ALLOWED
 }

@@ -1,5 +1,6 @@
 package io.rmbg.udf.functions;
 
+import io.rmbg.udf.blob.SourcePolicy;
 import io.rmbg.udf.event.ImageEventParser;
 import io.rmbg.udf.event.ParseOutcome;
 import io.rmbg.udf.process.ImageLimits;
@@ -26,8 +27,8 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Image
 
     private final ImageEventParser parser;
 
-    public ParseImageEventFunction(ImageLimits limits) {
-        this.parser = new ImageEventParser(limits);
+    public ParseImageEventFunction(ImageLimits limits, SourcePolicy sources) {
+        this.parser = new ImageEventParser(limits, sources);
     }
 
     @Override
