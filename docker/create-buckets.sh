@@ -1,6 +1,20 @@
 #!/bin/sh
-# minio-init: the blob bucket and the bucket for checkpoints and savepoints.
+# minio-init: the blob bucket, the bucket for checkpoints and savepoints, and a user for each of
+# their readers, so that neither the job nor Flink holds MinIO's root credentials:
+#   the job (RMBG_S3_ACCESS_KEY): reads rmbg/uploads/, writes and reads rmbg/{original,mask,processed}/
+#   Flink (RMBG_CHECKPOINT_ACCESS_KEY): everything in rmbg-checkpoints, nothing in rmbg
+# Re-runs update passwords and policies.
 set -eu
-until mc alias set local http://minio:9000 "$S3_ACCESS_KEY" "$S3_SECRET_KEY" >/dev/null 2>&1; do sleep 1; done
+until mc alias set local http://minio:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null 2>&1; do sleep 1; done
 mc mb --ignore-existing local/rmbg
 mc mb --ignore-existing local/rmbg-checkpoints
+
+add_user() { # name secret policy-name policy-file
+  mc admin policy create local "$3" "$4"
+  mc admin user add local "$1" "$2"
+  # attach fails when the policy is attached already (a re-run): check the outcome instead.
+  mc admin policy attach local "$3" --user "$1" >/dev/null 2>&1 || true
+  mc admin user info local "$1" | grep -q "$3" || { echo "policy $3 is not attached to $1" >&2; exit 1; }
+}
+add_user "$JOB_ACCESS_KEY" "$JOB_SECRET_KEY" rmbg-job /rmbg/docker/minio/job-policy.json
+add_user "$CHECKPOINT_ACCESS_KEY" "$CHECKPOINT_SECRET_KEY" rmbg-checkpoints /rmbg/docker/minio/checkpoints-policy.json

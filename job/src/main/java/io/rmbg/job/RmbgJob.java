@@ -11,6 +11,7 @@ import io.rmbg.job.sinks.JobRowStatement;
 import io.rmbg.udf.records.DeadLetter;
 import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.SourceRecord;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
@@ -77,20 +78,38 @@ public final class RmbgJob {
     }
 
     public static KafkaSource<SourceRecord> kafkaSource(PipelineConfig config) {
-        String fetchBytes = config.get(ConfigKeys.KAFKA_MAX_FETCH_BYTES);
-        Properties props = new Properties();
-        // Inline images make records of several MB: the default 1 MB partition fetch would stall.
-        props.setProperty("max.partition.fetch.bytes", fetchBytes);
-        props.setProperty("fetch.max.bytes", fetchBytes);
-        props.setProperty("partition.discovery.interval.ms", "60000");
         return KafkaSource.<SourceRecord>builder()
+                .setProperties(sourceProperties(config))
                 .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
                 .setTopics(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS))
                 .setGroupId(config.get(ConfigKeys.KAFKA_GROUP_ID))
                 .setStartingOffsets(startingOffsets(config.get(ConfigKeys.KAFKA_STARTING_OFFSETS)))
                 .setDeserializer(new io.rmbg.job.sources.SourceRecordDeserializer())
-                .setProperties(props)
                 .build();
+    }
+
+    /**
+     * The source's Kafka client settings: {@code kafka.properties.*} (security and the like) over
+     * the job's defaults, then the fetch sizes the job needs. The builder's own settings (servers,
+     * group, deserializer) are applied after these.
+     */
+    public static Properties sourceProperties(PipelineConfig config) {
+        String fetchBytes = config.get(ConfigKeys.KAFKA_MAX_FETCH_BYTES);
+        Properties props = new Properties();
+        props.setProperty("partition.discovery.interval.ms", "60000");
+        props.putAll(config.kafkaProperties());
+        // Inline images make records of several MB: the default 1 MB partition fetch would stall.
+        props.setProperty("max.partition.fetch.bytes", fetchBytes);
+        props.setProperty("fetch.max.bytes", fetchBytes);
+        return props;
+    }
+
+    /** A sink's Kafka client settings: {@code kafka.properties.*} plus what the sink needs. */
+    public static Properties sinkProperties(PipelineConfig config, Map<String, String> sinkSettings) {
+        Properties props = new Properties();
+        props.putAll(config.kafkaProperties());
+        props.putAll(sinkSettings);
+        return props;
     }
 
     private static OffsetsInitializer startingOffsets(String mode) {
@@ -120,6 +139,7 @@ public final class RmbgJob {
 
     public static Sink<JobResult> resultsSink(PipelineConfig config) {
         return KafkaSink.<JobResult>builder()
+                .setKafkaProducerConfig(sinkProperties(config, Map.of()))
                 .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
                 .setRecordSerializer(new JobResultSerializer(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS)))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
@@ -127,13 +147,13 @@ public final class RmbgJob {
     }
 
     public static Sink<DeadLetter> deadLetterSink(PipelineConfig config) {
+        // Dead letters carry whole inline images: allow records as large as the topic takes.
+        String maxRequest = Long.toString(config.getLong(ConfigKeys.IMAGE_MAX_INLINE_BYTES) * 2);
         return KafkaSink.<DeadLetter>builder()
+                .setKafkaProducerConfig(sinkProperties(config, Map.of("max.request.size", maxRequest)))
                 .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
                 .setRecordSerializer(new DeadLetterSerializer(config.get(ConfigKeys.KAFKA_TOPIC_DLQ)))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                // Dead letters carry whole inline images: allow records as large as the topic takes.
-                .setProperty("max.request.size", Long.toString(
-                        config.getLong(ConfigKeys.IMAGE_MAX_INLINE_BYTES) * 2))
                 .build();
     }
 }

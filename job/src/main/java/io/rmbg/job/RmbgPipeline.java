@@ -59,14 +59,18 @@ public final class RmbgPipeline {
         return this;
     }
 
-    /** The production function: the model of {@code config} on each slot, blobs in its S3. */
+    /**
+     * The production function: the model of {@code config} on each slot, results written to its
+     * S3, sources read with {@code s3.source.*} (the same client when those are blank).
+     */
     public static BackgroundRemovalFunction backgroundRemoval(PipelineConfig config) {
         return backgroundRemoval(config, blobStores(config));
     }
 
-    /** The job's S3 store, riding out outages within {@code storage.retry-budget-ms}. */
+    /** The job's S3 stores (sources and results), riding out outages within {@code storage.retry-budget-ms}. */
     public static BlobStoreFactory blobStores(PipelineConfig config) {
-        return BlobStoreFactory.s3(config.s3(), config.getDuration(ConfigKeys.STORAGE_RETRY_BUDGET_MS));
+        return BlobStoreFactory.s3(config.s3(), config.sourceS3(),
+                config.getDuration(ConfigKeys.STORAGE_RETRY_BUDGET_MS));
     }
 
     public static BackgroundRemovalFunction backgroundRemoval(PipelineConfig config, BlobStoreFactory blobs) {
@@ -91,7 +95,7 @@ public final class RmbgPipeline {
                         .uid("image-events-source");
 
         SingleOutputStreamOperator<ParseOutcome.Named> parsed =
-                raw.process(new ParseImageEventFunction(config.imageLimits()))
+                raw.process(new ParseImageEventFunction(config.imageLimits(), config.sourcePolicy()))
                         .name("Parse and validate events")
                         .uid("parse-events");
 

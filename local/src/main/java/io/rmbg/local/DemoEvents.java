@@ -18,7 +18,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import software.amazon.awssdk.core.sync.RequestBody;
 
-/** {@code --demo}: uploads and sends a handful of sample images, plus two bad events. */
+/**
+ * {@code --demo}: uploads and sends a handful of sample images, plus two bad events. The upload goes
+ * to the demo user's own folder, the only place {@code source.allowed} lets its events read.
+ */
 final class DemoEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,16 +30,16 @@ final class DemoEvents {
     static void send(PipelineConfig config, Path dataDir) throws Exception {
         String bucket = config.get(ConfigKeys.S3_BUCKET);
         try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
-            s3.client().putObject(b -> b.bucket(bucket).key("uploads/demo/portrait.jpg"),
+            s3.client().putObject(b -> b.bucket(bucket).key("uploads/demo-user/portrait.jpg"),
                     RequestBody.fromBytes(SampleImages.jpeg(1280, 960)));
         }
         List<ObjectNode> events = List.of(
-                event("demo-user").put("image_uri", "s3://" + bucket + "/uploads/demo/portrait.jpg"),
+                event("demo-user").put("image_uri", "s3://" + bucket + "/uploads/demo-user/portrait.jpg"),
                 event("demo-user").put("image_base64", b64(SampleImages.pngWithAlpha(640, 480))),
                 withParams(event("demo-user").put("image_base64", b64(SampleImages.jpeg(400, 1200))),
                         Map.of("threshold", 0.5, "background", "#FFFFFF")),
                 event("demo-user").put("image_base64", b64(SampleImages.gif(300, 300))),
-                event("demo-user").put("image_uri", "s3://" + bucket + "/uploads/demo/missing.jpg"));
+                event("demo-user").put("image_uri", "s3://" + bucket + "/uploads/demo-user/missing.jpg"));
 
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),

@@ -52,14 +52,14 @@ class ClusterSubmissionITCase {
             PipelineConfig c = stack.config();
             String bucket = c.get(ConfigKeys.S3_BUCKET);
             try (S3BlobStore s3 = new S3BlobStore(c.s3())) {
-                s3.client().putObject(b -> b.bucket(bucket).key("in/photo.jpg"),
+                s3.client().putObject(b -> b.bucket(bucket).key("uploads/cluster-user/photo.jpg"),
                         RequestBody.fromBytes(SampleImages.jpeg(320, 240)));
             }
             Map<String, String> expected = new HashMap<>();
             List<byte[]> values = new ArrayList<>();
-            expected.put(event(values, "image_uri", "s3://" + bucket + "/in/photo.jpg"), "completed:null");
+            expected.put(event(values, "image_uri", "s3://" + bucket + "/uploads/cluster-user/photo.jpg"), "completed:null");
             expected.put(event(values, "image_base64", b64(SampleImages.pngWithAlpha(200, 100))), "completed:null");
-            expected.put(event(values, "image_uri", "s3://" + bucket + "/in/missing.jpg"), "failed:SOURCE_NOT_FOUND");
+            expected.put(event(values, "image_uri", "s3://" + bucket + "/uploads/cluster-user/missing.jpg"), "failed:SOURCE_NOT_FOUND");
             expected.put(event(values, "image_base64", b64(BadImages.notAnImage())), "failed:UNSUPPORTED_FORMAT");
             values.add("{ not json".getBytes(UTF_8));
             produce(stack.kafkaBootstrapServers(), c.get(ConfigKeys.KAFKA_TOPIC_EVENTS), values);

@@ -172,7 +172,8 @@ class ExactlyOnceEffectITCase {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, "20"), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < EVENTS; i++) {
-                ObjectNode e = JSON.createObjectNode().put("user_id", "user-" + (i % 37));
+                String user = "user-" + (i % 37);
+                ObjectNode e = JSON.createObjectNode().put("user_id", user);
                 String expected;
                 switch (i % 20) {
                     case 0 -> {
@@ -182,7 +183,7 @@ class ExactlyOnceEffectITCase {
                         continue;
                     }
                     case 1 -> {
-                        e.put("image_uri", "s3://rmbg/missing/" + i + ".png");
+                        e.put("image_uri", "s3://rmbg/uploads/" + user + "/missing/" + i + ".png");
                         expected = "failed:SOURCE_NOT_FOUND";
                     }
                     case 2 -> {

@@ -54,7 +54,7 @@ class HostileInputTest {
         blobs.client().createBucket(b -> b.bucket(config.get(ConfigKeys.S3_BUCKET)));
         ImageLimits limits = new ImageLimits(50_000_000, 64L << 20, MAX_INLINE);
         processor = new JobProcessor(blobs, limits);
-        parser = new ImageEventParser(limits);
+        parser = new ImageEventParser(limits, config.sourcePolicy());
         Path file = dir.resolve("colour-key-320.onnx");
         SyntheticModels.writeColourKeyModel(file, 320);
         model = SegmentationModel.load(file, ModelProfile.named("u2net"), ExecutionDevice.CPU, 1);

@@ -93,8 +93,26 @@ final class HostileInputs {
         c.add(image("PNG claiming 20000x20000", BadImages.pngClaiming(20_000, 20_000), "failed:IMAGE_TOO_LARGE"));
         c.add(image("GIF claiming 20000x20000", gifClaiming(20_000, 20_000), "failed:IMAGE_TOO_LARGE"));
         c.add(image("JPEG claiming 60000x60000", jpegClaiming(60_000, 60_000), "failed:IMAGE_TOO_LARGE"));
-        c.add(event("missing key", "\"image_uri\":\"s3://" + bucket + "/no/such/key.png\"", "failed:SOURCE_NOT_FOUND"));
-        c.add(event("missing bucket", "\"image_uri\":\"s3://no-such-bucket-here/x.png\"", "failed:SOURCE_NOT_FOUND"));
+        c.add(event("missing key", "\"image_uri\":\"s3://" + bucket + "/uploads/hostile/no/such/key.png\"",
+                "failed:SOURCE_NOT_FOUND"));
+
+        // Sources outside source.allowed (by default the user's own uploads/<user_id>/): refused unread.
+        c.add(event("missing bucket", "\"image_uri\":\"s3://no-such-bucket-here/x.png\"", "failed:SOURCE_NOT_ALLOWED"));
+        c.add(event("another user's upload", "\"image_uri\":\"s3://" + bucket + "/uploads/victim/a.png\"",
+                "failed:SOURCE_NOT_ALLOWED"));
+        c.add(event("shared uploads area", "\"image_uri\":\"s3://" + bucket + "/uploads/a.png\"",
+                "failed:SOURCE_NOT_ALLOWED"));
+        c.add(event("another job's result", "\"image_uri\":\"s3://" + bucket + "/original/" + "a".repeat(64) + ".png\"",
+                "failed:SOURCE_NOT_ALLOWED"));
+        c.add(event("checkpoint bucket", "\"image_uri\":\"s3://rmbg-checkpoints/checkpoints/_metadata\"",
+                "failed:SOURCE_NOT_ALLOWED"));
+        c.add(raw("user_id with a slash into another's folder",
+                "{\"user_id\":\"victim/x\",\"image_uri\":\"s3://" + bucket + "/uploads/victim/x/a.png\"}",
+                "failed:SOURCE_NOT_ALLOWED"));
+        c.add(raw("user_id '..'", "{\"user_id\":\"..\",\"image_uri\":\"s3://" + bucket + "/uploads/victim/a.png\"}",
+                "failed:SOURCE_NOT_ALLOWED"));
+        c.add(raw("user_id a wildcard", "{\"user_id\":\"*\",\"image_uri\":\"s3://" + bucket + "/uploads/victim/a.png\"}",
+                "failed:SOURCE_NOT_ALLOWED"));
         c.add(image("a PDF", BadImages.notAnImage(), "failed:UNSUPPORTED_FORMAT"));
         c.add(image("random bytes", random(4096), "failed:UNSUPPORTED_FORMAT"));
         c.add(image("WebP without a decoder", webpHeader(), "failed:UNSUPPORTED_FORMAT"));

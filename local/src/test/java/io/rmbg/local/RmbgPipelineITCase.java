@@ -122,13 +122,13 @@ class RmbgPipelineITCase {
     @Test
     void everyRecordEndsAsExactlyOneRowOrDeadLetter(@InjectClusterClient ClusterClient<?> flink)
             throws Exception {
-        upload("uploads/photo.jpg", SampleImages.jpeg(640, 480));
-        upload("uploads/not-an-image.jpg", BadImages.notAnImage());
-        upload("uploads/truncated.jpg", BadImages.truncatedJpeg());
-        upload("uploads/bomb.png", BadImages.pngClaiming(50_000, 50_000));
+        upload("uploads/u-photo/photo.jpg", SampleImages.jpeg(640, 480));
+        upload("uploads/u1/not-an-image.jpg", BadImages.notAnImage());
+        upload("uploads/u1/truncated.jpg", BadImages.truncatedJpeg());
+        upload("uploads/u1/bomb.png", BadImages.pngClaiming(50_000, 50_000));
 
         // Good images: each must complete, with the subject kept and the background cut away.
-        good(event("u-photo").put("image_uri", uri("uploads/photo.jpg")), 640, 480);
+        good(event("u-photo").put("image_uri", uri("uploads/u-photo/photo.jpg")), 640, 480);
         goodInline(SampleImages.pngWithAlpha(320, 240), 320, 240, cutOut -> {
             // The source's left quarter is transparent: it stays transparent whatever the model says.
             assertThat(cutOut.getRGB(10, 120) >>> 24).isZero();
@@ -161,11 +161,13 @@ class RmbgPipelineITCase {
         expected.put(viaU2net, new Expect("completed", null, discCutOut(400, 300), "u2net"));
         failed(event("u1").put("image_base64", b64(SampleImages.png(40, 30)))
                 .set("params", JSON.readTree("{\"model\":\"isnet\"}")), "INVALID_EVENT");
-        failed(event("u1").put("image_uri", uri("uploads/missing.jpg")), "SOURCE_NOT_FOUND");
-        failed(event("u1").put("image_uri", "s3://no-such-bucket/x.jpg"), "SOURCE_NOT_FOUND");
-        failed(event("u1").put("image_uri", uri("uploads/not-an-image.jpg")), "UNSUPPORTED_FORMAT");
-        failed(event("u1").put("image_uri", uri("uploads/truncated.jpg")), "IMAGE_DECODE");
-        failed(event("u1").put("image_uri", uri("uploads/bomb.png")), "IMAGE_TOO_LARGE");
+        failed(event("u1").put("image_uri", uri("uploads/u1/missing.jpg")), "SOURCE_NOT_FOUND");
+        // Outside source.allowed (by default each user's own uploads/<user_id>/): refused unread.
+        failed(event("u1").put("image_uri", "s3://no-such-bucket/x.jpg"), "SOURCE_NOT_ALLOWED");
+        failed(event("u2").put("image_uri", uri("uploads/u-photo/photo.jpg")), "SOURCE_NOT_ALLOWED");
+        failed(event("u1").put("image_uri", uri("uploads/u1/not-an-image.jpg")), "UNSUPPORTED_FORMAT");
+        failed(event("u1").put("image_uri", uri("uploads/u1/truncated.jpg")), "IMAGE_DECODE");
+        failed(event("u1").put("image_uri", uri("uploads/u1/bomb.png")), "IMAGE_TOO_LARGE");
         failed(event("u1").put("image_base64", b64(BadImages.pngClaiming(20_000, 20_000))), "IMAGE_TOO_LARGE");
         failed(event("u1").put("image_base64", "!!! not base64 !!!"), "INVALID_EVENT");
         failed(event("u1").put("image_uri", "https://example.com/a.jpg"), "INVALID_EVENT");

@@ -2,6 +2,8 @@ package io.rmbg.job.config;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,6 +19,11 @@ public final class ConfigKeys {
     public static final String KAFKA_STARTING_OFFSETS = "kafka.starting-offsets";
     public static final String KAFKA_MAX_FETCH_BYTES = "kafka.max-fetch-bytes";
     public static final String KAFKA_DLQ_MAX_VALUE_BYTES = "kafka.dlq.max-value-bytes";
+    /**
+     * Kafka client settings passed through to the source and both Kafka sinks, prefix removed:
+     * {@code kafka.properties.security.protocol=SASL_SSL}. Not in {@link #DEFAULTS}: any suffix.
+     */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
 
     public static final String S3_ENDPOINT = "s3.endpoint";
     public static final String S3_REGION = "s3.region";
@@ -25,6 +32,16 @@ public final class ConfigKeys {
     public static final String S3_SECRET_KEY = "s3.secret-key";
     public static final String S3_PATH_STYLE = "s3.path-style";
     public static final String STORAGE_RETRY_BUDGET_MS = "storage.retry-budget-ms";
+    // Where sources are read from, when not with the s3.* settings (blank: the s3.* value).
+    public static final String S3_SOURCE_ENDPOINT = "s3.source.endpoint";
+    public static final String S3_SOURCE_REGION = "s3.source.region";
+    public static final String S3_SOURCE_ACCESS_KEY = "s3.source.access-key";
+    public static final String S3_SOURCE_SECRET_KEY = "s3.source.secret-key";
+    public static final String S3_SOURCE_PATH_STYLE = "s3.source.path-style";
+    /** Comma-separated {@code bucket/prefix} entries an {@code image_uri} must fall in (SourcePolicy). */
+    public static final String SOURCE_ALLOWED = "source.allowed";
+    /** Stands for the value of {@code s3.bucket} in {@code source.allowed}. */
+    public static final String RESULTS_BUCKET_PLACEHOLDER = "${s3.bucket}";
 
     public static final String JDBC_URL = "jdbc.url";
     public static final String JDBC_USER = "jdbc.user";
@@ -68,13 +85,25 @@ public final class ConfigKeys {
     public static final String STATS_QUIET_PERIOD_MS = "stats.quiet-period-ms";
     public static final String STATS_MAX_CLOCK_SKEW_MS = "stats.max-clock-skew-ms";
 
-    private static final Set<String> SECRETS = Set.of(JDBC_PASSWORD, S3_SECRET_KEY, S3_ACCESS_KEY);
+    private static final Set<String> SECRETS = Set.of(JDBC_PASSWORD, S3_SECRET_KEY, S3_ACCESS_KEY,
+            S3_SOURCE_SECRET_KEY, S3_SOURCE_ACCESS_KEY);
+    /** Words in a Kafka client setting's name that mark its value as a secret. */
+    private static final List<String> SECRET_WORDS = List.of("password", "jaas", "secret", "token", "credential");
 
     /** Defaults: the local stack's endpoints (CONTRACTS.md §8) and the contract's limits. */
     public static final Map<String, String> DEFAULTS = defaults();
 
+    /** Whether printing {@code key}'s value would reveal a secret. */
     public static boolean isSecret(String key) {
-        return SECRETS.contains(key);
+        if (SECRETS.contains(key)) {
+            return true;
+        }
+        if (!key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
+            return false;
+        }
+        String name = key.toLowerCase(Locale.ROOT);
+        // ssl.keystore.key holds a PEM private key.
+        return name.endsWith(".key") || SECRET_WORDS.stream().anyMatch(name::contains);
     }
 
     private static Map<String, String> defaults() {
@@ -95,6 +124,13 @@ public final class ConfigKeys {
         d.put(S3_SECRET_KEY, "rmbg-secret");
         d.put(S3_PATH_STYLE, "true");
         d.put(STORAGE_RETRY_BUDGET_MS, "30000");
+        d.put(S3_SOURCE_ENDPOINT, "");
+        d.put(S3_SOURCE_REGION, "");
+        d.put(S3_SOURCE_ACCESS_KEY, "");
+        d.put(S3_SOURCE_SECRET_KEY, "");
+        d.put(S3_SOURCE_PATH_STYLE, "");
+        // Each user reads only their own folder of the results bucket's uploads/ area.
+        d.put(SOURCE_ALLOWED, RESULTS_BUCKET_PLACEHOLDER + "/uploads/${user_id}/");
         d.put(JDBC_URL, "jdbc:postgresql://localhost:5432/rmbg");
         d.put(JDBC_USER, "rmbg");
         d.put(JDBC_PASSWORD, "rmbg");

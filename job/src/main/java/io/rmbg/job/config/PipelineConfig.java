@@ -1,6 +1,8 @@
 package io.rmbg.job.config;
 
+import io.rmbg.udf.blob.BlobKind;
 import io.rmbg.udf.blob.S3Options;
+import io.rmbg.udf.blob.SourcePolicy;
 import io.rmbg.udf.inference.DeviceSelection;
 import io.rmbg.udf.inference.GpuOptions;
 import io.rmbg.udf.process.ImageLimits;
@@ -114,6 +116,45 @@ public final class PipelineConfig implements Serializable {
                 getBoolean(ConfigKeys.S3_PATH_STYLE));
     }
 
+    /**
+     * Where sources are read: each {@code s3.source.*} setting, or its {@code s3.*} counterpart
+     * when blank. The bucket is the results bucket (a source store only reads full URIs).
+     */
+    public S3Options sourceS3() {
+        S3Options results = s3();
+        boolean ownKeys = !get(ConfigKeys.S3_SOURCE_ACCESS_KEY).isBlank();
+        String pathStyle = get(ConfigKeys.S3_SOURCE_PATH_STYLE);
+        return new S3Options(
+                or(blankToNull(get(ConfigKeys.S3_SOURCE_ENDPOINT)), results.endpoint()),
+                or(blankToNull(get(ConfigKeys.S3_SOURCE_REGION)), results.region()),
+                results.bucket(),
+                ownKeys ? get(ConfigKeys.S3_SOURCE_ACCESS_KEY) : results.accessKey(),
+                ownKeys ? get(ConfigKeys.S3_SOURCE_SECRET_KEY) : results.secretKey(),
+                pathStyle.isBlank() ? results.pathStyle() : getBoolean(ConfigKeys.S3_SOURCE_PATH_STYLE));
+    }
+
+    /** {@code source.allowed} with {@code ${s3.bucket}} filled in. */
+    public SourcePolicy sourcePolicy() {
+        String spec = get(ConfigKeys.SOURCE_ALLOWED)
+                .replace(ConfigKeys.RESULTS_BUCKET_PLACEHOLDER, get(ConfigKeys.S3_BUCKET));
+        try {
+            return SourcePolicy.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ConfigKeys.SOURCE_ALLOWED + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code kafka.properties.*} settings, prefix removed, for every Kafka client of the job. */
+    public Properties kafkaProperties() {
+        Properties props = new Properties();
+        values.forEach((k, v) -> {
+            if (k.startsWith(ConfigKeys.KAFKA_PROPERTIES_PREFIX)) {
+                props.setProperty(k.substring(ConfigKeys.KAFKA_PROPERTIES_PREFIX.length()), v);
+            }
+        });
+        return props;
+    }
+
     public ImageLimits imageLimits() {
         return new ImageLimits(
                 getLong(ConfigKeys.IMAGE_MAX_PIXELS),
@@ -152,13 +193,15 @@ public final class PipelineConfig implements Serializable {
 
     private void validate() {
         for (String key : values.keySet()) {
-            if (!ConfigKeys.DEFAULTS.containsKey(key)) {
+            if (!ConfigKeys.DEFAULTS.containsKey(key) && !key.startsWith(ConfigKeys.KAFKA_PROPERTIES_PREFIX)) {
                 throw new IllegalArgumentException(
                         "unknown setting '" + key + "'; known settings: " + ConfigKeys.DEFAULTS.keySet());
             }
         }
         imageLimits();
         s3();
+        validateSources();
+        validateKafkaProperties();
         model();
         DeviceSelection.check(get(ConfigKeys.MODEL_DEVICE));
         positive(ConfigKeys.INFERENCE_POSTPROCESS_THREADS);
@@ -208,6 +251,61 @@ public final class PipelineConfig implements Serializable {
         }
     }
 
+    private void validateSources() {
+        if (get(ConfigKeys.S3_SOURCE_ACCESS_KEY).isBlank() != get(ConfigKeys.S3_SOURCE_SECRET_KEY).isBlank()) {
+            throw new IllegalArgumentException(ConfigKeys.S3_SOURCE_ACCESS_KEY + " and " + ConfigKeys.S3_SOURCE_SECRET_KEY
+                    + " go together: set both, or neither to read sources with s3.access-key/s3.secret-key");
+        }
+        sourceS3();
+        String bucket = get(ConfigKeys.S3_BUCKET);
+        for (SourcePolicy.Entry entry : sourcePolicy().entries()) {
+            if (!entry.bucket().equals(bucket)) {
+                continue;
+            }
+            for (BlobKind kind : BlobKind.values()) {
+                String area = kind.prefix() + "/";
+                String fixed = entry.fixedPrefix();
+                if (area.startsWith(fixed) || fixed.startsWith(area)) {
+                    // Results are content-addressed, not per user: reading them would cross users.
+                    throw new IllegalArgumentException(ConfigKeys.SOURCE_ALLOWED + " entry '" + entry
+                            + "' reaches the job's " + area + " results in bucket " + bucket
+                            + "; allow an upload area instead, such as " + bucket + "/uploads/${user_id}/");
+                }
+            }
+        }
+    }
+
+    /** Settings the job derives itself; passing them through would silently fight the job's. */
+    private static final Map<String, String> MANAGED_KAFKA_PROPERTIES = Map.of(
+            "bootstrap.servers", ConfigKeys.KAFKA_BOOTSTRAP_SERVERS,
+            "group.id", ConfigKeys.KAFKA_GROUP_ID,
+            "max.partition.fetch.bytes", ConfigKeys.KAFKA_MAX_FETCH_BYTES,
+            "fetch.max.bytes", ConfigKeys.KAFKA_MAX_FETCH_BYTES,
+            "max.request.size", ConfigKeys.IMAGE_MAX_INLINE_BYTES + " (dead letters hold whole inline images)",
+            "key.deserializer", "the job's own deserializer",
+            "value.deserializer", "the job's own deserializer",
+            "key.serializer", "the job's own serializer",
+            "value.serializer", "the job's own serializer",
+            "transactional.id", "the job's at-least-once sinks, which use no transactions");
+
+    private void validateKafkaProperties() {
+        for (String name : kafkaProperties().stringPropertyNames()) {
+            String instead = MANAGED_KAFKA_PROPERTIES.get(name);
+            if (instead != null) {
+                throw new IllegalArgumentException(ConfigKeys.KAFKA_PROPERTIES_PREFIX + name
+                        + " cannot be passed through; it is set from " + instead);
+            }
+            if (name.isBlank()) {
+                throw new IllegalArgumentException(ConfigKeys.KAFKA_PROPERTIES_PREFIX
+                        + " needs a Kafka client setting's name after it, such as security.protocol");
+            }
+        }
+    }
+
+    private static String or(String value, String fallback) {
+        return value != null ? value : fallback;
+    }
+
     private void positive(String key) {
         if (getLong(key) <= 0) {
             throw new IllegalArgumentException(key + " must be positive, got " + get(key));
@@ -251,7 +349,12 @@ public final class PipelineConfig implements Serializable {
             return this;
         }
 
-        /** Applies {@code RMBG_*} variables whose name matches a known key. */
+        /**
+         * Applies {@code RMBG_*} variables whose name matches a known key, and {@code
+         * RMBG_KAFKA_PROPERTIES_*} ones as Kafka client settings ({@code
+         * RMBG_KAFKA_PROPERTIES_SASL_JAAS_CONFIG} sets {@code kafka.properties.sasl.jaas.config}:
+         * Kafka's own setting names are lowercase words joined by dots).
+         */
         public Builder environment(Map<String, String> env) {
             for (String key : ConfigKeys.DEFAULTS.keySet()) {
                 String name = ENV_PREFIX + key.toUpperCase(Locale.ROOT).replaceAll("[.-]", "_");
@@ -259,6 +362,13 @@ public final class PipelineConfig implements Serializable {
                     set(key, env.get(name));
                 }
             }
+            String kafka = ENV_PREFIX + "KAFKA_PROPERTIES_";
+            new TreeMap<>(env).forEach((name, value) -> {
+                if (name.startsWith(kafka) && name.length() > kafka.length()) {
+                    set(ConfigKeys.KAFKA_PROPERTIES_PREFIX
+                            + name.substring(kafka.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+                }
+            });
             return this;
         }
 

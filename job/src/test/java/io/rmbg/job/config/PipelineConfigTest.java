@@ -34,7 +34,8 @@ class PipelineConfigTest {
         String text = Files.readString(shipped);
         for (String key : List.of(ConfigKeys.INFERENCE_BATCH_SIZE, ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS,
                 ConfigKeys.INFERENCE_POSTPROCESS_THREADS, ConfigKeys.MODEL_ADDITIONAL,
-                ConfigKeys.MODEL_CUDA_CONV_ALGO_SEARCH, ConfigKeys.MODEL_TENSORRT_ENABLED)) {
+                ConfigKeys.MODEL_CUDA_CONV_ALGO_SEARCH, ConfigKeys.MODEL_TENSORRT_ENABLED, ConfigKeys.SOURCE_ALLOWED,
+                ConfigKeys.S3_SOURCE_ENDPOINT)) {
             assertThat(text).as(key).contains(key + "=");
         }
     }

@@ -98,11 +98,86 @@ class DockerComposeTest {
 
     @Test
     void hostPortsAreTheContractsLocalPorts() {
-        assertThat(ports("kafka")).contains("9092:9092");
-        assertThat(ports("postgres")).contains("5432:5432");
-        assertThat(ports("minio")).contains("9000:9000");
-        assertThat(ports("jobmanager")).contains("8081:8081");
+        assertThat(ports("kafka")).contains("127.0.0.1:9092:9092");
+        assertThat(ports("postgres")).contains("127.0.0.1:5432:5432");
+        assertThat(ports("minio")).contains("127.0.0.1:9000:9000");
+        assertThat(ports("jobmanager")).contains("127.0.0.1:8081:8081");
         assertThat(services.at("/postgres/environment/POSTGRES_DB").asText()).isEqualTo("rmbg");
+    }
+
+    @Test
+    void everyPublishedPortIsBoundToThisMachineOnly() {
+        int published = 0;
+        for (Map.Entry<String, JsonNode> service : services.properties()) {
+            for (JsonNode port : service.getValue().path("ports")) {
+                assertThat(port.isTextual()).as("%s: ports as \"127.0.0.1:HOST:CONTAINER\" strings", service.getKey())
+                        .isTrue();
+                assertThat(port.asText()).as("port of %s", service.getKey()).startsWith("127.0.0.1:");
+                published++;
+            }
+            assertThat(service.getValue().has("network_mode")).as("network_mode of %s", service.getKey()).isFalse();
+        }
+        assertThat(published).isGreaterThanOrEqualTo(7);
+    }
+
+    @Test
+    void theJobAndFlinkLogInWithTheirOwnCredentialsNotTheAdministrators() {
+        JsonNode submit = services.at("/submit/environment");
+        String jdbcUser = defaultOf(submit.path("RMBG_JDBC_USER").asText());
+        String dbAdmin = defaultOf(services.at("/postgres/environment/POSTGRES_USER").asText());
+        assertThat(jdbcUser).isNotBlank().isNotEqualTo(dbAdmin);
+        assertThat(submit.path("RMBG_JDBC_PASSWORD").asText())
+                .isNotEqualTo(services.at("/postgres/environment/POSTGRES_PASSWORD").asText());
+        // The role the init script creates is the one the job and the SQL client use.
+        assertThat(services.at("/postgres/environment/RMBG_JDBC_USER").asText())
+                .isEqualTo(submit.path("RMBG_JDBC_USER").asText())
+                .isEqualTo(services.at("/sql-client/environment/JDBC_USER").asText());
+        assertThat(volumes("postgres")).anyMatch(v -> v.startsWith("./docker/postgres-job-role.sh:/docker-entrypoint-initdb.d/"));
+
+        String minioRoot = services.at("/minio/environment/MINIO_ROOT_USER").asText();
+        String jobKey = submit.path("RMBG_S3_ACCESS_KEY").asText();
+        assertThat(defaultOf(jobKey)).isNotBlank().isNotEqualTo(defaultOf(minioRoot));
+        assertThat(services.at("/minio-init/environment/JOB_ACCESS_KEY").asText()).isEqualTo(jobKey);
+        for (String flink : List.of("jobmanager", "taskmanager")) {
+            String key = services.at("/" + flink + "/environment/AWS_ACCESS_KEY_ID").asText();
+            assertThat(defaultOf(key)).as(flink).isNotEqualTo(defaultOf(minioRoot)).isNotEqualTo(defaultOf(jobKey));
+            assertThat(services.at("/minio-init/environment/CHECKPOINT_ACCESS_KEY").asText()).isEqualTo(key);
+        }
+    }
+
+    @Test
+    void theJobsGrantsAreNarrow() throws Exception {
+        JsonNode policy = new ObjectMapper().readTree(ROOT.resolve("docker/minio/job-policy.json").toFile());
+        List<String> resources = new ArrayList<>();
+        for (JsonNode statement : policy.path("Statement")) {
+            assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
+            assertThat(names(statement.path("Action"))).isSubsetOf("s3:GetObject", "s3:PutObject");
+            statement.path("Resource").forEach(r -> resources.add(r.asText()));
+        }
+        assertThat(resources).containsExactlyInAnyOrder("arn:aws:s3:::rmbg/uploads/*", "arn:aws:s3:::rmbg/original/*",
+                "arn:aws:s3:::rmbg/mask/*", "arn:aws:s3:::rmbg/processed/*");
+        String checkpoints = Files.readString(ROOT.resolve("docker/minio/checkpoints-policy.json"));
+        assertThat(checkpoints).doesNotContain("arn:aws:s3:::rmbg/").doesNotContain("arn:aws:s3:::rmbg\"");
+        String buckets = Files.readString(ROOT.resolve("docker/create-buckets.sh"));
+        assertThat(buckets).contains("job-policy.json").contains("checkpoints-policy.json");
+
+        String roles = Files.readString(ROOT.resolve("docker/postgres-job-role.sh"));
+        String grants = roles.substring(roles.indexOf("<<'SQL'"));
+        assertThat(grants).contains("NOSUPERUSER").contains("GRANT SELECT, INSERT, UPDATE ON image_process_jobs")
+                .doesNotContain("DELETE").doesNotContain("TRUNCATE").doesNotContain("ALL PRIVILEGES")
+                .doesNotContain(" users").doesNotContain("CREATE ON SCHEMA public TO");
+    }
+
+    /** The default of a {@code ${VAR:-default}} value, or the value itself. */
+    private static String defaultOf(String value) {
+        Matcher m = Pattern.compile("\\$\\{[A-Z0-9_]+:-([^}]*)}").matcher(value);
+        return m.matches() ? m.group(1) : value;
+    }
+
+    private static List<String> volumes(String service) {
+        List<String> out = new ArrayList<>();
+        services.path(service).path("volumes").forEach(v -> out.add(v.asText()));
+        return out;
     }
 
     @Test

@@ -111,7 +111,7 @@ class GrafanaDashboardTest {
     void grafanaServesTheProvisionedFiles() {
         assertThat(grafana.isObject()).as("service grafana in docker-compose.yml").isTrue();
         assertThat(grafana.path("image").asText()).matches("grafana/grafana:\\d+\\.\\d+\\.\\d+");
-        assertThat(texts(grafana.path("ports"))).contains("3000:3000");
+        assertThat(texts(grafana.path("ports"))).contains("127.0.0.1:3000:3000");
         assertThat(texts(grafana.path("depends_on"))).contains("prometheus");
         JsonNode env = grafana.path("environment");
         assertThat(env.path("GF_AUTH_ANONYMOUS_ENABLED").asText()).isEqualTo("true");

@@ -20,7 +20,8 @@ public interface BlobStore extends AutoCloseable {
     /**
      * Reads the object an {@code s3://bucket/key} URI names, refusing objects over {@code maxBytes}.
      *
-     * @throws ProcessingException {@code SOURCE_NOT_FOUND} when bucket or key do not exist, {@code
+     * @throws ProcessingException {@code SOURCE_NOT_FOUND} when bucket or key do not exist or may
+     *     not be read (one message for both), {@code
      *     IMAGE_TOO_LARGE} over the limit, {@code SOURCE_UNREADABLE} when the store fails
      */
     byte[] get(String uri, long maxBytes) throws ProcessingException;

@@ -5,6 +5,9 @@ import io.rmbg.udf.error.ProcessingException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -24,8 +27,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** {@link BlobStore} on any S3-compatible server through the AWS SDK v2. Thread-safe. */
 public final class S3BlobStore implements BlobStore {
+    private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
+
     private final S3Client s3;
     private final String bucket;
+    private final AtomicBoolean forbiddenLogged = new AtomicBoolean();
 
     public S3BlobStore(S3Options options) {
         this.bucket = options.bucket();
@@ -92,7 +98,13 @@ public final class S3BlobStore implements BlobStore {
         } catch (NoSuchKeyException | NoSuchBucketException e) {
             throw notFound(uri);
         } catch (S3Exception e) {
+            // Without s3:ListBucket, S3 answers 403 for a missing key too: 403 and 404 read alike,
+            // so a user cannot tell an existing object they may not read from a missing one.
             if (e.statusCode() == 404) {
+                throw notFound(uri);
+            }
+            if (e.statusCode() == 403) {
+                forbidden(uri, e);
                 throw notFound(uri);
             }
             throw new ProcessingException(
@@ -103,9 +115,22 @@ public final class S3BlobStore implements BlobStore {
         }
     }
 
-    private static ProcessingException notFound(String uri) {
+    /** Operators learn of refused reads (wrong credentials or policy) from the log, once per store. */
+    private void forbidden(String uri, S3Exception e) {
+        if (!forbiddenLogged.getAndSet(true)) {
+            LOG.warn("S3 refused to read {} ({}); jobs report this as SOURCE_NOT_FOUND. If the object"
+                    + " exists, give the source credentials (s3.source.* or s3.*) s3:GetObject on it;"
+                    + " further refusals are logged at DEBUG", uri, reason(e));
+        } else {
+            LOG.debug("S3 refused to read {} ({})", uri, reason(e));
+        }
+    }
+
+    /** One text for missing and forbidden objects and buckets (see {@link #get}). */
+    static ProcessingException notFound(String uri) {
         return new ProcessingException(
-                ErrorCode.SOURCE_NOT_FOUND, "no object at " + uri + " (check bucket and key)");
+                ErrorCode.SOURCE_NOT_FOUND,
+                "no object at " + uri + " that this service can read (check bucket and key)");
     }
 
     private static String reason(RuntimeException e) {

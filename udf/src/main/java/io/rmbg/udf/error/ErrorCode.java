@@ -14,6 +14,8 @@ public enum ErrorCode {
     INFERENCE,
     INFERENCE_TIMEOUT,
     STORAGE,
+    /** {@code image_uri} names a location outside {@code source.allowed} (see SourcePolicy). */
+    SOURCE_NOT_ALLOWED,
     /** The event's job_id already names a job of another user (dead letter; that job is untouched). */
     JOB_ID_CONFLICT
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rmbg.udf.blob.SourcePolicy;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.records.DeadLetter;
@@ -49,10 +50,16 @@ public final class ImageEventParser implements Serializable {
     public static final Instant LATEST_CREATED_AT = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private final long maxInlineBytes;
+    private final SourcePolicy sources;
     private transient ObjectMapper mapper;
 
-    public ImageEventParser(ImageLimits limits) {
+    /**
+     * @param sources where an {@code image_uri} may point for the event's user; others fail as
+     *     {@code SOURCE_NOT_ALLOWED} without the store being asked
+     */
+    public ImageEventParser(ImageLimits limits, SourcePolicy sources) {
         this.maxInlineBytes = limits.maxInlineBytes();
+        this.sources = java.util.Objects.requireNonNull(sources, "sources cannot be null");
     }
 
     /** Longest base64 text whose decoded size can still be within the inline limit. */
@@ -135,6 +142,9 @@ public final class ImageEventParser implements Serializable {
                         "image_uri must look like s3://bucket/key, got " + Text.quote(f.imageUri));
             } else if (hasDotSegment(f.imageUri.substring(f.imageUri.indexOf('/', 5) + 1))) {
                 problems.add("image_uri's key must not contain '.' or '..' path segments");
+            } else if (!allowed(f.imageUri, f.userId)) {
+                f.errorCode = problems.isEmpty() ? ErrorCode.SOURCE_NOT_ALLOWED : f.errorCode;
+                problems.add(notAllowed(f.imageUri, f.userId));
             }
         } else if (f.imageBase64 == null) {
             problems.add("image_base64 must be a string");
@@ -285,6 +295,27 @@ public final class ImageEventParser implements Serializable {
             }
         }
         f.params = new ImageParams(model, threshold, background, postProcess);
+    }
+
+    private boolean allowed(String uri, String userId) {
+        int slash = uri.indexOf('/', 5);
+        return sources.allows(uri.substring(5, slash), uri.substring(slash + 1), userId);
+    }
+
+    /**
+     * Decided from the configuration alone, before any store is asked: the text is the same
+     * whether the object exists or not, so it cannot be used to probe for other users' objects.
+     */
+    private String notAllowed(String uri, String userId) {
+        List<String> locations = sources.locationsFor(userId);
+        String fix = locations.isEmpty()
+                ? "send the image inline as image_base64"
+                : "upload it under " + String.join(" or ", locations);
+        String why = sources.excludesUser(userId)
+                ? " (a user_id with '/', '\\' or control characters, or '.' or '..', has no upload folder)"
+                : "";
+        return "image_uri " + Text.quote(uri) + " is outside the locations this service reads for this user; "
+                + fix + why;
     }
 
     /** HTTP clients and servers may resolve {@code ..} in a key, reaching outside the bucket. */

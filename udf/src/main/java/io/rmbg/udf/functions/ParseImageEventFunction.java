@@ -1,5 +1,6 @@
 package io.rmbg.udf.functions;
 
+import io.rmbg.udf.blob.SourcePolicy;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.event.ImageEventParser;
 import io.rmbg.udf.event.ParseOutcome;
@@ -27,8 +28,8 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Parse
 
     private final ImageEventParser parser;
 
-    public ParseImageEventFunction(ImageLimits limits) {
-        this.parser = new ImageEventParser(limits);
+    public ParseImageEventFunction(ImageLimits limits, SourcePolicy sources) {
+        this.parser = new ImageEventParser(limits, sources);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.rmbg.udf.event;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rmbg.udf.blob.SourcePolicy;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.records.ImageEvent;
@@ -15,7 +16,11 @@ class ImageEventParserTest {
     private static final long KAFKA_TIME = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
     private static final long NOW = KAFKA_TIME + 5;
 
-    private final ImageEventParser parser = new ImageEventParser(new ImageLimits(50_000_000, 1 << 20, 300));
+    /** The buckets the fixtures name, plus one per-user folder. */
+    private static final SourcePolicy SOURCES = SourcePolicy.parse("photos/,bucket/,rmbg/uploads/${user_id}/");
+
+    private final ImageEventParser parser =
+            new ImageEventParser(new ImageLimits(50_000_000, 1 << 20, 300), SOURCES);
 
     private static SourceRecord record(String json) {
         return record(json.getBytes(UTF_8), 7);
@@ -144,6 +149,50 @@ class ImageEventParserTest {
         assertThat(r.errorCode()).isEqualTo(ErrorCode.IMAGE_TOO_LARGE);
         assertThat(r.errorMessage()).contains("limit is 300");
         assertThat(r.event().sourceReference()).isEqualTo("inline:");
+    }
+
+    @Test
+    void sourcesOutsideTheAllowedLocationsFailBeforeAnyStoreIsAsked() {
+        String head = "{\"job_id\":\"" + JOB_ID + "\",\"user_id\":\"u1\",";
+        assertThat(accepted(head + "\"image_uri\":\"s3://rmbg/uploads/u1/cat.jpg\"}").imageUri())
+                .isEqualTo("s3://rmbg/uploads/u1/cat.jpg");
+
+        ParseOutcome.Rejected other = rejected(head + "\"image_uri\":\"s3://rmbg/uploads/u2/cat.jpg\"}");
+        assertThat(other.errorCode()).isEqualTo(ErrorCode.SOURCE_NOT_ALLOWED);
+        assertThat(other.errorMessage()).contains("outside").contains("upload it under")
+                .contains("s3://rmbg/uploads/u1/").doesNotContain("uploads/u2/'");
+        assertThat(other.event().jobId()).isEqualTo(JOB_ID);
+        assertThat(other.event().sourceReference()).isEqualTo("s3://rmbg/uploads/u2/cat.jpg");
+
+        assertThat(rejected(head + "\"image_uri\":\"s3://rmbg-checkpoints/checkpoints/x/_metadata\"}")
+                .errorCode()).isEqualTo(ErrorCode.SOURCE_NOT_ALLOWED);
+        assertThat(rejected(head + "\"image_uri\":\"s3://rmbg/processed/abc.png\"}").errorCode())
+                .isEqualTo(ErrorCode.SOURCE_NOT_ALLOWED);
+    }
+
+    @Test
+    void theRefusalReadsTheSameForAnyObjectInAForbiddenPlace() {
+        String head = "{\"user_id\":\"u1\",\"image_uri\":\"s3://rmbg/uploads/u2/";
+        String a = rejected(head + "exists.jpg\"}").errorMessage();
+        String b = rejected(head + "missing.jpg\"}").errorMessage();
+        assertThat(a.replace("exists", "missing")).isEqualTo(b);
+    }
+
+    @Test
+    void aUserIdThatCannotNameAFolderGetsNoPerUserLocation() {
+        ParseOutcome.Rejected r = rejected("{\"user_id\":\"u1/x\",\"image_uri\":\"s3://rmbg/uploads/u1/x/cat.jpg\"}");
+        assertThat(r.errorCode()).isEqualTo(ErrorCode.SOURCE_NOT_ALLOWED);
+        assertThat(r.errorMessage()).contains("has no upload folder").doesNotContain("or s3://rmbg/").doesNotContain("under s3://rmbg/");
+        // Inline images need no location.
+        assertThat(accepted("{\"user_id\":\"u1/x\",\"image_base64\":\"AAAA\"}").userId()).isEqualTo("u1/x");
+    }
+
+    @Test
+    void otherProblemsKeepTheirCode() {
+        ParseOutcome.Rejected r = rejected("{\"user_id\":\"u1\",\"image_uri\":\"s3://rmbg/uploads/u2/a.jpg\","
+                + "\"tags\":7}");
+        assertThat(r.errorCode()).isEqualTo(ErrorCode.INVALID_EVENT);
+        assertThat(r.errorMessage()).contains("tags").contains("outside");
     }
 
     private static String manyTags(int n) {
