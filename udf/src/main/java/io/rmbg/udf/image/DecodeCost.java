@@ -32,7 +32,7 @@ public final class DecodeCost {
         long pixels = info.pixels();
         // Two rows at the widest layout (16-bit RGBA), for the readers' and our row buffers.
         long rows = 2L * info.width() * 8 + 64;
-        long perPixelTimes8 =
+        long bitsPerPixel =
                 switch (info.format()) {
                     case PNG -> png(info);
                     case JPEG -> jpeg(info);
@@ -40,7 +40,11 @@ public final class DecodeCost {
                     case BMP -> bmp(info);
                     case WEBP -> 8L * (4 + ARGB + 4); // plugin raster, ARGB, plugin buffers
                 };
-        return saturatedAdd(saturatedMultiply(pixels, perPixelTimes8) / 8, rows + FIXED_BYTES);
+        long totalBits = saturatedMultiply(pixels, bitsPerPixel);
+        if (totalBits == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return saturatedAdd(totalBits / 8, rows + FIXED_BYTES);
     }
 
     /** Bits (not bytes) per pixel, so sub-byte PNG depths are counted exactly. */
