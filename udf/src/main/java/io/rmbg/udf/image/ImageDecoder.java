@@ -19,6 +19,11 @@ import java.util.Locale;
 /**
  * Decodes JPEG, PNG, BMP, GIF (first frame) and, with a plugin, WebP into a {@link RasterImage},
  * refusing images over a pixel limit before decoding them. JPEG EXIF orientation is applied.
+ *
+ * <p>Memory stays bounded by the pixel limit, not by what a file declares: sizes inside the file
+ * (PNG chunks, BMP header fields, JPEG APPn segments, GIF extensions, compressed metadata) are
+ * checked against it before a JDK reader allocates from them, and 16-bit PNGs stream into 8-bit
+ * ARGB without a 16-bit copy. {@link DecodeCost#peakBytes} estimates the peak from the header.
  * Stateless apart from the limit, so one instance may serve many threads.
  *
  * <pre>{@code
@@ -96,7 +101,6 @@ public final class ImageDecoder {
                                 + truncation.warning);
             }
             RasterImage raster = RasterConverter.toRaster(image);
-            image = null; // let the reader's raster go before a rotated copy is made
             if (format == ImageFormat.GIF) {
                 return onGifCanvas(raster, ImageProbe.firstGifFrame(bytes), info);
             }
