@@ -2,13 +2,11 @@ package io.rmbg.udf.image;
 
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
-import org.w3c.dom.Node;
 
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
-import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -21,6 +19,11 @@ import java.util.Locale;
 /**
  * Decodes JPEG, PNG, BMP, GIF (first frame) and, with a plugin, WebP into a {@link RasterImage},
  * refusing images over a pixel limit before decoding them. JPEG EXIF orientation is applied.
+ *
+ * <p>Memory stays bounded by the pixel limit, not by what a file declares: sizes inside the file
+ * (PNG chunks, BMP header fields, JPEG APPn segments, GIF extensions, compressed metadata) are
+ * checked against it before a JDK reader allocates from them, and 16-bit PNGs stream into 8-bit
+ * ARGB without a 16-bit copy. {@link DecodeCost#peakBytes} estimates the peak from the header.
  * Stateless apart from the limit, so one instance may serve many threads.
  *
  * <pre>{@code
@@ -33,8 +36,6 @@ public final class ImageDecoder {
         // A TaskManager must not spill image streams to java.io.tmpdir: memory only.
         ImageIO.setUseCache(false);
     }
-
-    private static final String GIF_IMAGE_METADATA = "javax_imageio_gif_image_1.0";
 
     private final long maxPixels;
 
@@ -57,6 +58,24 @@ public final class ImageDecoder {
         ImageInfo info = ImageProbe.probe(bytes);
         checkLimit(info.width(), info.height());
         ImageFormat format = info.format();
+        // The JDK readers trust sizes inside the file; check them against it before any reader
+        // allocates from them.
+        PngChunks png = null;
+        JpegHeader jpeg = null;
+        switch (format) {
+            case PNG -> png = PngChunks.walk(bytes);
+            case JPEG -> jpeg = checkedJpegHeader(bytes);
+            case BMP -> BmpStructure.check(bytes);
+            case GIF -> GifStructure.check(bytes);
+            case WEBP -> {}
+        }
+        if (png != null && Png16Decoder.accepts(png)) {
+            try {
+                return Png16Decoder.decode(bytes, png);
+            } catch (RuntimeException e) {
+                throw decodeError(format, e);
+            }
+        }
         Iterator<ImageReader> readers = ImageProbe.readers(format);
         if (!readers.hasNext()) { // uninstalled since the probe: unlikely, but not a crash
             throw new ProcessingException(
@@ -65,8 +84,9 @@ public final class ImageDecoder {
         ImageReader reader = readers.next();
         try (ImageInputStream in =
                 new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            // GIF frame offsets live in metadata; other formats skip building it.
-            reader.setInput(in, true, format != ImageFormat.GIF);
+            // Metadata is never needed (the GIF frame offset comes from our own header parse);
+            // skipping it keeps readers from inflating or collecting it.
+            reader.setInput(in, true, true);
             TruncationListener truncation = new TruncationListener();
             reader.addIIOReadWarningListener(truncation);
             // Readers may see a bigger frame than the header parse did (GIF): check theirs too.
@@ -82,21 +102,42 @@ public final class ImageDecoder {
             }
             RasterImage raster = RasterConverter.toRaster(image);
             if (format == ImageFormat.GIF) {
-                return onGifCanvas(raster, reader.getImageMetadata(0), info);
+                return onGifCanvas(raster, ImageProbe.firstGifFrame(bytes), info);
             }
-            if (format == ImageFormat.JPEG) {
-                return ExifOrientation.apply(raster, JpegHeader.parse(bytes).orientation());
+            if (jpeg != null) {
+                return ExifOrientation.apply(raster, jpeg.orientation());
             }
             return raster;
         } catch (IOException | RuntimeException e) {
             // Readers throw IndexOutOfBounds, NegativeArraySize and worse on corrupt data.
-            throw new ProcessingException(
-                    ErrorCode.IMAGE_DECODE,
-                    "the " + format + " data is corrupt or truncated (" + describe(e) + ")",
-                    e);
+            throw decodeError(format, e);
         } finally {
             reader.dispose();
         }
+    }
+
+    private static ProcessingException decodeError(ImageFormat format, Exception e) {
+        return new ProcessingException(
+                ErrorCode.IMAGE_DECODE,
+                "the " + format + " data is corrupt or truncated (" + describe(e) + ")",
+                e);
+    }
+
+    /** The JDK reader assembles an ICC profile from every APP2 segment: bound them all first. */
+    private static JpegHeader checkedJpegHeader(byte[] bytes) throws ProcessingException {
+        JpegHeader header = JpegHeader.parse(bytes);
+        if (header.metadataBytes() > JpegHeader.MAX_METADATA_BYTES) {
+            throw new ProcessingException(
+                    ErrorCode.UNSUPPORTED_FORMAT,
+                    String.format(
+                            Locale.ROOT,
+                            "the JPEG carries %.1f MiB of metadata (APPn/COM segments: EXIF, ICC,"
+                                    + " XMP), over the %d MiB limit; re-save it without metadata"
+                                    + " (e.g. exiftool -all=) and retry",
+                            header.metadataBytes() / 1048576.0,
+                            JpegHeader.MAX_METADATA_BYTES >> 20));
+        }
+        return header;
     }
 
     private void checkLimit(long width, long height) throws ProcessingException {
@@ -136,15 +177,15 @@ public final class ImageDecoder {
     /**
      * A GIF's first frame may be smaller than its logical screen and sit at an offset: place it on
      * a transparent canvas of the probed size, as a browser shows it.
+     *
+     * @param descriptor the first frame's left, top, width and height, or null
      */
-    private static RasterImage onGifCanvas(
-            RasterImage frame, IIOMetadata metadata, ImageInfo info) {
+    private static RasterImage onGifCanvas(RasterImage frame, int[] descriptor, ImageInfo info) {
         if (frame.width() == info.width() && frame.height() == info.height()) {
             return frame;
         }
-        int[] offset = gifFrameOffset(metadata);
-        int left = offset[0];
-        int top = offset[1];
+        int left = descriptor == null ? 0 : descriptor[0];
+        int top = descriptor == null ? 0 : descriptor[1];
         int w = info.width();
         int h = info.height();
         int[] canvas = new int[w * h];
@@ -153,23 +194,6 @@ public final class ImageDecoder {
             System.arraycopy(frame.argb(), y * frame.width(), canvas, (top + y) * w + left, copyW);
         }
         return new RasterImage(w, h, canvas, true);
-    }
-
-    private static int[] gifFrameOffset(IIOMetadata metadata) {
-        Node tree = metadata.getAsTree(GIF_IMAGE_METADATA);
-        for (Node n = tree.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if ("ImageDescriptor".equals(n.getNodeName())) {
-                return new int[] {
-                    intAttribute(n, "imageLeftPosition"), intAttribute(n, "imageTopPosition")
-                };
-            }
-        }
-        return new int[2];
-    }
-
-    private static int intAttribute(Node node, String name) {
-        Node attribute = node.getAttributes().getNamedItem(name);
-        return attribute == null ? 0 : Integer.parseInt(attribute.getNodeValue());
     }
 
     /**

@@ -82,7 +82,52 @@ public final class ImageProbe {
                             width,
                             height));
         }
-        return new ImageInfo(format, (int) width, (int) height);
+        int[] layout =
+                switch (format) {
+                    case JPEG -> jpegLayout(b);
+                    case PNG -> pngLayout(b);
+                    case GIF -> new int[] {8, 1, 0}; // palette indices; interlace costs nothing
+                    case BMP -> bmpLayout(b);
+                    case WEBP -> new int[] {0, 0, 0}; // up to the plugin
+                };
+        return new ImageInfo(
+                format, (int) width, (int) height, layout[0], layout[1], layout[2] == 1);
+    }
+
+    /** {bits per sample, samples per pixel, interlaced}; zeros where the header does not say. */
+    private static int[] jpegLayout(byte[] b) throws ProcessingException {
+        JpegHeader header = JpegHeader.parse(b);
+        return new int[] {
+            header.precision(), header.components(), header.progressive() ? 1 : 0
+        };
+    }
+
+    private static int[] pngLayout(byte[] b) {
+        if (b.length < 29) {
+            return new int[3];
+        }
+        int depth = b[24] & 0xFF;
+        int colourType = b[25] & 0xFF;
+        int interlace = b[28] & 0xFF;
+        if (colourType > 6 || colourType == 1 || colourType == 5 || depth == 0 || depth > 16) {
+            return new int[3];
+        }
+        return new int[] {depth, PngChunks.samples(colourType), interlace == 1 ? 1 : 0};
+    }
+
+    /** 24 and 32 bits are bytes per channel; 16-bit pixels are packed; fewer are palette indices. */
+    private static int[] bmpLayout(byte[] b) {
+        int at = (s32le(b, 14) & 0xFFFFFFFFL) == 12 ? 24 : 28;
+        if (b.length < at + 2) {
+            return new int[3];
+        }
+        int bits = u16le(b, at);
+        return switch (bits) {
+            case 24 -> new int[] {8, 3, 0};
+            case 32 -> new int[] {8, 4, 0};
+            case 1, 2, 4, 8, 16 -> new int[] {bits, 1, 0};
+            default -> new int[3];
+        };
     }
 
     private static long[] jpegSize(byte[] b) throws ProcessingException {

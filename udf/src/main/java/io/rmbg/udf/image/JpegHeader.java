@@ -4,23 +4,45 @@ import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
 
 /**
- * What a JPEG's marker segments say before the entropy-coded data: the frame size and the EXIF
- * orientation, which the JDK reader does not report. Nothing past the frame header is read.
+ * What a JPEG's marker segments say before the entropy-coded data: the frame size and layout, the
+ * EXIF orientation (which the JDK reader does not report) and how many bytes of metadata precede
+ * the first scan. Nothing past the first scan header is read.
  *
  * @param orientation EXIF tag 0x0112, 1 (as stored) to 8; 1 when absent or malformed
+ * @param precision bits per sample (8, or 12 for rare medical images)
+ * @param components colour components: 1 grey, 3 YCbCr, 4 CMYK/YCCK
+ * @param progressive SOF2/6/10/14: libjpeg then keeps every DCT coefficient of the image in memory
+ * @param metadataBytes APPn and COM segments before the first scan, markers included; the JDK
+ *     reader assembles an ICC profile from all APP2 segments, so this is bounded before decoding.
+ *     Segments after the frame header count only when the data reaches them.
  */
-record JpegHeader(int width, int height, int orientation) {
+record JpegHeader(
+        int width,
+        int height,
+        int orientation,
+        int precision,
+        int components,
+        boolean progressive,
+        long metadataBytes) {
+
+    /** APPn and COM bytes accepted before the first scan: EXIF, ICC, XMP and IPTC fit easily. */
+    static final long MAX_METADATA_BYTES = 8L << 20;
 
     private static final int SOI = 0xD8;
     private static final int EOI = 0xD9;
     private static final int SOS = 0xDA;
+    private static final int APP0 = 0xE0;
     private static final int APP1 = 0xE1;
+    private static final int APP15 = 0xEF;
+    private static final int COM = 0xFE;
     private static final int TAG_ORIENTATION = 0x0112;
     private static final int TYPE_SHORT = 3;
 
     static JpegHeader parse(byte[] b) throws ProcessingException {
         int orientation = 1;
         boolean exifSeen = false;
+        long metadata = 0;
+        int[] frame = null; // height, width, precision, components, progressive
         int pos = 2; // after SOI
         while (true) {
             // Tolerate junk between segments (libjpeg does too): look for the next 0xFF.
@@ -32,6 +54,9 @@ record JpegHeader(int width, int height, int orientation) {
                 pos++;
             }
             if (pos >= b.length) {
+                if (frame != null) {
+                    break; // truncated after the frame header: the size is still known
+                }
                 throw headerError("the JPEG data ends before its frame header (truncated file?)");
             }
             int marker = b[pos] & 0xFF;
@@ -40,24 +65,41 @@ record JpegHeader(int width, int height, int orientation) {
                 continue; // standalone markers carry no length
             }
             if (marker == EOI || marker == SOS) {
+                if (frame != null) {
+                    break;
+                }
                 throw headerError("the JPEG data has no frame header before its image data");
             }
             if (pos + 2 > b.length) {
+                if (frame != null) {
+                    break;
+                }
                 throw headerError("the JPEG data ends inside a segment header (truncated file?)");
             }
             int length = u16be(b, pos); // counts itself, not the marker
             if (length < 2) {
+                if (frame != null) {
+                    break; // the decoder reports it; the probe needs only the size
+                }
                 throw headerError("the JPEG data has a malformed segment length");
             }
             int dataStart = pos + 2;
             int segmentEnd = pos + length;
-            if (isStartOfFrame(marker)) {
-                if (dataStart + 5 > b.length || length < 7) {
+            if (isStartOfFrame(marker) && frame == null) {
+                if (dataStart + 6 > b.length || length < 8) {
                     throw headerError("the JPEG frame header is truncated");
                 }
-                int height = u16be(b, dataStart + 1);
-                int width = u16be(b, dataStart + 3);
-                return new JpegHeader(width, height, orientation);
+                frame =
+                        new int[] {
+                            u16be(b, dataStart + 1),
+                            u16be(b, dataStart + 3),
+                            b[dataStart] & 0xFF,
+                            b[dataStart + 5] & 0xFF,
+                            isProgressive(marker) ? 1 : 0
+                        };
+            }
+            if ((marker >= APP0 && marker <= APP15) || marker == COM) {
+                metadata += 2 + length;
             }
             if (marker == APP1 && !exifSeen && segmentEnd <= b.length) {
                 int found = exifOrientation(b, dataStart, segmentEnd);
@@ -68,6 +110,13 @@ record JpegHeader(int width, int height, int orientation) {
             }
             pos = segmentEnd;
         }
+        return new JpegHeader(
+                frame[1], frame[0], orientation, frame[2], frame[3], frame[4] == 1, metadata);
+    }
+
+    /** SOF2, SOF6, SOF10, SOF14: progressive, Huffman or arithmetic, sequential or hierarchical. */
+    private static boolean isProgressive(int marker) {
+        return marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE;
     }
 
     /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range. */

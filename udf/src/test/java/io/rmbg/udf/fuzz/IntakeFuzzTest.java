@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A seeded mutation fuzzer over the intake (sniff → header check → decode → preprocess): flipped
- * bits, overwritten header fields, truncations, splices and repeated chunks of valid images. Every
+ * bits, overwritten header fields, truncations, splices and repeated chunks of valid images, and
+ * structure-aware mutations per format (PNG chunk lengths, types and inserted compressed metadata;
+ * JPEG APPn segments; BMP compression, size and profile fields; GIF frames and extensions). Every
  * input must end as a decoded image or a {@link ProcessingException}: no other exception, no
  * hang, no allocation beyond the pixel limit. Bounded in time, so it runs with every build.
  */
@@ -74,6 +76,9 @@ class IntakeFuzzTest {
 
     private static byte[] mutate(byte[] seed, Random r) {
         byte[] b = seed.clone();
+        if (r.nextInt(3) == 0) {
+            return StructureMutations.mutate(b, r);
+        }
         switch (r.nextInt(6)) {
             case 0 -> { // flip a few bits
                 for (int i = 0, n = 1 + r.nextInt(8); i < n; i++) {
@@ -116,6 +121,9 @@ class IntakeFuzzTest {
         seeds.add(encode(picture(32, 32, BufferedImage.TYPE_BYTE_INDEXED), "gif"));
         seeds.add(encode(picture(24, 20, BufferedImage.TYPE_INT_RGB), "bmp"));
         seeds.add(encode(picture(16, 16, BufferedImage.TYPE_USHORT_GRAY), "png"));
+        seeds.add(StructureMutations.rgba16Png(20, 14)); // takes the streaming 16-bit decoder
+        seeds.add(encode(picture(24, 20, BufferedImage.TYPE_BYTE_INDEXED), "png"));
+        seeds.add(encode(picture(24, 20, BufferedImage.TYPE_BYTE_INDEXED), "bmp"));
         return seeds;
     }
 

@@ -21,21 +21,21 @@ class ImageProbeTest {
     @Test
     void readsSizeOfEachFormat() throws Exception {
         assertThat(ImageProbe.probe(jpeg(IMAGE)))
-                .isEqualTo(new ImageInfo(ImageFormat.JPEG, 37, 23));
+                .isEqualTo(new ImageInfo(ImageFormat.JPEG, 37, 23, 8, 3, false));
         assertThat(ImageProbe.probe(encode(IMAGE, "png")))
-                .isEqualTo(new ImageInfo(ImageFormat.PNG, 37, 23));
+                .isEqualTo(new ImageInfo(ImageFormat.PNG, 37, 23, 8, 3, false));
         assertThat(ImageProbe.probe(encode(IMAGE, "gif")))
-                .isEqualTo(new ImageInfo(ImageFormat.GIF, 37, 23));
+                .isEqualTo(new ImageInfo(ImageFormat.GIF, 37, 23, 8, 1, false));
         assertThat(ImageProbe.probe(encode(IMAGE, "bmp")))
-                .isEqualTo(new ImageInfo(ImageFormat.BMP, 37, 23));
+                .isEqualTo(new ImageInfo(ImageFormat.BMP, 37, 23, 8, 3, false));
     }
 
     @Test
     void readsSizeFromHeaderWithoutPixelData() throws Exception {
         assertThat(ImageProbe.probe(TestImages.pngHeaderOnly(50_000, 50_000)))
-                .isEqualTo(new ImageInfo(ImageFormat.PNG, 50_000, 50_000));
+                .isEqualTo(new ImageInfo(ImageFormat.PNG, 50_000, 50_000, 8, 4, false));
         assertThat(ImageProbe.probe(TestImages.gifHeaderOnly(20_000, 20_000)))
-                .isEqualTo(new ImageInfo(ImageFormat.GIF, 20_000, 20_000));
+                .isEqualTo(new ImageInfo(ImageFormat.GIF, 20_000, 20_000, 8, 1, false));
         byte[] jpeg = jpeg(IMAGE);
         assertThat(ImageProbe.probe(Arrays.copyOf(jpeg, jpeg.length / 2)).width()).isEqualTo(37);
     }
