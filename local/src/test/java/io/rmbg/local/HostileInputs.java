@@ -163,6 +163,13 @@ final class HostileInputs {
                 "dlq:JOB_ID_CONFLICT"));
         c.add(json("another user's job_id, invalid too", "{\"job_id\":\"" + JOB_2
                 + "\",\"user_id\":\"mallory\",\"tags\":7}", "dlq:JOB_ID_CONFLICT"));
+        c.add(image("BMP declaring an embedded PNG of 1.9 GB", BadImages.bmpWithEmbedded(5, 1_900_000_000L),
+                "failed:UNSUPPORTED_FORMAT"));
+        c.add(image("BMP declaring an embedded JPEG of 1.9 GB", BadImages.bmpWithEmbedded(4, 1_900_000_000L),
+                "failed:UNSUPPORTED_FORMAT"));
+        c.add(image("PNG whose zTXt inflates to 256 MB", BadImages.pngWithTextBomb(256 << 20),
+                "failed:UNSUPPORTED_FORMAT"));
+        c.add(image("legal 16-bit 49-megapixel PNG", BadImages.png16(7000, 7000), "completed"));
         byte[] huge = new byte[maxRecordBytes - 4096];
         Arrays.fill(huge, (byte) 'x');
         huge[0] = '{';
