@@ -66,11 +66,8 @@ public final class S3BlobStore implements BlobStore {
             return "s3://" + bucket + "/" + key;
         } catch (SdkException | UncheckedIOException e) {
             // The HTTP client reports some broken connections as UncheckedIOException, not as an
-            // SdkException: both mean the store could not be reached, which a retry may fix.
-            throw new ProcessingException(
-                    ErrorCode.STORAGE,
-                    "could not store " + kind.prefix() + " blob in bucket " + bucket + ": " + reason(e),
-                    e);
+            // SdkException; S3Failures tells outages (retryable) from final answers.
+            throw S3Failures.writeFailed(bucket, kind, e);
         }
     }
 
@@ -95,24 +92,15 @@ public final class S3BlobStore implements BlobStore {
             if (e.statusCode() == 404) {
                 throw notFound(uri);
             }
-            throw new ProcessingException(
-                    ErrorCode.SOURCE_UNREADABLE, "could not read " + uri + ": " + reason(e), e);
+            throw S3Failures.readFailed(uri, e);
         } catch (SdkException | UncheckedIOException e) {
-            throw new ProcessingException(
-                    ErrorCode.SOURCE_UNREADABLE, "could not read " + uri + ": " + reason(e), e);
+            throw S3Failures.readFailed(uri, e);
         }
     }
 
     private static ProcessingException notFound(String uri) {
         return new ProcessingException(
                 ErrorCode.SOURCE_NOT_FOUND, "no object at " + uri + " (check bucket and key)");
-    }
-
-    private static String reason(RuntimeException e) {
-        if (e instanceof S3Exception s3e && s3e.awsErrorDetails() != null) {
-            return s3e.awsErrorDetails().errorCode() + " (HTTP " + s3e.statusCode() + ")";
-        }
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     @Override
