@@ -161,7 +161,11 @@ final class BareLoop {
     }
 
     private void finish(byte[] jpeg, RasterImage image, float[] map) {
-        model.activate(map);
+        try {
+            model.activate(map);
+        } catch (ProcessingException e) {
+            throw new CompletionException(e);
+        }
         AlphaMask mask = MaskResizer.toMask(map, model.inputWidth(), model.inputHeight(), image.width(),
                 image.height(), OptionalDouble.empty());
         RasterImage cutOut = Compositor.cutOut(image, mask);

@@ -41,6 +41,7 @@ public final class RmbgJob {
 
     public static void main(String[] args) throws Exception {
         PipelineConfig config = PipelineConfig.fromArgs(args, System.getenv());
+        ModelPreflight.check(config); // a model that cannot load fails here, not in a restart loop
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(config));
         configure(env, config);

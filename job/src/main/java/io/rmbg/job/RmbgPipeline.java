@@ -81,7 +81,8 @@ public final class RmbgPipeline {
                 config.getInt(ConfigKeys.INFERENCE_CPU_THREADS),
                 config.getInt(ConfigKeys.INFERENCE_POSTPROCESS_THREADS),
                 config.getInt(ConfigKeys.INFERENCE_BATCH_SIZE),
-                config.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS));
+                config.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS))
+                .withMemoryBudget(config.memoryBudgetBytes());
     }
 
     public void build(StreamExecutionEnvironment env, PipelineConfig config) {

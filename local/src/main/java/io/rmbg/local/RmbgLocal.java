@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rmbg.job.ModelPreflight;
 import io.rmbg.job.RmbgJob;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
@@ -94,6 +95,7 @@ public final class RmbgLocal {
         }
         PipelineConfig base = PipelineConfig.fromArgs(configArgs.toArray(String[]::new), System.getenv());
         base = withDemoModel(base, dataDir);
+        ModelPreflight.check(base); // before any server starts: a wrong model.path fails in seconds
 
         LocalStack.Options ports = LocalStack.Options.defaults(dataDir);
         checkPortsFree(ports.kafkaPort(), ports.controllerPort(), ports.postgresPort(), ports.s3Port(), WEB_UI_PORT);

@@ -87,7 +87,7 @@ final class ChaosRemoval {
             try {
                 Chaos.maybeFail("blob.put");
             } catch (Chaos.InjectedFailure e) {
-                throw new ProcessingException(ErrorCode.STORAGE, "injected: the store is unreachable", e);
+                throw ProcessingException.retryable(ErrorCode.STORAGE, "injected: the store is unreachable", e);
             }
             return store.put(kind, sha256, extension, contentType, bytes);
         }

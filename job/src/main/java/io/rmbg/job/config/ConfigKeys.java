@@ -61,6 +61,7 @@ public final class ConfigKeys {
     public static final String MODEL_TENSORRT_ENABLED = "model.tensorrt.enabled";
     public static final String MODEL_TENSORRT_FP16 = "model.tensorrt.fp16";
     public static final String MODEL_TENSORRT_ENGINE_CACHE_DIR = "model.tensorrt.engine-cache-dir";
+    public static final String MODEL_CHECK_ON_CLIENT = "model.check-on-client";
 
     public static final String INFERENCE_CAPACITY = "inference.capacity";
     public static final String INFERENCE_TIMEOUT_MS = "inference.timeout-ms";
@@ -68,6 +69,7 @@ public final class ConfigKeys {
     public static final String INFERENCE_POSTPROCESS_THREADS = "inference.postprocess-threads";
     public static final String INFERENCE_BATCH_SIZE = "inference.batch-size";
     public static final String INFERENCE_BATCH_TIMEOUT_MS = "inference.batch-timeout-ms";
+    public static final String INFERENCE_MEMORY_BUDGET_MB = "inference.memory-budget-mb";
 
     public static final String IMAGE_MAX_PIXELS = "image.max-pixels";
     public static final String IMAGE_MAX_SOURCE_BYTES = "image.max-source-bytes";
@@ -148,12 +150,14 @@ public final class ConfigKeys {
         d.put(MODEL_TENSORRT_ENABLED, "false");
         d.put(MODEL_TENSORRT_FP16, "true");
         d.put(MODEL_TENSORRT_ENGINE_CACHE_DIR, "");
+        d.put(MODEL_CHECK_ON_CLIENT, "true");
         d.put(INFERENCE_CAPACITY, "16");
         d.put(INFERENCE_TIMEOUT_MS, "120000");
         d.put(INFERENCE_CPU_THREADS, "2");
         d.put(INFERENCE_POSTPROCESS_THREADS, "2");
         d.put(INFERENCE_BATCH_SIZE, "4");
         d.put(INFERENCE_BATCH_TIMEOUT_MS, "10");
+        d.put(INFERENCE_MEMORY_BUDGET_MB, "1024");
         d.put(IMAGE_MAX_PIXELS, "50000000");
         d.put(IMAGE_MAX_SOURCE_BYTES, Long.toString(64L * 1024 * 1024));
         d.put(IMAGE_MAX_INLINE_BYTES, Long.toString(8L * 1024 * 1024));

@@ -172,6 +172,11 @@ public final class PipelineConfig implements Serializable {
                 ModelOptions.parseAdditional(get(ConfigKeys.MODEL_ADDITIONAL)));
     }
 
+    /** {@code inference.memory-budget-mb} in bytes: the per-slot heap for decoded images in flight. */
+    public long memoryBudgetBytes() {
+        return getLong(ConfigKeys.INFERENCE_MEMORY_BUDGET_MB) << 20;
+    }
+
     private GpuOptions gpu() {
         long limitMb = getLong(ConfigKeys.MODEL_CUDA_MEMORY_LIMIT_MB);
         if (limitMb < 0) {
@@ -209,6 +214,8 @@ public final class PipelineConfig implements Serializable {
         positive(ConfigKeys.INFERENCE_TIMEOUT_MS);
         positive(ConfigKeys.INFERENCE_CPU_THREADS);
         positive(ConfigKeys.INFERENCE_BATCH_SIZE);
+        positive(ConfigKeys.INFERENCE_MEMORY_BUDGET_MB);
+        getBoolean(ConfigKeys.MODEL_CHECK_ON_CLIENT);
         if (getLong(ConfigKeys.INFERENCE_BATCH_SIZE) > MAX_BATCH_SIZE) {
             throw new IllegalArgumentException(ConfigKeys.INFERENCE_BATCH_SIZE + " must be at most "
                     + MAX_BATCH_SIZE + " (each slot holds two batches of 12 MiB per 1024² image), got "

@@ -72,11 +72,8 @@ public final class S3BlobStore implements BlobStore {
             return "s3://" + bucket + "/" + key;
         } catch (SdkException | UncheckedIOException e) {
             // The HTTP client reports some broken connections as UncheckedIOException, not as an
-            // SdkException: both mean the store could not be reached, which a retry may fix.
-            throw new ProcessingException(
-                    ErrorCode.STORAGE,
-                    "could not store " + kind.prefix() + " blob in bucket " + bucket + ": " + reason(e),
-                    e);
+            // SdkException; S3Failures tells outages (retryable) from final answers.
+            throw S3Failures.writeFailed(bucket, kind, e);
         }
     }
 
@@ -107,11 +104,9 @@ public final class S3BlobStore implements BlobStore {
                 forbidden(uri, e);
                 throw notFound(uri);
             }
-            throw new ProcessingException(
-                    ErrorCode.SOURCE_UNREADABLE, "could not read " + uri + ": " + reason(e), e);
+            throw S3Failures.readFailed(uri, e);
         } catch (SdkException | UncheckedIOException e) {
-            throw new ProcessingException(
-                    ErrorCode.SOURCE_UNREADABLE, "could not read " + uri + ": " + reason(e), e);
+            throw S3Failures.readFailed(uri, e);
         }
     }
 
@@ -120,9 +115,9 @@ public final class S3BlobStore implements BlobStore {
         if (!forbiddenLogged.getAndSet(true)) {
             LOG.warn("S3 refused to read {} ({}); jobs report this as SOURCE_NOT_FOUND. If the object"
                     + " exists, give the source credentials (s3.source.* or s3.*) s3:GetObject on it;"
-                    + " further refusals are logged at DEBUG", uri, reason(e));
+                    + " further refusals are logged at DEBUG", uri, S3Failures.reason(e));
         } else {
-            LOG.debug("S3 refused to read {} ({})", uri, reason(e));
+            LOG.debug("S3 refused to read {} ({})", uri, S3Failures.reason(e));
         }
     }
 
@@ -131,13 +126,6 @@ public final class S3BlobStore implements BlobStore {
         return new ProcessingException(
                 ErrorCode.SOURCE_NOT_FOUND,
                 "no object at " + uri + " that this service can read (check bucket and key)");
-    }
-
-    private static String reason(RuntimeException e) {
-        if (e instanceof S3Exception s3e && s3e.awsErrorDetails() != null) {
-            return s3e.awsErrorDetails().errorCode() + " (HTTP " + s3e.statusCode() + ")";
-        }
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     @Override

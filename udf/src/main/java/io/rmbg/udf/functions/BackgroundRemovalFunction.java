@@ -8,16 +8,19 @@ import io.rmbg.udf.inference.DeviceSelection;
 import io.rmbg.udf.inference.ExecutionDevice;
 import io.rmbg.udf.inference.ModelProfile;
 import io.rmbg.udf.inference.SegmentationModel;
-import io.rmbg.udf.process.DecodedImage;
+import io.rmbg.udf.inference.NonFiniteOutputException;
+import io.rmbg.udf.process.Cancellation;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.process.JobProcessor;
+import io.rmbg.udf.process.MemoryBudget;
 import io.rmbg.udf.process.ModelOptions;
-import io.rmbg.udf.process.SegmentedImage;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,11 +66,20 @@ import org.slf4j.LoggerFactory;
  *       mask and cut-out, encodes the PNGs, hashes and uploads them, and completes the image on
  *       its own.
  * </ul>
- * The task thread never blocks.
+ * The task thread never blocks, and neither does an image waiting for its turn: the slot admits
+ * decodes by their estimated heap cost into a {@link MemoryBudget} ({@code memoryBudgetBytes}), so
+ * many large images in flight wait instead of exhausting the heap.
  *
- * <p>Every failure completes the element with a failed result carrying an {@link ErrorCode}; nothing
- * here fails the Flink job. When a batch fails, its images are run once more one by one, so one
- * bad input fails alone as {@code INFERENCE}.
+ * <p>When Flink's async timeout fires, the image's result is {@code INFERENCE_TIMEOUT} and its
+ * {@link Cancellation} withdraws the rest of its work: it leaves the budget and model queues, and
+ * no stage starts nor blob is written for it afterwards ({@link JobStages}).
+ *
+ * <p>Every failure of an image completes the element with a failed result carrying an {@link
+ * ErrorCode}; a model output with NaN or infinity fails as {@code INFERENCE} (metric {@code
+ * nonFiniteOutputs}). When a batch fails, its images are run once more one by one, so one bad
+ * input fails alone as {@code INFERENCE}. Only a JVM {@link Error} such as {@link
+ * OutOfMemoryError} fails the task (Flink restarts it) instead of becoming a row ({@link
+ * JobFailures}).
  *
  * <p>Native prerequisite: ONNX Runtime must be on the parent classpath (Flink's {@code lib/}) and
  * the process must run with {@code ORT_DISABLE_TELEMETRY=1}.
@@ -79,6 +91,8 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     /** Defaults of {@code inference.batch-size} and {@code inference.batch-timeout-ms}. */
     public static final int DEFAULT_BATCH_SIZE = 4;
     public static final long DEFAULT_BATCH_TIMEOUT_MS = 10;
+    /** Default of {@code inference.memory-budget-mb}: 1 GiB of decoded images in flight per slot. */
+    public static final long DEFAULT_MEMORY_BUDGET_BYTES = 1024L << 20;
 
     private final BlobStoreFactory blobStoreFactory;
     private final ImageLimits limits;
@@ -87,11 +101,14 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     private final int postprocessThreads;
     private final int batchSize;
     private final long batchTimeoutMs;
+    private final long memoryBudgetBytes;
 
     private transient int subtask;
     private transient ExecutionDevice device;
     private transient BlobStore blobs;
-    private transient JobProcessor processor;
+    private transient JobStages stages;
+    private transient MemoryBudget memoryBudget;
+    private transient Map<ImageEvent, Cancellation> running;
     private transient ExecutorService cpuPool;
     private transient ExecutorService postprocessPool;
     private transient ExecutorService modelLoader;
@@ -100,6 +117,7 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     private transient Counter received;
     private transient Counter completed;
     private transient Counter failed;
+    private transient Counter nonFiniteOutputs;
     private transient Histogram inferenceLatency;
     private transient Histogram inferenceBatchSize;
     private transient Histogram endToEndLatency;
@@ -108,7 +126,8 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     /** The same settings as {@code template}: for subclasses that decorate the function. */
     protected BackgroundRemovalFunction(BackgroundRemovalFunction template) {
         this(template.blobStoreFactory, template.limits, template.modelOptions, template.cpuThreads,
-                template.postprocessThreads, template.batchSize, template.batchTimeoutMs);
+                template.postprocessThreads, template.batchSize, template.batchTimeoutMs,
+                template.memoryBudgetBytes);
     }
 
     /** With the default batching ({@value #DEFAULT_BATCH_SIZE} images, 10 ms) and equal pools. */
@@ -135,6 +154,22 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
             int postprocessThreads,
             int batchSize,
             long batchTimeoutMs) {
+        this(blobStoreFactory, limits, modelOptions, cpuThreads, postprocessThreads, batchSize, batchTimeoutMs,
+                DEFAULT_MEMORY_BUDGET_BYTES);
+    }
+
+    private BackgroundRemovalFunction(
+            BlobStoreFactory blobStoreFactory,
+            ImageLimits limits,
+            ModelOptions modelOptions,
+            int cpuThreads,
+            int postprocessThreads,
+            int batchSize,
+            long batchTimeoutMs,
+            long memoryBudgetBytes) {
+        if (memoryBudgetBytes <= 0) {
+            throw new IllegalArgumentException("memoryBudgetBytes must be positive: " + memoryBudgetBytes);
+        }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
         }
@@ -148,6 +183,17 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         this.postprocessThreads = Math.max(1, postprocessThreads);
         this.batchSize = batchSize;
         this.batchTimeoutMs = batchTimeoutMs;
+        this.memoryBudgetBytes = memoryBudgetBytes;
+    }
+
+    /**
+     * The same function with a per-slot budget of {@code bytes} for decoded images in flight
+     * (default {@link #DEFAULT_MEMORY_BUDGET_BYTES}); an image estimated to need more alone fails as
+     * {@code IMAGE_TOO_LARGE}.
+     */
+    public BackgroundRemovalFunction withMemoryBudget(long bytes) {
+        return new BackgroundRemovalFunction(blobStoreFactory, limits, modelOptions, cpuThreads,
+                postprocessThreads, batchSize, batchTimeoutMs, bytes);
     }
 
     @Override
@@ -160,9 +206,11 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         LOG.info("Subtask {} runs its models on {} ({})", subtask, device, choice.reason());
 
         blobs = blobStoreFactory.create();
-        processor = new JobProcessor(blobs, limits);
         cpuPool = Executors.newFixedThreadPool(cpuThreads, daemonThreads("rmbg-cpu-" + subtask));
         postprocessPool = Executors.newFixedThreadPool(postprocessThreads, daemonThreads("rmbg-post-" + subtask));
+        memoryBudget = new MemoryBudget(memoryBudgetBytes);
+        stages = new JobStages(new JobProcessor(blobs, limits), memoryBudget, cpuPool, postprocessPool);
+        running = Collections.synchronizedMap(new IdentityHashMap<>());
         modelLoader = Executors.newSingleThreadExecutor(daemonThreads("rmbg-model-loader-" + subtask));
         registerMetrics(getRuntimeContext().getMetricGroup());
 
@@ -204,6 +252,7 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         received = group.counter("imagesReceived");
         completed = group.counter("imagesCompleted");
         failed = group.counter("imagesFailed");
+        nonFiniteOutputs = group.counter("nonFiniteOutputs");
         inferenceLatency = group.histogram("inferenceLatencyMs",
                 new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         inferenceBatchSize = group.histogram("inferenceBatchSize",
@@ -231,17 +280,36 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     public void asyncInvoke(ImageEvent event, ResultFuture<JobResult> resultFuture) {
         received.inc();
         long startedAt = System.currentTimeMillis();
-        // Intake and submit share one pool task, so preprocessing (done by submit) never lands on
-        // the task thread, as a thenCompose on an already completed future would.
-        laneFor(event)
-                .thenComposeAsync(lane -> lane.submit(intake(event, startedAt))
-                        .thenApplyAsync(segmented -> finish(lane, segmented), postprocessPool), cpuPool)
-                .exceptionally(e -> failure(event, e))
-                .thenAccept(result -> complete(result, resultFuture));
+        // Keyed by identity: Flink hands timeout() the very event object, and equal events (a
+        // replayed job_id) may be in flight together.
+        Cancellation cancellation = new Cancellation();
+        running.put(event, cancellation);
+        stages.run(event, laneFor(event), startedAt, cancellation)
+                .whenComplete((result, error) -> {
+                    running.remove(event);
+                    if (cancellation.isCancelled()) {
+                        return; // timeout() has answered for this element
+                    }
+                    if (error == null) {
+                        complete(result, resultFuture);
+                    } else if (JobFailures.failsTheTask(error)) {
+                        resultFuture.completeExceptionally(JobFailures.cause(error));
+                    } else {
+                        if (JobFailures.cause(error) instanceof NonFiniteOutputException) {
+                            nonFiniteOutputs.inc();
+                        }
+                        complete(JobFailures.failedResult(event, error, System.currentTimeMillis()), resultFuture);
+                    }
+                });
     }
 
+    /** Answers {@code INFERENCE_TIMEOUT} and withdraws the element's remaining work. */
     @Override
     public void timeout(ImageEvent event, ResultFuture<JobResult> resultFuture) {
+        Cancellation cancellation = running.remove(event);
+        if (cancellation != null) {
+            cancellation.cancel("the job timed out (inference.timeout-ms)");
+        }
         complete(JobResult.failed(event, ErrorCode.INFERENCE_TIMEOUT,
                 "job did not finish within the async timeout; the model may be overloaded",
                 System.currentTimeMillis()), resultFuture);
@@ -284,28 +352,6 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
                         "model '" + name + "' (" + path.get() + ") cannot be loaded: " + e.getMessage()));
             }
         }, modelLoader));
-    }
-
-    /** Fetch, decode, store the original. CPU pool. */
-    private DecodedImage intake(ImageEvent event, long startedAt) {
-        return unchecked(() -> processor.intake(event, startedAt));
-    }
-
-    /** Activation, mask, cut-out, PNGs, store. Postprocess pool. */
-    private JobResult finish(ModelLane lane, SegmentedImage segmented) {
-        return unchecked(() -> processor.finish(lane.activate(segmented)));
-    }
-
-    private JobResult failure(ImageEvent event, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-        if (cause instanceof ProcessingException pe) {
-            return JobResult.failed(event, pe.code(), pe.getMessage(), System.currentTimeMillis());
-        }
-        LOG.warn("Job {} from {} failed unexpectedly", event.jobId(), event.sourcePosition(), cause);
-        return JobResult.failed(event, ErrorCode.INFERENCE,
-                "unexpected " + cause.getClass().getSimpleName() + ": " + cause.getMessage(),
-                System.currentTimeMillis());
     }
 
     private void complete(JobResult result, ResultFuture<JobResult> resultFuture) {
@@ -370,6 +416,16 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         return inferenceBatchSize == null ? 0 : inferenceBatchSize.getStatistics().getMax();
     }
 
+    /** Jobs failed because the model answered NaN or infinity (metric {@code nonFiniteOutputs}); for tests. */
+    public long nonFiniteOutputsSoFar() {
+        return nonFiniteOutputs == null ? 0 : nonFiniteOutputs.getCount();
+    }
+
+    /** The slot's budget for decoded images; null before {@link #open}. For tests. */
+    public MemoryBudget memoryBudget() {
+        return memoryBudget;
+    }
+
     /** Whether this instance holds an open model session; for tests of the lifecycle. */
     public boolean isModelOpen() {
         return defaultLane != null;
@@ -398,17 +454,5 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
             t.setDaemon(true);
             return t;
         };
-    }
-
-    private interface Stage<T> {
-        T run() throws ProcessingException;
-    }
-
-    private static <T> T unchecked(Stage<T> stage) {
-        try {
-            return stage.run();
-        } catch (ProcessingException e) {
-            throw new CompletionException(e);
-        }
     }
 }

@@ -82,7 +82,7 @@ final class ModelLane implements AutoCloseable {
     }
 
     /** Turns the raw map of a {@link SegmentedImage} into probabilities, in place. Any thread. */
-    SegmentedImage activate(SegmentedImage segmented) {
+    SegmentedImage activate(SegmentedImage segmented) throws ProcessingException {
         model.activate(segmented.probabilities());
         return segmented;
     }

@@ -44,8 +44,13 @@ import org.slf4j.LoggerFactory;
  * <p>Failures stay with their items: a failed staging fails its item only; a runner that throws
  * fails the items of its batch it had not completed, with its {@link ProcessingException} or, for
  * anything else, {@link ErrorCode#INFERENCE}; items the runner leaves open fail as {@code
- * INFERENCE}. {@link #close} fails every item that has not started and waits for the running batch,
- * so the model can be closed after it. Thread-safe.
+ * INFERENCE}; an {@link Error} (out of memory) is passed on as it is, never turned into an item's
+ * failure code. {@link #close} fails every item that has not started and waits for the running
+ * batch, so the model can be closed after it.
+ *
+ * <p>Cancelling an item's future withdraws it: a parked item leaves the queue, an item not yet
+ * staged is not staged, and a batch whose items are all withdrawn does not run. (An item already
+ * staged into a batch that runs keeps its place; its output is dropped.) Thread-safe.
  *
  * @param <I> what is submitted
  * @param <O> what each item's future completes with
@@ -201,8 +206,26 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
         if (assignment != null) {
             stage(assignment);
+        } else {
+            // A parked item whose future is cancelled (its job timed out) leaves the queue at once.
+            pending.future.whenComplete((output, error) -> {
+                if (error != null) {
+                    unpark(pending);
+                }
+            });
         }
         return pending.future;
+    }
+
+    private void unpark(Pending<I, O> pending) {
+        lock.lock();
+        try {
+            if (parked.remove(pending)) {
+                waiting.decrementAndGet();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Items submitted and not yet handed to the model: staging, staged, or parked. */
@@ -289,9 +312,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     private void stage(Assignment<I, O> a) {
         try {
-            stager.stage(a.pending.item, a.slot.buffer, a.index);
+            if (!a.pending.future.isDone()) { // withdrawn: its place stays empty
+                stager.stage(a.pending.item, a.slot.buffer, a.index);
+            }
         } catch (Throwable e) {
-            a.pending.future.completeExceptionally(e instanceof ProcessingException ? e
+            a.pending.future.completeExceptionally(e instanceof ProcessingException || e instanceof Error ? e
                     : new ProcessingException(ErrorCode.INFERENCE, "preparing the model input failed: "
                             + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
         }
@@ -333,7 +358,9 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             if (slot == null) {
                 return;
             }
-            runBatch(slot);
+            if (!allWithdrawn(slot)) {
+                runBatch(slot);
+            }
             release(slot);
         }
     }
@@ -374,12 +401,21 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
     }
 
+    private static <I, O> boolean allWithdrawn(Slot<I, O> slot) {
+        for (Pending<I, O> p : slot.items) {
+            if (!p.future.isDone()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void runBatch(Slot<I, O> slot) {
         Batch<I, O> batch = new Batch<>(slot.buffer, List.copyOf(slot.items));
         try {
             runner.run(batch);
         } catch (Throwable e) {
-            Throwable error = e instanceof ProcessingException ? e
+            Throwable error = e instanceof ProcessingException || e instanceof Error ? e
                     : new ProcessingException(ErrorCode.INFERENCE, "inference of a batch of " + batch.size()
                             + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
             if (!(e instanceof ProcessingException)) {
@@ -406,6 +442,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             slot.staged = 0;
             slot.state = State.FREE;
             while (!closed && !parked.isEmpty()) {
+                if (parked.peek().future.isDone()) { // withdrawn just now
+                    parked.poll();
+                    waiting.decrementAndGet();
+                    continue;
+                }
                 Assignment<I, O> a = assign(parked.peek());
                 if (a == null) {
                     break;

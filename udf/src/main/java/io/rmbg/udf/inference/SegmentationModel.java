@@ -199,7 +199,7 @@ public final class SegmentationModel implements AutoCloseable {
             }
         }
         for (float[] map : maps) {
-            applyActivation(map, activation);
+            activate(map);
         }
         return maps;
     }
@@ -237,9 +237,15 @@ public final class SegmentationModel implements AutoCloseable {
     /**
      * Turns one raw output of {@link #inferPacked} into 0..1 probabilities in place, with the
      * activation resolved at load time. Thread-safe.
+     *
+     * @throws NonFiniteOutputException if the raw output holds NaN or infinity (the map is then
+     *     meaningless, though clamped into 0..1)
      */
-    public void activate(float[] map) {
-        applyActivation(requireNonNull(map, "map cannot be null"), activation);
+    public void activate(float[] map) throws NonFiniteOutputException {
+        int nonFinite = applyActivation(requireNonNull(map, "map cannot be null"), activation);
+        if (nonFinite > 0) {
+            throw new NonFiniteOutputException(file.getFileName().toString(), nonFinite, map.length);
+        }
     }
 
     /**
@@ -441,17 +447,25 @@ public final class SegmentationModel implements AutoCloseable {
         return inputBuffer;
     }
 
-    static void applyActivation(float[] map, OutputActivation activation) {
+    /**
+     * Applies {@code activation} in place and clamps into 0..1 (NaN becomes 0). Returns how many
+     * raw values were NaN or infinite, counted in the pass that reads them anyway.
+     */
+    static int applyActivation(float[] map, OutputActivation activation) {
+        int nonFinite = 0;
         switch (activation) {
             case SIGMOID -> {
                 for (int i = 0; i < map.length; i++) {
-                    map[i] = (float) (1.0 / (1.0 + Math.exp(-map[i])));
+                    float v = map[i];
+                    nonFinite += Float.isFinite(v) ? 0 : 1;
+                    map[i] = (float) (1.0 / (1.0 + Math.exp(-v)));
                 }
             }
             case MIN_MAX -> {
                 float min = Float.POSITIVE_INFINITY;
                 float max = Float.NEGATIVE_INFINITY;
                 for (float v : map) {
+                    nonFinite += Float.isFinite(v) ? 0 : 1;
                     min = Math.min(min, v);
                     max = Math.max(max, v);
                 }
@@ -466,10 +480,14 @@ public final class SegmentationModel implements AutoCloseable {
             case NONE -> { }
             case AUTO -> throw new IllegalStateException("AUTO must be resolved at load time");
         }
+        int nonFiniteClamped = 0;
         for (int i = 0; i < map.length; i++) {
             float v = map[i];
+            nonFiniteClamped += Float.isFinite(v) ? 0 : 1;
             map[i] = v >= 0f ? Math.min(v, 1f) : 0f; // also maps NaN to 0
         }
+        // Without an activation the clamp is the pass that reads the raw values.
+        return activation == OutputActivation.NONE ? nonFiniteClamped : nonFinite;
     }
 
     // --- loading ---------------------------------------------------------------------------------

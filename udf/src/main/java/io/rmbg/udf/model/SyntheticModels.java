@@ -92,6 +92,26 @@ public final class SyntheticModels {
         return model;
     }
 
+    /**
+     * Writes a broken model with the colour-key contract whose output is NaN everywhere: the
+     * colour-key logits {@code x} become {@code (x - x) / (x - x)}, i.e. 0 / 0. For tests of what a
+     * model with bad weights or a bad export does.
+     */
+    public static void writeNanModel(Path file, int size) throws IOException {
+        checkSize(size);
+        Dim batch = Dim.symbolic(BATCH_DIM);
+        new OnnxModelWriter("nan_output")
+                .input(INPUT, batch, Dim.of(3), Dim.of(size), Dim.of(size))
+                .output(OUTPUT, batch, Dim.of(1), Dim.of(size), Dim.of(size))
+                .initializer("key_weight", new float[] {1f, 0f, -1f}, 1, 3, 1, 1)
+                .initializer("key_bias", new float[] {0f}, 1)
+                .node("Conv", List.of(INPUT, "key_weight", "key_bias"), List.of("logits"),
+                        Attribute.ints("kernel_shape", 1, 1))
+                .node("Sub", List.of("logits", "logits"), List.of("zeros"))
+                .node("Div", List.of("zeros", "zeros"), List.of(OUTPUT))
+                .write(file);
+    }
+
     /** The conv-stack graph of {@link #writeConvStackModel}, with seeded weights. */
     public static OnnxModelWriter convStack(int size, int layers, int channels) {
         checkSize(size);

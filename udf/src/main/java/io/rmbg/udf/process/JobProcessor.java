@@ -9,7 +9,6 @@ import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.image.AlphaMask;
 import io.rmbg.udf.image.ImageDecoder;
 import io.rmbg.udf.image.ImageFormat;
-import io.rmbg.udf.image.ImageInfo;
 import io.rmbg.udf.image.ImageProbe;
 import io.rmbg.udf.image.MaskResizer;
 import io.rmbg.udf.image.PngEncoder;
@@ -26,7 +25,9 @@ import java.util.OptionalDouble;
 /**
  * The CPU stages of one job around inference, as plain Java: {@link #intake} (fetch, probe, decode,
  * store the original) before the model and {@link #finish} (mask, cut-out, PNG, store) after it.
- * Thread-safe: callers run many jobs at once on a pool.
+ * {@code intake} also comes in two halves, {@link #fetch} and {@link #decode}, so a caller can admit
+ * the decode by the size the header announces. Every stage checks the job's {@link Cancellation}
+ * before it starts and before each blob write. Thread-safe: callers run many jobs at once on a pool.
  */
 public final class JobProcessor {
     static final String PNG = "image/png";
@@ -43,24 +44,46 @@ public final class JobProcessor {
 
     /** Reads the source, checks its size from the header, decodes it and stores the original. */
     public DecodedImage intake(ImageEvent event, long startedAtMillis) throws ProcessingException {
-        long t0 = System.nanoTime();
-        byte[] bytes = fetch(event);
-        long t1 = System.nanoTime();
+        return decode(fetch(event, Cancellation.NONE), startedAtMillis, Cancellation.NONE);
+    }
 
-        ImageInfo info = ImageProbe.probe(bytes);
-        RasterImage image = decoder.decode(bytes);
+    /**
+     * The first half of {@link #intake}: reads the source and probes its header (format, size),
+     * without decoding, so the caller can decide whether and when the decode may run.
+     */
+    public FetchedImage fetch(ImageEvent event, Cancellation cancellation) throws ProcessingException {
+        cancellation.throwIfCancelled("reading the source");
+        long t0 = System.nanoTime();
+        byte[] bytes = read(event, cancellation);
+        long t1 = System.nanoTime();
+        cancellation.throwIfCancelled("probing the image");
+        return new FetchedImage(event, bytes, ImageProbe.probe(bytes), ms(t1 - t0));
+    }
+
+    /** The second half of {@link #intake}: decodes the fetched source and stores the original. */
+    public DecodedImage decode(FetchedImage fetched, long startedAtMillis, Cancellation cancellation)
+            throws ProcessingException {
+        cancellation.throwIfCancelled("decoding");
+        long t1 = System.nanoTime();
+        RasterImage image = decoder.decode(fetched.bytes());
         long t2 = System.nanoTime();
 
-        ImageFormat format = info.format();
-        BlobRef original = store(BlobKind.ORIGINAL, format.extension(), format.contentType(), bytes,
-                image.width(), image.height());
+        ImageFormat format = fetched.info().format();
+        BlobRef original = store(BlobKind.ORIGINAL, format.extension(), format.contentType(), fetched.bytes(),
+                image.width(), image.height(), cancellation);
         long t3 = System.nanoTime();
-        return new DecodedImage(event, format, image, original, startedAtMillis,
-                ms(t1 - t0), ms(t2 - t1), ms(t3 - t2));
+        return new DecodedImage(fetched.event(), format, image, original, startedAtMillis,
+                fetched.fetchMs(), ms(t2 - t1), ms(t3 - t2));
     }
 
     /** Turns the model's probabilities into the mask and cut-out, stores both, and ends the job. */
     public JobResult finish(SegmentedImage segmented) throws ProcessingException {
+        return finish(segmented, Cancellation.NONE);
+    }
+
+    /** As {@link #finish(SegmentedImage)}, skipping what is left once {@code cancellation} is cancelled. */
+    public JobResult finish(SegmentedImage segmented, Cancellation cancellation) throws ProcessingException {
+        cancellation.throwIfCancelled("the mask and cut-out");
         DecodedImage decoded = segmented.decoded();
         ImageEvent event = decoded.event();
         ImageParams params = event.params();
@@ -85,9 +108,9 @@ public final class JobProcessor {
                 : PngEncoder.encodeRgb(cutOut);
         long t2 = System.nanoTime();
 
-        BlobRef maskRef = store(BlobKind.MASK, "png", PNG, maskPng, mask.width(), mask.height());
-        BlobRef processedRef =
-                store(BlobKind.PROCESSED, "png", PNG, cutOutPng, cutOut.width(), cutOut.height());
+        BlobRef maskRef = store(BlobKind.MASK, "png", PNG, maskPng, mask.width(), mask.height(), cancellation);
+        BlobRef processedRef = store(BlobKind.PROCESSED, "png", PNG, cutOutPng, cutOut.width(), cutOut.height(),
+                cancellation);
         long t3 = System.nanoTime();
 
         long now = System.currentTimeMillis();
@@ -122,9 +145,9 @@ public final class JobProcessor {
                 timings);
     }
 
-    private byte[] fetch(ImageEvent event) throws ProcessingException {
+    private byte[] read(ImageEvent event, Cancellation cancellation) throws ProcessingException {
         if (event.imageUri() != null) {
-            return blobs.get(event.imageUri(), limits.maxSourceBytes());
+            return blobs.get(event.imageUri(), limits.maxSourceBytes(), cancellation);
         }
         byte[] bytes;
         try {
@@ -145,9 +168,9 @@ public final class JobProcessor {
     }
 
     private BlobRef store(BlobKind kind, String ext, String contentType, byte[] bytes, int width,
-            int height) throws ProcessingException {
+            int height, Cancellation cancellation) throws ProcessingException {
         String sha = ContentAddress.sha256Hex(bytes);
-        String uri = blobs.put(kind, sha, ext, contentType, bytes);
+        String uri = blobs.put(kind, sha, ext, contentType, bytes, cancellation);
         return new BlobRef(uri, sha, bytes.length, width, height, contentType);
     }
 

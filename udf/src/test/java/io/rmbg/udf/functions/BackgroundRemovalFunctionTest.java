@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rmbg.udf.blob.ContentAddress;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.model.SyntheticModels;
+import io.rmbg.udf.image.ImageProbe;
 import io.rmbg.udf.process.ImageLimits;
+import io.rmbg.udf.process.MemoryBudget;
 import io.rmbg.udf.process.ModelOptions;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.ImageParams;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
@@ -33,6 +36,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -177,6 +182,86 @@ class BackgroundRemovalFunctionTest {
     }
 
     @Test
+    void aTimedOutJobStopsAndWritesNoBlobAfterItsTimeoutRow() throws Exception {
+        GatedBlobStore.reset();
+        InMemoryBlobStore.OBJECTS.put("s3://test/in/slow.png", png(400, 300));
+        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
+                GatedBlobStore::new, ImageLimits.defaults(), model, 2);
+        var harness = harness(function, 1_000);
+        harness.open();
+
+        harness.processElement(new StreamRecord<>(uriEvent("slow", "s3://test/in/slow.png"), 1));
+        assertThat(GatedBlobStore.reading.await(20, TimeUnit.SECONDS)).isTrue();
+        harness.setProcessingTime(1_001); // Flink's async timeout fires while the fetch hangs
+        runMails(harness);
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(r -> assertThat(r.errorCode()).isEqualTo(ErrorCode.INFERENCE_TIMEOUT));
+
+        GatedBlobStore.gate.countDown(); // the fetch returns after the row was decided
+        harness.endInput();
+        MemoryBudget budget = function.memoryBudget();
+        harness.close(); // waits for the pools: whatever the job still did, it did before this
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(GatedBlobStore.PUTS).as("no original, mask or cut-out stored").isEmpty();
+        assertThat(budget.peakInUse()).as("never admitted to decode").isZero();
+    }
+
+    @Test
+    void aSmallMemoryBudgetSerialisesLargeImagesAndAllComplete() throws Exception {
+        long oneImage = MemoryBudget.decodeCost(ImageProbe.probe(png(1200, 900)));
+        long budgetBytes = oneImage + oneImage / 2; // room for one decoded image at a time
+        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
+                InMemoryBlobStore::new, ImageLimits.defaults(), model, 4, 2, 4, 10).withMemoryBudget(budgetBytes);
+        var harness = harness(function, 120_000);
+        harness.open();
+
+        int images = 10;
+        for (int i = 0; i < images; i++) {
+            harness.processElement(new StreamRecord<>(event("large-" + i, png(1200, 900)), i));
+        }
+        harness.processElement(new StreamRecord<>(event("over-budget", png(4000, 3000)), images));
+        harness.endInput();
+        MemoryBudget budget = function.memoryBudget();
+        harness.close();
+
+        Map<String, JobResult> results = harness.extractOutputValues().stream()
+                .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
+        for (int i = 0; i < images; i++) {
+            assertThat(results.get(id("large-" + i)).status()).as("large-" + i).isEqualTo(JobStatus.COMPLETED);
+        }
+        JobResult over = results.get(id("over-budget"));
+        assertThat(over.errorCode()).isEqualTo(ErrorCode.IMAGE_TOO_LARGE);
+        assertThat(over.errorMessage()).contains("inference.memory-budget-mb");
+        assertThat(budget.peakInUse()).as("one decoded image at a time").isEqualTo(oneImage);
+        assertThat(budget.available()).as("every lease returned").isEqualTo(budgetBytes);
+    }
+
+    @Test
+    void aModelAnsweringNanFailsEachImageAsInferenceAndCountsIt() throws Exception {
+        Path nan = dir.resolve("nan.onnx");
+        SyntheticModels.writeNanModel(nan, 1024);
+        BackgroundRemovalFunction function = new BackgroundRemovalFunction(InMemoryBlobStore::new,
+                ImageLimits.defaults(), new ModelOptions(nan.toString(), "rmbg-2.0", "cpu", 1), 2);
+        var harness = harness(function, 60_000);
+        harness.open();
+
+        harness.processElement(new StreamRecord<>(event("nan-1", png(300, 200)), 1));
+        harness.processElement(new StreamRecord<>(event("nan-2", png(200, 300)), 2));
+        harness.endInput();
+        long counted = function.nonFiniteOutputsSoFar();
+        harness.close();
+
+        assertThat(harness.extractOutputValues()).hasSize(2).allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(r.errorCode()).isEqualTo(ErrorCode.INFERENCE);
+            assertThat(r.errorMessage()).contains("non-finite");
+            assertThat(r.processed()).isNull();
+        });
+        assertThat(counted).isEqualTo(2);
+    }
+
+    @Test
     void readsTheGpuIndexesFlinkAssigned() {
         assertThat(BackgroundRemovalFunction.assignedGpus(Set.of(gpu("1"), gpu(null)))).containsExactly("1");
         assertThat(BackgroundRemovalFunction.assignedGpus(Set.of())).isEmpty();
@@ -195,6 +280,22 @@ class BackgroundRemovalFunctionTest {
                 return index == null ? Set.of() : Set.of("index");
             }
         };
+    }
+
+    /** Runs what the operator left in the task's mailbox (the timeout, the emission of its result). */
+    private static void runMails(OneInputStreamOperatorTestHarness<ImageEvent, JobResult> harness) throws Exception {
+        Optional<Mail> mail;
+        while ((mail = harness.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
+            mail.get().run();
+        }
+    }
+
+    private static OneInputStreamOperatorTestHarness<ImageEvent, JobResult> harness(
+            BackgroundRemovalFunction function, long timeoutMs) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(
+                new AsyncWaitOperatorFactory<>(function, timeoutMs, 16, AsyncDataStream.OutputMode.UNORDERED),
+                TypeInformation.of(ImageEvent.class).createSerializer(
+                        new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
     }
 
     private static ImageEvent event(String name, byte[] image, String model) {

@@ -261,4 +261,65 @@ class MicroBatcherTest {
         assertThatThrownBy(() -> MicroBatcher.<String, String>builder("m").start())
                 .hasMessageContaining("stager cannot be null");
     }
+
+    @Test
+    void aWithdrawnItemLeavesTheQueueAndIsNeitherStagedNorRun() throws Exception {
+        // One buffer, batches of 1: while "a" runs (held by the gate), "b" and "c" are parked.
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        batcher = builder(1, Duration.ZERO).buffers(1).runner(batch -> {
+            running.countDown();
+            gate.await();
+            upperCase(batch);
+        }).start();
+        CompletableFuture<String> a = batcher.submit("a");
+        assertThat(running.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<String> b = batcher.submit("b");
+        CompletableFuture<String> c = batcher.submit("c");
+        assertThat(batcher.queued()).isEqualTo(2);
+
+        b.cancel(false); // b's job timed out
+        assertThat(batcher.queued()).as("b left the queue at once").isEqualTo(1);
+        gate.countDown();
+
+        assertThat(get(a)).isEqualTo("A");
+        assertThat(get(c)).isEqualTo("C");
+        assertThat(staged).noneMatch(s -> s.startsWith("b@"));
+        assertThat(batches).containsExactly(List.of("a"), List.of("c"));
+    }
+
+    @Test
+    void aBatchWhoseItemsAreAllWithdrawnDoesNotRun() throws Exception {
+        batcher = builder(2, FOREVER).start();
+        CompletableFuture<String> a = batcher.submit("a");
+        a.cancel(false);
+        CompletableFuture<String> b = batcher.submit("b"); // fills the batch of 2: it is due
+        b.cancel(false);
+        CompletableFuture<String> c = batcher.submit("c");
+        CompletableFuture<String> d = batcher.submit("d");
+
+        assertThat(get(d)).isEqualTo("D");
+        assertThat(get(c)).isEqualTo("C");
+        assertThat(batches).containsExactly(List.of("c", "d"));
+    }
+
+    @Test
+    void anErrorInTheRunnerReachesTheItemsAsItIs() throws Exception {
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+        batcher = builder(1, Duration.ZERO).runner(batch -> {
+            throw oom;
+        }).start();
+
+        assertThat(failure(batcher.submit("a"))).isSameAs(oom);
+    }
+
+    @Test
+    void anErrorWhileStagingReachesTheItemAsItIs() throws Exception {
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+        batcher = builder(1, Duration.ZERO).stager((item, buffer, index) -> {
+            throw oom;
+        }).start();
+
+        assertThat(failure(batcher.submit("a"))).isSameAs(oom);
+    }
 }

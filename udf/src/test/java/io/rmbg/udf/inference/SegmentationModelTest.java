@@ -383,6 +383,32 @@ class SegmentationModelTest {
         assertThat(flat).containsExactly(0.7f, 0.7f);
     }
 
+    @Test
+    void activationsCountTheNonFiniteRawValuesTheyRead() {
+        assertThat(SegmentationModel.applyActivation(new float[] {0f, Float.NaN, Float.POSITIVE_INFINITY},
+                OutputActivation.SIGMOID)).isEqualTo(2);
+        assertThat(SegmentationModel.applyActivation(new float[] {1f, Float.NEGATIVE_INFINITY, 2f},
+                OutputActivation.MIN_MAX)).isEqualTo(1);
+        assertThat(SegmentationModel.applyActivation(new float[] {0.5f, Float.NaN}, OutputActivation.NONE))
+                .isEqualTo(1);
+        assertThat(SegmentationModel.applyActivation(new float[] {-100f, 0.5f, 100f}, OutputActivation.SIGMOID))
+                .isZero();
+    }
+
+    @Test
+    void aModelAnsweringNanFailsTheImageAsInferenceSayingWhy() throws Exception {
+        Path nan = dir.resolve("nan.onnx");
+        SyntheticModels.writeNanModel(nan, SIZE);
+        try (SegmentationModel model = load(nan, PROFILE)) {
+            assertThatThrownBy(() -> model.infer(List.of(solid(8, 8, RED))))
+                    .isInstanceOf(NonFiniteOutputException.class)
+                    .hasMessageContaining("non-finite")
+                    .hasMessageContaining(SIZE * SIZE + " non-finite values (NaN or infinity) of " + SIZE * SIZE)
+                    .satisfies(e -> assertThat(((NonFiniteOutputException) e).code())
+                            .isEqualTo(io.rmbg.udf.error.ErrorCode.INFERENCE));
+        }
+    }
+
     private static float at(float[] mask, int x, int y) {
         return mask[y * SIZE + x];
     }

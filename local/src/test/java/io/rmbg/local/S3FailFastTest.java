@@ -1,0 +1,127 @@
+package io.rmbg.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.rmbg.udf.blob.BlobKind;
+import io.rmbg.udf.blob.BlobStore;
+import io.rmbg.udf.blob.RetryingBlobStore;
+import io.rmbg.udf.blob.S3BlobStore;
+import io.rmbg.udf.blob.S3Options;
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.error.ProcessingException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * Against a real S3 server (s3proxy): answers that retrying cannot change (403 for wrong
+ * credentials, 404) fail the job at once with the right code, well inside the retry budget that
+ * rides out outages; an unreachable store is retried for the whole budget. (The other statuses, 400
+ * among them, are in the udf module's {@code S3FailuresTest}: s3proxy cannot be made to send them.)
+ */
+class S3FailFastTest {
+    private static final String ACCESS_KEY = "rmbg";
+    private static final String SECRET_KEY = "rmbg-secret";
+    private static final String BUCKET = "rmbg";
+    private static final Duration BUDGET = Duration.ofSeconds(30);
+    private static final long FAST_MS = 3_000;
+
+    @TempDir static Path dir;
+    private static LocalS3 server;
+    private static String photo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = LocalS3.start(dir.resolve("s3"), "127.0.0.1", LocalStack.freePortIfZero(0), ACCESS_KEY, SECRET_KEY);
+        try (S3BlobStore store = new S3BlobStore(options(SECRET_KEY))) {
+            store.client().createBucket(b -> b.bucket(BUCKET));
+            store.client().putObject(b -> b.bucket(BUCKET).key("in/photo.jpg"), RequestBody.fromBytes(new byte[] {1, 2}));
+        }
+        photo = "s3://" + BUCKET + "/in/photo.jpg";
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void wrongCredentialsFailAReadAtOnceAsNotFound() throws Exception {
+        try (BlobStore store = retrying(options("wrong-secret"))) {
+            long start = System.nanoTime();
+            ProcessingException e = catchThrowableOfType(ProcessingException.class, () -> store.get(photo, 100));
+            assertThat(elapsedMs(start)).as("a 403 is final; the budget is %s", BUDGET).isLessThan(FAST_MS);
+            // A refused read tells the user no more than a missing object (the log tells the operator).
+            assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_NOT_FOUND);
+            assertThat(e.isRetryable()).isFalse();
+            assertThat(e.getMessage()).contains(photo).doesNotContain("wrong-secret");
+        }
+    }
+
+    @Test
+    void wrongCredentialsFailAWriteAtOnceAsStorage() throws Exception {
+        try (BlobStore store = retrying(options("wrong-secret"))) {
+            long start = System.nanoTime();
+            ProcessingException e = catchThrowableOfType(ProcessingException.class,
+                    () -> store.put(BlobKind.MASK, "ab", "png", "image/png", new byte[] {1}));
+            assertThat(elapsedMs(start)).isLessThan(FAST_MS);
+            assertThat(e.code()).isEqualTo(ErrorCode.STORAGE);
+            assertThat(e.isRetryable()).isFalse();
+        }
+    }
+
+    @Test
+    void anUnreachableStoreIsRetriedForTheWholeBudget() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        S3Options nowhere = new S3Options("http://127.0.0.1:" + closedPort, "us-east-1", BUCKET, ACCESS_KEY,
+                SECRET_KEY, true);
+        Duration budget = Duration.ofSeconds(1);
+        try (BlobStore store = new RetryingBlobStore(new S3BlobStore(nowhere), budget)) {
+            long start = System.nanoTime();
+            ProcessingException e = catchThrowableOfType(ProcessingException.class, () -> store.get(photo, 100));
+            assertThat(elapsedMs(start)).isGreaterThanOrEqualTo(budget.toMillis());
+            assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_UNREADABLE);
+            assertThat(e.isRetryable()).isTrue();
+        }
+    }
+
+    @Test
+    void aMissingObjectIsSourceNotFoundAtOnce() throws Exception {
+        try (BlobStore store = retrying(options(SECRET_KEY))) {
+            long start = System.nanoTime();
+            ProcessingException e = catchThrowableOfType(ProcessingException.class,
+                    () -> store.get("s3://" + BUCKET + "/in/missing.jpg", 100));
+            assertThat(elapsedMs(start)).isLessThan(FAST_MS);
+            assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_NOT_FOUND);
+        }
+    }
+
+    @Test
+    void theRightCredentialsRead() throws Exception {
+        try (BlobStore store = retrying(options(SECRET_KEY))) {
+            assertThat(store.get(photo, 100)).containsExactly(1, 2);
+        }
+    }
+
+    private static BlobStore retrying(S3Options options) {
+        return new RetryingBlobStore(new S3BlobStore(options), BUDGET);
+    }
+
+    private static S3Options options(String secret) {
+        return new S3Options(server.endpoint(), "us-east-1", BUCKET, ACCESS_KEY, secret, true);
+    }
+
+    private static long elapsedMs(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+}
