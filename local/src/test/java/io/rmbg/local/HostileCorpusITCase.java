@@ -69,9 +69,13 @@ class HostileCorpusITCase {
     static void startStack() throws Exception {
         Path model = dataDir.resolve("colour-key-320.onnx");
         SyntheticModels.writeColourKeyModel(model, 320);
+        // A second model whose output is NaN: its images must fail, not complete transparent.
+        Path nan = dataDir.resolve("nan.onnx");
+        SyntheticModels.writeNanModel(nan, 1024);
         PipelineConfig base = PipelineConfig.builder()
                 .set(ConfigKeys.MODEL_PATH, model.toString())
                 .set(ConfigKeys.MODEL_PROFILE, "u2net")
+                .set(ConfigKeys.MODEL_ADDITIONAL, "rmbg-2.0=" + nan)
                 .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
                 .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
                 .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
@@ -144,6 +148,7 @@ class HostileCorpusITCase {
             assertThat(rest.get("/jobs/" + job.getJobID() + "/exceptions").get("exceptionHistory").get("entries"))
                     .as("job failures").isEmpty();
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+            rest.awaitCounter("Remove background", "nonFiniteOutputs", 1, Duration.ofSeconds(30));
         } finally {
             job.cancel().get();
         }

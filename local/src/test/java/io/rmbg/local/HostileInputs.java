@@ -153,6 +153,7 @@ final class HostileInputs {
                 "failed:INVALID_EVENT"));
         c.add(event("created_at next year", image + ",\"created_at\":\""
                 + java.time.Instant.now().plus(java.time.Duration.ofDays(400)) + "\"", "completed"));
+        c.add(event("a model answering NaN", image + ",\"params\":{\"model\":\"rmbg-2.0\"}", "failed:INFERENCE"));
         c.add(event("params of 64 KiB", image + ",\"params\":{\"note\":\"" + "p".repeat(64 * 1024) + "\"}",
                 "failed:INVALID_EVENT"));
         c.add(json("lone surrogates in user_id, tags and params", "{\"user_id\":\"a\\ud800b\"," + image

@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * What a failed job becomes. A {@link ProcessingException} is the job's own failure and becomes a
  * failed row with its code; any other exception is a bug met by one image and becomes {@code
  * INFERENCE}. An {@link Error} (out of memory above all) is not the image's fault and says the
- * slot's state is unknown: it must fail the task, so Flink restarts it, never a row.
+ * slot's state is unknown: it must fail the task, so Flink restarts it, never a row. The exception
+ * is {@link StackOverflowError}: a decoder recursing on one crafted image unwinds cleanly, and
+ * failing the task for it would replay that image forever.
  */
 final class JobFailures {
     private static final Logger LOG = LoggerFactory.getLogger(JobFailures.class);
@@ -32,7 +34,8 @@ final class JobFailures {
 
     /** Whether {@code error} must fail the task instead of producing a failed row. */
     static boolean failsTheTask(Throwable error) {
-        return cause(error) instanceof Error;
+        Throwable cause = cause(error);
+        return cause instanceof Error && !(cause instanceof StackOverflowError);
     }
 
     /**
@@ -42,7 +45,7 @@ final class JobFailures {
      */
     static JobResult failedResult(ImageEvent event, Throwable error, long nowMillis) {
         Throwable cause = cause(error);
-        if (cause instanceof Error) {
+        if (failsTheTask(cause)) {
             throw new IllegalArgumentException("an Error fails the task, not the job", cause);
         }
         if (cause instanceof ProcessingException pe) {

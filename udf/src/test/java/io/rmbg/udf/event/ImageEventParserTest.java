@@ -209,20 +209,20 @@ class ImageEventParserTest {
                 "+999999999-12-31T23:59:59Z", "+300000-01-01T00:00:00Z", "1969-12-31T23:59:59Z",
                 "-000001-01-01T00:00:00Z"}) {
             ParseOutcome.Rejected r = rejected("{\"job_id\":\"" + JOB_ID + "\",\"user_id\":\"u\","
-                    + "\"image_uri\":\"s3://bkt/k.png\",\"created_at\":\"" + createdAt + "\"}");
+                    + "\"image_uri\":\"s3://bucket/k.png\",\"created_at\":\"" + createdAt + "\"}");
             assertThat(r.errorCode()).isEqualTo(ErrorCode.INVALID_EVENT);
             assertThat(r.errorMessage()).contains("created_at must lie between 1970-01-01T00:00:00Z");
             // The row still gets a storable created_at: the record's timestamp.
             assertThat(r.event().createdAtMillis()).isEqualTo(KAFKA_TIME);
         }
-        assertThat(accepted("{\"user_id\":\"u\",\"image_uri\":\"s3://bkt/k.png\","
+        assertThat(accepted("{\"user_id\":\"u\",\"image_uri\":\"s3://bucket/k.png\","
                 + "\"created_at\":\"9999-12-31T23:59:59Z\"}").createdAtMillis())
                 .isEqualTo(Instant.parse("9999-12-31T23:59:59Z").toEpochMilli());
     }
 
     @Test
     void aRecordTimestampOutsideTheRangeIsReplacedByTheArrivalTime() {
-        byte[] value = "{\"user_id\":\"u\",\"image_uri\":\"s3://bkt/k.png\"}".getBytes(UTF_8);
+        byte[] value = "{\"user_id\":\"u\",\"image_uri\":\"s3://bucket/k.png\"}".getBytes(UTF_8);
         for (long ts : new long[] {-1L, Long.MAX_VALUE, Long.MIN_VALUE}) {
             ParseOutcome outcome = parser.parse(new SourceRecord("image-events", 0, 1, ts, value), NOW);
             assertThat(((ParseOutcome.Accepted) outcome).event().createdAtMillis()).isEqualTo(NOW);
@@ -233,7 +233,7 @@ class ImageEventParserTest {
     void paramsOverTheSizeLimitAreRejectedAndNotKept() {
         String big = "x".repeat(ImageEventParser.MAX_PARAMS_BYTES);
         ParseOutcome.Rejected r = rejected("{\"job_id\":\"" + JOB_ID + "\",\"user_id\":\"u\","
-                + "\"image_uri\":\"s3://bkt/k.png\",\"params\":{\"note\":\"" + big + "\"}}");
+                + "\"image_uri\":\"s3://bucket/k.png\",\"params\":{\"note\":\"" + big + "\"}}");
         assertThat(r.errorCode()).isEqualTo(ErrorCode.INVALID_EVENT);
         assertThat(r.errorMessage()).contains("params is").contains("the limit is 16384");
         assertThat(r.event().paramsJson()).isNull();

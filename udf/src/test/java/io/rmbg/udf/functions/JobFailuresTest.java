@@ -41,4 +41,11 @@ class JobFailuresTest {
         assertThatThrownBy(() -> JobFailures.failedResult(EVENT, error, 1L))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aStackOverflowFromOneImageIsThatImagesFailureNotTheTasks() {
+        Throwable error = new CompletionException(new StackOverflowError());
+        assertThat(JobFailures.failsTheTask(error)).isFalse();
+        assertThat(JobFailures.failedResult(EVENT, error, 1L).errorCode()).isEqualTo(ErrorCode.INFERENCE);
+    }
 }
