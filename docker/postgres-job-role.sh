@@ -19,5 +19,7 @@ GRANT USAGE ON SCHEMA public TO :"job_user";
 GRANT SELECT, INSERT, UPDATE ON image_process_jobs, tags, processing_stats, processing_error_stats
   TO :"job_user";
 GRANT SELECT, INSERT ON image_tags TO :"job_user";
+-- ReconcileDayStatement: a day recomputed from the rows drops error codes it no longer has.
+GRANT DELETE ON processing_error_stats TO :"job_user";
 GRANT USAGE ON SEQUENCE tags_tag_id_seq TO :"job_user";
 SQL

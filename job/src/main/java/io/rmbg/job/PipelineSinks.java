@@ -17,13 +17,15 @@ import org.apache.flink.api.connector.sink2.Sink;
  * @param deadLetters unusable records ({@code image-events-dlq})
  * @param dailyStats running daily totals ({@code processing_stats})
  * @param errorStats running daily failures per error code ({@code processing_error_stats})
+ * @param recomputedDays days (epoch day numbers) whose statistics are recomputed from the rows
  */
 public record PipelineSinks(
         Sink<JobResult> rows,
         Sink<JobResult> traces,
         Sink<DeadLetter> deadLetters,
         Sink<DailyStats> dailyStats,
-        Sink<ErrorCount> errorStats) {
+        Sink<ErrorCount> errorStats,
+        Sink<Long> recomputedDays) {
 
     public PipelineSinks {
         requireNonNull(rows, "rows sink cannot be null");
@@ -31,5 +33,6 @@ public record PipelineSinks(
         requireNonNull(deadLetters, "dead-letter sink cannot be null");
         requireNonNull(dailyStats, "daily stats sink cannot be null");
         requireNonNull(errorStats, "error stats sink cannot be null");
+        requireNonNull(recomputedDays, "recomputed days sink cannot be null");
     }
 }

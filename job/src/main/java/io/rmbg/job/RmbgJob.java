@@ -8,6 +8,8 @@ import io.rmbg.job.sinks.CloseSafeJdbcSink;
 import io.rmbg.job.sinks.DailyStatsStatement;
 import io.rmbg.job.sinks.ErrorStatsStatement;
 import io.rmbg.job.sinks.JobRowStatement;
+import io.rmbg.job.sinks.ReconcileDayStatement;
+import java.time.ZoneId;
 import io.rmbg.udf.records.DeadLetter;
 import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.SourceRecord;
@@ -75,7 +77,10 @@ public final class RmbgJob {
                 resultsSink(config),
                 deadLetterSink(config),
                 new CloseSafeJdbcSink<>(jdbcSink(DailyStatsStatement.SQL, new DailyStatsStatement(), config)),
-                new CloseSafeJdbcSink<>(jdbcSink(ErrorStatsStatement.SQL, new ErrorStatsStatement(), config)));
+                new CloseSafeJdbcSink<>(jdbcSink(ErrorStatsStatement.SQL, new ErrorStatsStatement(), config)),
+                new CloseSafeJdbcSink<>(jdbcSink(ReconcileDayStatement.SQL, new ReconcileDayStatement(
+                        ZoneId.of(config.get(ConfigKeys.STATS_TIME_ZONE)),
+                        config.getDuration(ConfigKeys.STATS_MAX_CLOCK_SKEW_MS)), config)));
     }
 
     public static KafkaSource<SourceRecord> kafkaSource(PipelineConfig config) {

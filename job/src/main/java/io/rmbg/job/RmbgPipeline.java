@@ -9,6 +9,8 @@ import io.rmbg.job.functions.FirstResultPerJob;
 import io.rmbg.job.functions.OffloadLargeDeadLetters;
 import io.rmbg.job.stats.DailyStatistics;
 import io.rmbg.job.stats.DailyStats;
+import io.rmbg.job.stats.DayActivity;
+import io.rmbg.job.stats.ReconcileDays;
 import io.rmbg.job.stats.JobOutcome;
 import io.rmbg.job.stats.SplitErrorCodes;
 import io.rmbg.udf.blob.BlobStoreFactory;
@@ -24,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.functions.async.AsyncFunction;
@@ -136,10 +139,11 @@ public final class RmbgPipeline {
                 .name("Dead letters (image-events-dlq)")
                 .uid("dead-letters-sink");
 
-        DataStream<DailyStats> daily = dailyStatistics(config)
+        DailyStatistics.Days days = dailyStatistics(config)
                 .apply(results.map(outcomeOf(config.getDuration(ConfigKeys.STATS_MAX_CLOCK_SKEW_MS)))
                         .name("Job outcomes")
                         .uid("job-outcomes"));
+        DataStream<DailyStats> daily = days.daily();
         daily.sinkTo(sinks.dailyStats()).name("Daily stats (processing_stats)").uid("daily-stats-sink");
         daily.flatMap(new SplitErrorCodes())
                 .name("Failures per error code")
@@ -147,6 +151,20 @@ public final class RmbgPipeline {
                 .sinkTo(sinks.errorStats())
                 .name("Error stats (processing_error_stats)")
                 .uid("error-stats-sink");
+        daily.map(DayActivity::of)
+                .name("Days changed")
+                .uid("stats-days-changed")
+                .union(days.lateJobs())
+                .keyBy(activity -> ReconcileDays.KEY, Types.INT)
+                .process(new ReconcileDays(
+                        config.getDuration(ConfigKeys.STATS_RECONCILE_QUIET_MS),
+                        config.getDuration(ConfigKeys.STATS_RECONCILE_MAX_WAIT_MS),
+                        config.getDuration(ConfigKeys.STATS_RECONCILE_AFTER_RESTORE_MS)))
+                .name("Days to recompute from the rows")
+                .uid("stats-reconcile-days")
+                .sinkTo(sinks.recomputedDays())
+                .name("Recompute days (processing_stats)")
+                .uid("stats-reconcile-sink");
     }
 
     private static MapFunction<JobResult, JobOutcome> outcomeOf(Duration maxClockSkew) {

@@ -43,10 +43,14 @@ class JobRowStatementTest {
         String job = UUID.randomUUID().toString();
         write(result(job, JobStatus.COMPLETED, new String[] {"b", "a"}));
         write(result(job, JobStatus.PROCESSING, new String[] {"c"}));
-        write(failed(job));
-
         assertThat(query("SELECT status FROM image_process_jobs WHERE job_id = '" + job + "'"))
                 .containsExactly("completed");
+        // A replayed attempt that ended otherwise replaces the row: the last attempt counts.
+        write(failed(job));
+        assertThat(query("SELECT status || ':' || error_code FROM image_process_jobs WHERE job_id = '" + job + "'"))
+                .containsExactly("failed:IMAGE_DECODE");
+        assertThat(query("SELECT count(*) FROM image_process_jobs WHERE job_id = '" + job + "'"))
+                .containsExactly("1");
         assertThat(query("SELECT t.name FROM image_tags it JOIN tags t USING (tag_id) WHERE job_id = '"
                 + job + "' ORDER BY 1")).containsExactly("a", "b");
     }

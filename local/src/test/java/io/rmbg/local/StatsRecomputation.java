@@ -24,5 +24,10 @@ final class StatsRecomputation {
     static final String ERROR_STATS =
             "SELECT stat_date, error_code, failed_jobs FROM processing_error_stats ORDER BY 1, 2";
 
+    /** {@code query}'s rows, each as one text, in order: for comparing whole rows. */
+    static String asText(String query) {
+        return "SELECT t::text FROM (" + query + ") t ORDER BY 1";
+    }
+
     private StatsRecomputation() {}
 }

@@ -86,6 +86,9 @@ public final class ConfigKeys {
     public static final String STATS_OUT_OF_ORDERNESS_MS = "stats.out-of-orderness-ms";
     public static final String STATS_QUIET_PERIOD_MS = "stats.quiet-period-ms";
     public static final String STATS_MAX_CLOCK_SKEW_MS = "stats.max-clock-skew-ms";
+    public static final String STATS_RECONCILE_QUIET_MS = "stats.reconcile.quiet-ms";
+    public static final String STATS_RECONCILE_MAX_WAIT_MS = "stats.reconcile.max-wait-ms";
+    public static final String STATS_RECONCILE_AFTER_RESTORE_MS = "stats.reconcile.after-restore-ms";
 
     private static final Set<String> SECRETS = Set.of(JDBC_PASSWORD, S3_SECRET_KEY, S3_ACCESS_KEY,
             S3_SOURCE_SECRET_KEY, S3_SOURCE_ACCESS_KEY);
@@ -170,6 +173,10 @@ public final class ConfigKeys {
         d.put(STATS_OUT_OF_ORDERNESS_MS, "60000");
         d.put(STATS_QUIET_PERIOD_MS, "60000");
         d.put(STATS_MAX_CLOCK_SKEW_MS, "300000");
+        // After the checkpoint interval every row is written; 30 s leaves room for slow ones.
+        d.put(STATS_RECONCILE_QUIET_MS, "30000");
+        d.put(STATS_RECONCILE_MAX_WAIT_MS, Long.toString(Duration.ofMinutes(10).toMillis()));
+        d.put(STATS_RECONCILE_AFTER_RESTORE_MS, Long.toString(Duration.ofMinutes(10).toMillis()));
         return java.util.Collections.unmodifiableMap(d);
     }
 }

@@ -11,8 +11,11 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  * Upserts one job's row into {@code image_process_jobs} and links its tags, in one statement.
  *
  * <p>What must stay true: a replayed result never creates a second row ({@code ON CONFLICT
- * (job_id)}), and never moves a terminal row ({@code completed}/{@code failed}) to another status
- * (the {@code WHERE} guard on the update), nor touches a row of another user. Every text is bound
+ * (job_id)}), never moves a terminal row ({@code completed}/{@code failed}) back to another status,
+ * nor touches a row of another user (the {@code WHERE} guard on the update). A terminal result
+ * replaces a terminal row: after a failover the replayed attempt, which is the one the restored
+ * statistics and the last trace count, may end differently from the first (README "Which attempt
+ * counts"). Every text is bound
  * in a form PostgreSQL accepts (no NUL, valid UTF-8, within its column's length): a value the
  * database refused would fail the whole batch and, replayed, the job forever. Tags are upserted in name order so that concurrent sink
  * instances lock them in the same order.
@@ -39,8 +42,9 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
                     + " file_size_kb = EXCLUDED.file_size_kb, params = EXCLUDED.params,"
                     + " error_message = EXCLUDED.error_message, error_code = EXCLUDED.error_code,"
                     + " model = EXCLUDED.model, model_version = EXCLUDED.model_version"
-                    + " WHERE image_process_jobs.status NOT IN ('completed', 'failed')"
-                    + " AND image_process_jobs.user_id = EXCLUDED.user_id"
+                    + " WHERE image_process_jobs.user_id = EXCLUDED.user_id"
+                    + " AND (image_process_jobs.status NOT IN ('completed', 'failed')"
+                    + " OR EXCLUDED.status IN ('completed', 'failed'))"
                     + " RETURNING job_id),"
                     + " job_tags AS ("
                     + " INSERT INTO tags (name)"

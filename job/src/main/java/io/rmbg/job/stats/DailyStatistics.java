@@ -7,7 +7,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -17,6 +16,7 @@ import org.apache.flink.util.OutputTag;
  * <pre>
  * outcomes → watermarks (quiet-period aware) → keyBy(shard) → day windows (early + on-time
  * firing, allowed lateness) → keyBy(day) → merge shards → DailyStats
+ *                                          └ later than allowed → days to recompute from the table
  * </pre>
  */
 public final class DailyStatistics {
@@ -39,8 +39,15 @@ public final class DailyStatistics {
         this.quietPeriod = quietPeriod;
     }
 
-    /** Running totals per day; each element replaces the previous one of its day. */
-    public DataStream<DailyStats> apply(DataStream<JobOutcome> outcomes) {
+    /**
+     * What the statistics produce.
+     *
+     * @param daily running totals per day; each element replaces the previous one of its day
+     * @param lateJobs the days of jobs that arrived after their day's windows closed
+     */
+    public record Days(DataStream<DailyStats> daily, DataStream<DayActivity> lateJobs) {}
+
+    public Days apply(DataStream<JobOutcome> outcomes) {
         Duration ooo = outOfOrderness;
         Duration quiet = quietPeriod;
         CalendarDayWindows days = new CalendarDayWindows(zone);
@@ -62,19 +69,16 @@ public final class DailyStatistics {
                 .name("Count jobs per day and shard")
                 .uid("stats-day-windows");
 
-        perShard.getSideOutput(LATE)
-                .process(new CountLateJobs())
-                .returns(Types.VOID)
-                .name("Late jobs (counted, not in stats)")
-                .uid("stats-late-jobs")
-                .sinkTo(new DiscardingSink<>())
-                .name("Discard late jobs")
-                .uid("stats-late-jobs-sink");
+        DataStream<DayActivity> late = perShard.getSideOutput(LATE)
+                .process(new CountLateJobs(zone))
+                .name("Late jobs (days to recompute)")
+                .uid("stats-late-jobs");
 
-        return perShard
+        DataStream<DailyStats> daily = perShard
                 .keyBy(DailyStats::epochDay, Types.LONG)
                 .process(new MergeDayShards(allowedLateness))
                 .name("Merge shards per day")
                 .uid("stats-merge-days");
+        return new Days(daily, late);
     }
 }

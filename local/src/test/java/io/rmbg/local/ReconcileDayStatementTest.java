@@ -1,0 +1,116 @@
+package io.rmbg.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rmbg.job.sinks.ReconcileDayStatement;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Recomputing a day from the rows, on a real PostgreSQL, gives README's recomputation exactly. */
+class ReconcileDayStatementTest {
+    private static final LocalDate DAY = LocalDate.of(2026, 1, 15);
+    @TempDir static Path dir;
+    private static LocalPostgres pg;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = LocalPostgres.start(dir.resolve("pg"), 0, "rmbg", "rmbg", LocalStack.schemaSql());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    @Test
+    void aDayRecomputedFromTheRowsEqualsTheRecomputationAndDropsCodesItNoLongerHas() throws Exception {
+        String noon = DAY + "T12:00:00Z";
+        row("completed", null, noon, noon, 1200);
+        row("completed", null, DAY + "T00:00:00Z", DAY + "T00:00:01Z", 401);
+        row("failed", "STORAGE", DAY + "T23:59:59Z", DAY.plusDays(1) + "T00:00:09Z", 77);
+        // Dated next year but processed on DAY: it counts on DAY (completion + skew).
+        row("failed", "IMAGE_DECODE", "2027-06-01T00:00:00Z", DAY + "T08:00:00Z", 5);
+        // Other days, and a job that never finished, do not count.
+        row("completed", null, DAY.minusDays(1) + "T23:59:59Z", noon, 9);
+        row("completed", null, DAY.plusDays(1) + "T00:00:00Z", DAY.plusDays(1) + "T00:00:02Z", 9);
+        row("processing", null, noon, null, 0);
+        // What the windows had written before: wrong totals and a code the rows no longer have.
+        execute("INSERT INTO processing_stats VALUES ('" + DAY + "', 9, 9, 0.00, 0.00, 0, now())");
+        execute("INSERT INTO processing_error_stats VALUES ('" + DAY + "', 'INFERENCE', 3, now())");
+
+        reconcile(DAY.toEpochDay());
+
+        assertThat(query(StatsRecomputation.asText(StatsRecomputation.DAILY_STATS + "")).stream()
+                .filter(r -> r.startsWith("(" + DAY)).toList())
+                .containsExactly("(" + DAY + ",4,2,2,800.50,50.00)");
+        assertThat(query(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS)))
+                .containsExactly("(" + DAY + ",IMAGE_DECODE,1)", "(" + DAY + ",STORAGE,1)");
+        assertThat(query(StatsRecomputation.asText(StatsRecomputation.DAILY)).stream()
+                .filter(r -> r.startsWith("(" + DAY)).toList())
+                .containsExactly("(" + DAY + ",4,2,2,800.50,50.00)");
+
+        reconcile(DAY.toEpochDay()); // idempotent
+        assertThat(query(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS)))
+                .containsExactly("(" + DAY + ",IMAGE_DECODE,1)", "(" + DAY + ",STORAGE,1)");
+    }
+
+    @Test
+    void aDayWithoutFinishedJobsGetsNoRow() throws Exception {
+        LocalDate empty = LocalDate.of(2025, 3, 3);
+        reconcile(empty.toEpochDay());
+        assertThat(query("SELECT count(*) FROM processing_stats WHERE stat_date = '" + empty + "'"))
+                .containsExactly("0");
+    }
+
+    private static void reconcile(long epochDay) throws Exception {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(ReconcileDayStatement.SQL)) {
+            new ReconcileDayStatement(ZoneOffset.UTC, Duration.ofMinutes(5)).accept(ps, epochDay);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void row(String status, String code, String createdAt, String completedAt, int ms)
+            throws Exception {
+        execute("INSERT INTO image_process_jobs (job_id, user_id, original_path, status, created_at,"
+                + " completed_at, processing_time_ms, error_code) VALUES ('" + UUID.randomUUID() + "', 'u',"
+                + " 'inline:', '" + status + "', '" + createdAt + "', "
+                + (completedAt == null ? "NULL" : "'" + completedAt + "'") + ", " + ms + ", "
+                + (code == null ? "NULL" : "'" + code + "'") + ")");
+    }
+
+    private static void execute(String sql) throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static List<String> query(String sql) throws Exception {
+        try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        }
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection(pg.jdbcUrl(), "rmbg", "rmbg");
+    }
+}
