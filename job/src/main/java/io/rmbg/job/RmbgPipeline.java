@@ -143,7 +143,15 @@ public final class RmbgPipeline {
                 .apply(results.map(outcomeOf(config.getDuration(ConfigKeys.STATS_MAX_CLOCK_SKEW_MS)))
                         .name("Job outcomes")
                         .uid("job-outcomes"));
-        DataStream<DailyStats> daily = days.daily();
+        SingleOutputStreamOperator<DailyStats> daily = days.daily()
+                .map(DayActivity::of)
+                .name("Days changed")
+                .uid("stats-days-changed")
+                .union(days.lateJobs())
+                .keyBy(activity -> ReconcileDays.KEY, Types.INT)
+                .process(reconcileDays(config))
+                .name("Windows or rows: who writes each day")
+                .uid("stats-reconcile-days");
         daily.sinkTo(sinks.dailyStats()).name("Daily stats (processing_stats)").uid("daily-stats-sink");
         daily.flatMap(new SplitErrorCodes())
                 .name("Failures per error code")
@@ -151,24 +159,22 @@ public final class RmbgPipeline {
                 .sinkTo(sinks.errorStats())
                 .name("Error stats (processing_error_stats)")
                 .uid("error-stats-sink");
-        daily.map(DayActivity::of)
-                .name("Days changed")
-                .uid("stats-days-changed")
-                .union(days.lateJobs())
-                .keyBy(activity -> ReconcileDays.KEY, Types.INT)
-                .process(new ReconcileDays(
-                        config.getDuration(ConfigKeys.STATS_RECONCILE_QUIET_MS),
-                        config.getDuration(ConfigKeys.STATS_RECONCILE_MAX_WAIT_MS),
-                        config.getDuration(ConfigKeys.STATS_RECONCILE_AFTER_RESTORE_MS)))
-                .name("Days to recompute from the rows")
-                .uid("stats-reconcile-days")
+        daily.getSideOutput(ReconcileDays.RECOMPUTE)
                 .sinkTo(sinks.recomputedDays())
-                .name("Recompute days (processing_stats)")
+                .name("Days recomputed from the rows (processing_stats)")
                 .uid("stats-reconcile-sink");
     }
 
     private static MapFunction<JobResult, JobOutcome> outcomeOf(Duration maxClockSkew) {
         return result -> JobOutcome.of(result, maxClockSkew);
+    }
+
+    private static ReconcileDays reconcileDays(PipelineConfig config) {
+        return new ReconcileDays(
+                ZoneId.of(config.get(ConfigKeys.STATS_TIME_ZONE)),
+                config.getDuration(ConfigKeys.STATS_RECONCILE_QUIET_MS),
+                config.getDuration(ConfigKeys.STATS_RECONCILE_MAX_WAIT_MS),
+                config.getDuration(ConfigKeys.STATS_RECONCILE_AFTER_RESTORE_MS));
     }
 
     private static DailyStatistics dailyStatistics(PipelineConfig config) {

@@ -81,6 +81,7 @@ class HostileCorpusITCase {
                 .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
                 .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, MAX_INLINE)
                 .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
                 .build();
         stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
         config = stack.config();

@@ -106,6 +106,7 @@ class RmbgPipelineITCase {
                 .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
                 .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, 2 * 1024 * 1024)
                 .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
                 .build();
         stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
         config = stack.config();

@@ -175,7 +175,7 @@ public final class ConfigKeys {
         d.put(STATS_MAX_CLOCK_SKEW_MS, "300000");
         // After the checkpoint interval every row is written; 30 s leaves room for slow ones.
         d.put(STATS_RECONCILE_QUIET_MS, "30000");
-        d.put(STATS_RECONCILE_MAX_WAIT_MS, Long.toString(Duration.ofMinutes(10).toMillis()));
+        d.put(STATS_RECONCILE_MAX_WAIT_MS, Long.toString(Duration.ofMinutes(2).toMillis()));
         d.put(STATS_RECONCILE_AFTER_RESTORE_MS, Long.toString(Duration.ofMinutes(10).toMillis()));
         return java.util.Collections.unmodifiableMap(d);
     }

@@ -1,0 +1,299 @@
+package io.rmbg.local;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rmbg.job.RmbgJob;
+import io.rmbg.job.RmbgPipeline;
+import io.rmbg.job.config.ConfigKeys;
+import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.functions.BackgroundRemovalFunction;
+import io.rmbg.udf.model.SyntheticModels;
+import io.rmbg.udf.records.ImageEvent;
+import io.rmbg.udf.records.JobResult;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * README "Daily statistics": every day's {@code processing_stats} and {@code processing_error_stats}
+ * converge to the recomputation from {@code image_process_jobs}, in every column, whatever the
+ * delay of a job: (a) jobs dated weeks ago, yesterday and today sent after the watermark followed
+ * the wall clock; (c) a job dated next year, after which today keeps updating; (b) a failover whose
+ * replayed attempts end differently from the first ones (another status, another time), after
+ * which row, last trace and statistics agree on the replayed attempt.
+ */
+class StatsConvergenceITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FLIP = "flip";
+    private static final String POISON = "poison";
+    /** Jobs of user "flip" whose first attempt already ended (as a STORAGE failure). */
+    private static final Set<String> FLIPPED = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean POISONED = new AtomicBoolean();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .build());
+
+    @TempDir static Path dataDir;
+    private static LocalStack stack;
+    private static PipelineConfig config;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        Path model = dataDir.resolve("colour-key-320.onnx");
+        SyntheticModels.writeColourKeyModel(model, 320);
+        PipelineConfig base = PipelineConfig.builder()
+                .set(ConfigKeys.MODEL_PATH, model.toString())
+                .set(ConfigKeys.MODEL_PROFILE, "u2net")
+                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                // No checkpoint during the test: the failover starts the job's state afresh, and
+                // every record is replayed.
+                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, Duration.ofMinutes(30).toMillis())
+                .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                .set(ConfigKeys.STATS_QUIET_PERIOD_MS, 2000)
+                .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
+                .build();
+        stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
+        config = stack.config();
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void everyDayConvergesToTheRecomputation(@InjectClusterClient ClusterClient<?> flink) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        RmbgJob.configure(env, config);
+        RmbgJob.pipeline(config).withBackgroundRemoval(c -> new FlipOnFirstAttempt(RmbgPipeline.backgroundRemoval(c)))
+                .build(env, config);
+        JobClient job = env.executeAsync("rmbg-stats-convergence");
+        try {
+            Instant now = Instant.now();
+            List<String> sent = new ArrayList<>();
+            sent.add(send("u", now));
+            awaitTerminalRows(sent, Duration.ofMinutes(2));
+            Thread.sleep(3_000); // past the quiet period: the watermark now follows the wall clock
+
+            // (a) A back-fill and stragglers: weeks ago (beyond the allowed lateness), yesterday, today.
+            Instant weeksAgo = now.minus(Duration.ofDays(35));
+            Instant yesterday = now.minus(Duration.ofDays(1));
+            sent.add(send("u", weeksAgo));
+            sent.add(send("u", weeksAgo.plusSeconds(60)));
+            sent.add(sendInvalid("u", weeksAgo));
+            sent.add(send("u", yesterday));
+            sent.add(sendInvalid("u", yesterday));
+            sent.add(send("u", now));
+            awaitTerminalRows(sent, Duration.ofMinutes(2));
+            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+            assertThat(days()).contains(day(weeksAgo), day(yesterday), day(now));
+
+            // (c) A job dated next year counts today, and today keeps updating after it.
+            long todayBefore = totalOn(day(now));
+            sent.add(send("u", now.plus(Duration.ofDays(365))));
+            sent.add(send("u", now));
+            awaitTerminalRows(sent, Duration.ofMinutes(2));
+            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+            assertThat(totalOn(day(now))).isEqualTo(todayBefore + 2);
+            assertThat(days()).doesNotContain(day(now.plus(Duration.ofDays(365))));
+
+            // (b) First attempts fail as STORAGE and are counted; a failover replays every record
+            // and the replayed attempts complete, in other times.
+            List<String> flips = List.of(send(FLIP, now), send(FLIP, now), send(FLIP, yesterday), send(FLIP, weeksAgo));
+            sent.addAll(flips);
+            awaitTerminalRows(sent, Duration.ofMinutes(2));
+            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+            assertThat(rows("SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
+                    .containsExactly(List.of("3"));
+            sent.add(send(POISON, now));
+            awaitCompleted(flips, Duration.ofMinutes(3));
+            awaitTerminalRows(sent, Duration.ofMinutes(2));
+            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+            assertThat(rows("SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
+                    .as("codes of first attempts are gone").containsExactly(List.of("0"));
+            checkRowsHoldTheLastTracedAttempt(sent);
+            FlinkRest rest = new FlinkRest(flink.getWebInterfaceURL(), job.getJobID().toString());
+            assertThat(rest.get("/jobs/" + job.getJobID() + "/exceptions").path("exceptionHistory").path("entries"))
+                    .as("the injected failover happened").isNotEmpty();
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /**
+     * The production function, except that a "flip" job's first attempt fails as STORAGE (as when
+     * the store is briefly unreachable) and the first "poison" event fails the task.
+     */
+    static final class FlipOnFirstAttempt extends BackgroundRemovalFunction {
+        private static final long serialVersionUID = 1L;
+
+        FlipOnFirstAttempt(BackgroundRemovalFunction template) {
+            super(template);
+        }
+
+        @Override
+        public void asyncInvoke(ImageEvent event, ResultFuture<JobResult> resultFuture) {
+            if (POISON.equals(event.userId()) && POISONED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected task failure");
+            }
+            if (FLIP.equals(event.userId()) && FLIPPED.add(event.jobId())) {
+                resultFuture.complete(List.of(JobResult.failed(event, ErrorCode.STORAGE,
+                        "injected: the store was unreachable on the first attempt", System.currentTimeMillis())));
+                return;
+            }
+            super.asyncInvoke(event, resultFuture);
+        }
+    }
+
+    private static String send(String user, Instant createdAt) throws Exception {
+        return send(JSON.createObjectNode().put("user_id", user)
+                .put("image_base64", Base64.getEncoder().encodeToString(SampleImages.png(96, 64))), createdAt);
+    }
+
+    /** An event that fails validation (a failed row, INVALID_EVENT). */
+    private static String sendInvalid(String user, Instant createdAt) throws Exception {
+        return send(JSON.createObjectNode().put("user_id", user).put("image_base64", "!!!"), createdAt);
+    }
+
+    private static String send(ObjectNode event, Instant createdAt) throws Exception {
+        String jobId = UUID.randomUUID().toString();
+        event.put("job_id", jobId).put("created_at", createdAt.toString());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS),
+                    JSON.writeValueAsBytes(event))).get();
+        }
+        return jobId;
+    }
+
+    private static void checkRowsHoldTheLastTracedAttempt(List<String> jobIds) throws Exception {
+        Map<String, String> lastTrace = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(stack.kafkaBootstrapServers(),
+                config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), jobIds.size())) {
+            var trace = JSON.readTree(r.value());
+            lastTrace.put(new String(r.key(), UTF_8),
+                    trace.get("status").asText() + ":" + trace.get("processing_time_ms").asLong());
+        }
+        Map<String, String> rowAttempts = new HashMap<>();
+        for (List<String> r : rows("SELECT job_id, status || ':' || processing_time_ms FROM image_process_jobs")) {
+            rowAttempts.put(r.get(0), r.get(1));
+        }
+        assertThat(rowAttempts).isEqualTo(lastTrace);
+        assertThat(rowAttempts).hasSize(jobIds.size());
+    }
+
+    private static void awaitStatsEqualRecomputation(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<List<String>> want = rows(StatsRecomputation.asText(StatsRecomputation.DAILY));
+            List<List<String>> got = rows(StatsRecomputation.asText(StatsRecomputation.DAILY_STATS));
+            List<List<String>> wantErrors = rows(StatsRecomputation.asText(StatsRecomputation.ERRORS));
+            List<List<String>> gotErrors = rows(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS));
+            if (want.equals(got) && wantErrors.equals(gotErrors)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                assertThat(got).as("processing_stats").isEqualTo(want);
+                assertThat(gotErrors).as("processing_error_stats").isEqualTo(wantErrors);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static void awaitTerminalRows(List<String> jobIds, Duration timeout) throws Exception {
+        awaitCount("SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed') AND job_id IN ("
+                + quoted(jobIds) + ")", jobIds.size(), timeout);
+    }
+
+    private static void awaitCompleted(List<String> jobIds, Duration timeout) throws Exception {
+        awaitCount("SELECT count(*) FROM image_process_jobs WHERE status = 'completed' AND job_id IN ("
+                + quoted(jobIds) + ")", jobIds.size(), timeout);
+    }
+
+    private static void awaitCount(String sql, int count, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (Long.parseLong(rows(sql).get(0).get(0)) < count) {
+            assertThat(System.nanoTime()).as("%s reaching %s within %s", sql, count, timeout).isLessThan(deadline);
+            Thread.sleep(300);
+        }
+    }
+
+    private static String quoted(List<String> ids) {
+        return String.join(",", ids.stream().map(id -> "'" + id + "'").toList());
+    }
+
+    private static long totalOn(LocalDate day) throws Exception {
+        List<List<String>> r = rows("SELECT total_jobs FROM processing_stats WHERE stat_date = '" + day + "'");
+        return r.isEmpty() ? 0 : Long.parseLong(r.get(0).get(0));
+    }
+
+    private static List<LocalDate> days() throws Exception {
+        return rows("SELECT stat_date FROM processing_stats").stream().map(r -> LocalDate.parse(r.get(0))).toList();
+    }
+
+    private static LocalDate day(Instant t) {
+        return t.atZone(ZoneOffset.UTC).toLocalDate();
+    }
+
+    private static List<List<String>> rows(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), config.get(ConfigKeys.JDBC_USER),
+                        config.get(ConfigKeys.JDBC_PASSWORD));
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            List<List<String>> out = new ArrayList<>();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.add(rs.getString(i));
+                }
+                out.add(row);
+            }
+            return out;
+        }
+    }
+}
