@@ -108,7 +108,7 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     private transient BlobStore blobs;
     private transient JobStages stages;
     private transient MemoryBudget memoryBudget;
-    private transient Map<ImageEvent, Cancellation> running;
+    private transient Map<ImageEvent, JobInFlight> running;
     private transient ExecutorService cpuPool;
     private transient ExecutorService postprocessPool;
     private transient ExecutorService modelLoader;
@@ -282,12 +282,12 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         long startedAt = System.currentTimeMillis();
         // Keyed by identity: Flink hands timeout() the very event object, and equal events (a
         // replayed job_id) may be in flight together.
-        Cancellation cancellation = new Cancellation();
-        running.put(event, cancellation);
-        stages.run(event, laneFor(event), startedAt, cancellation)
+        JobInFlight job = new JobInFlight();
+        running.put(event, job);
+        stages.run(event, laneFor(event), startedAt, job)
                 .whenComplete((result, error) -> {
                     running.remove(event);
-                    if (cancellation.isCancelled()) {
+                    if (job.cancellation().isCancelled()) {
                         return; // timeout() has answered for this element
                     }
                     if (error == null) {
@@ -298,7 +298,8 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
                         if (JobFailures.cause(error) instanceof NonFiniteOutputException) {
                             nonFiniteOutputs.inc();
                         }
-                        complete(JobFailures.failedResult(event, error, System.currentTimeMillis()), resultFuture);
+                        complete(JobFailures.failedResult(event, error, job.decoded(), System.currentTimeMillis()),
+                                resultFuture);
                     }
                 });
     }
@@ -306,11 +307,11 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     /** Answers {@code INFERENCE_TIMEOUT} and withdraws the element's remaining work. */
     @Override
     public void timeout(ImageEvent event, ResultFuture<JobResult> resultFuture) {
-        Cancellation cancellation = running.remove(event);
-        if (cancellation != null) {
-            cancellation.cancel("the job timed out (inference.timeout-ms)");
+        JobInFlight job = running.remove(event);
+        if (job != null) {
+            job.cancellation().cancel("the job timed out (inference.timeout-ms)");
         }
-        complete(JobResult.failed(event, ErrorCode.INFERENCE_TIMEOUT,
+        complete(JobFailures.failed(event, job == null ? null : job.decoded(), ErrorCode.INFERENCE_TIMEOUT,
                 "job did not finish within the async timeout; the model may be overloaded",
                 System.currentTimeMillis()), resultFuture);
     }

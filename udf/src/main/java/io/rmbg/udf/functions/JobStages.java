@@ -44,7 +44,8 @@ final class JobStages {
 
     /** Runs {@code event} on the model of {@code lane}; completes with the result or the failure. */
     CompletableFuture<JobResult> run(ImageEvent event, CompletableFuture<ModelLane> lane, long startedAt,
-            Cancellation cancellation) {
+            JobInFlight job) {
+        Cancellation cancellation = job.cancellation();
         AtomicReference<MemoryBudget.Lease> held = new AtomicReference<>();
         // Fetch and submit share pool tasks, so preprocessing (done by submit) never lands on the
         // task thread, as a thenCompose on an already completed future would.
@@ -56,6 +57,7 @@ final class JobStages {
             return admitted.thenComposeAsync(lease -> {
                 held.set(lease);
                 DecodedImage decoded = unchecked(() -> processor.decode(fetched, startedAt, cancellation));
+                job.decoded(decoded);
                 CompletableFuture<SegmentedImage> segmented = model.submit(decoded);
                 cancellation.onCancel(() -> segmented.cancel(false));
                 return segmented;

@@ -257,6 +257,14 @@ class BackgroundRemovalFunctionTest {
             assertThat(r.errorCode()).isEqualTo(ErrorCode.INFERENCE);
             assertThat(r.errorMessage()).contains("non-finite");
             assertThat(r.processed()).isNull();
+            // It failed after its original was stored: the row keeps the original, size and timings.
+            assertThat(r.original()).isNotNull();
+            assertThat(r.originalPath()).isEqualTo(r.original().uri()).contains("/original/");
+            assertThat(r.fileSizeKb()).isEqualTo(JobResult.kib(r.original().bytes()));
+            assertThat(r.imageWidth() * r.imageHeight()).isEqualTo(300 * 200);
+            assertThat(r.timings().fetch() + r.timings().decode() + r.timings().store())
+                    .isBetween(0L, r.processingTimeMs());
+            assertThat(r.timings().postprocess() + r.timings().encode()).as("stages that never ran").isZero();
         });
         assertThat(counted).isEqualTo(2);
     }
