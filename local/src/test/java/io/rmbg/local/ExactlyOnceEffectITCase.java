@@ -282,19 +282,7 @@ class ExactlyOnceEffectITCase {
     private static void awaitStatsEqualRecomputation(LocalStack stack, PipelineConfig config, Duration timeout)
             throws Exception {
         // Every column, the average included: replayed attempts take other times than the first.
-        String recomputed = StatsRecomputation.asText(StatsRecomputation.DAILY);
-        String stats = StatsRecomputation.asText(StatsRecomputation.DAILY_STATS);
-        String errorsRecomputed = StatsRecomputation.asText(StatsRecomputation.ERRORS);
-        String errors = StatsRecomputation.asText(StatsRecomputation.ERROR_STATS);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!column(stack, config, recomputed).equals(column(stack, config, stats))
-                || !column(stack, config, errorsRecomputed).equals(column(stack, config, errors))) {
-            if (System.nanoTime() > deadline) {
-                assertThat(column(stack, config, stats)).isEqualTo(column(stack, config, recomputed));
-                assertThat(column(stack, config, errors)).isEqualTo(column(stack, config, errorsRecomputed));
-            }
-            Thread.sleep(500);
-        }
+        new StackQueries(stack).awaitStatsEqualRecomputation(timeout);
     }
 
     private static void awaitTerminalRows(LocalStack stack, PipelineConfig config, int n, Duration timeout)

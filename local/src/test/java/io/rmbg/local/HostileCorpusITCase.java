@@ -14,10 +14,6 @@ import io.rmbg.udf.event.ImageEventParser;
 import io.rmbg.udf.model.SyntheticModels;
 import io.rmbg.udf.records.SourceRecord;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -140,7 +136,7 @@ class HostileCorpusITCase {
 
             checkDeadLetters(byOffset, expectedDeadLetters);
             checkFutureDatedJobCountsToday();
-            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
 
             FlinkRest rest = new FlinkRest(flink.getWebInterfaceURL(), job.getJobID().toString());
             // A job that restarted went through RESTARTING (its timestamp is set) and has a failure.
@@ -206,28 +202,10 @@ class HostileCorpusITCase {
 
     /** A job dated next year keeps that date in its row but counts on the day it was processed. */
     private static void checkFutureDatedJobCountsToday() throws Exception {
-        List<List<String>> future = rows("SELECT created_at > now() + interval '300 days',"
+        List<List<String>> future = db().rows("SELECT created_at > now() + interval '300 days',"
                 + " " + StatsRecomputation.DAY + " = current_date FROM image_process_jobs"
                 + " WHERE created_at > now() + interval '1 day'");
         assertThat(future).containsExactly(List.of("t", "t"));
-    }
-
-    private static void awaitStatsEqualRecomputation(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<List<String>> want = rows(StatsRecomputation.DAILY);
-            List<List<String>> got = rows(StatsRecomputation.DAILY_STATS);
-            List<List<String>> wantErrors = rows(StatsRecomputation.ERRORS);
-            List<List<String>> gotErrors = rows(StatsRecomputation.ERROR_STATS);
-            if (want.equals(got) && wantErrors.equals(gotErrors)) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                assertThat(got).as("processing_stats").isEqualTo(want);
-                assertThat(gotErrors).as("processing_error_stats").isEqualTo(wantErrors);
-            }
-            Thread.sleep(500);
-        }
     }
 
     private static Map<Long, HostileInputs.Fixture> produce(String topic, List<HostileInputs.Fixture> fixtures)
@@ -248,7 +226,7 @@ class HostileCorpusITCase {
     /** status, or failed:CODE, per job id. */
     private static Map<String, String> outcomes() throws Exception {
         Map<String, String> out = new HashMap<>();
-        for (List<String> r : rows("SELECT job_id, status, error_code FROM image_process_jobs")) {
+        for (List<String> r : db().rows("SELECT job_id, status, error_code FROM image_process_jobs")) {
             out.put(r.get(0), r.get(1).equals("failed") ? "failed:" + r.get(2) : r.get(1));
         }
         return out;
@@ -256,7 +234,7 @@ class HostileCorpusITCase {
 
     private static void awaitRow(String jobId, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (rows("SELECT status FROM image_process_jobs WHERE job_id = '" + jobId + "'").isEmpty()) {
+        while (db().rows("SELECT status FROM image_process_jobs WHERE job_id = '" + jobId + "'").isEmpty()) {
             assertThat(System.nanoTime()).as("canary %s within %s", jobId, timeout).isLessThan(deadline);
             Thread.sleep(500);
         }
@@ -264,7 +242,7 @@ class HostileCorpusITCase {
 
     private static void awaitRows(int count, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (rows("SELECT job_id FROM image_process_jobs").size() < count) {
+        while (db().rows("SELECT job_id FROM image_process_jobs").size() < count) {
             assertThat(System.nanoTime()).as("%s rows within %s", count, timeout).isLessThan(deadline);
             Thread.sleep(500);
         }
@@ -274,20 +252,7 @@ class HostileCorpusITCase {
         return r.headers().lastHeader(key) == null ? null : new String(r.headers().lastHeader(key).value(), UTF_8);
     }
 
-    private static List<List<String>> rows(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), config.get(ConfigKeys.JDBC_USER),
-                        config.get(ConfigKeys.JDBC_PASSWORD));
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            List<List<String>> out = new ArrayList<>();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    row.add(rs.getString(i));
-                }
-                out.add(row);
-            }
-            return out;
-        }
+    private static StackQueries db() {
+        return new StackQueries(stack);
     }
 }

@@ -15,10 +15,6 @@ import io.rmbg.udf.model.SyntheticModels;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -129,7 +125,7 @@ class StatsConvergenceITCase {
             sent.add(sendInvalid("u", yesterday));
             sent.add(send("u", now));
             awaitTerminalRows(sent, Duration.ofMinutes(2));
-            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
             assertThat(days()).contains(day(weeksAgo), day(yesterday), day(now));
 
             // (c) A job dated next year counts today, and today keeps updating after it.
@@ -137,7 +133,7 @@ class StatsConvergenceITCase {
             sent.add(send("u", now.plus(Duration.ofDays(365))));
             sent.add(send("u", now));
             awaitTerminalRows(sent, Duration.ofMinutes(2));
-            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
             assertThat(totalOn(day(now))).isEqualTo(todayBefore + 2);
             assertThat(days()).doesNotContain(day(now.plus(Duration.ofDays(365))));
 
@@ -146,14 +142,14 @@ class StatsConvergenceITCase {
             List<String> flips = List.of(send(FLIP, now), send(FLIP, now), send(FLIP, yesterday), send(FLIP, weeksAgo));
             sent.addAll(flips);
             awaitTerminalRows(sent, Duration.ofMinutes(2));
-            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
-            assertThat(rows("SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
+            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+            assertThat(db().rows("SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
                     .containsExactly(List.of("3"));
             sent.add(send(POISON, now));
             awaitCompleted(flips, Duration.ofMinutes(3));
             awaitTerminalRows(sent, Duration.ofMinutes(2));
-            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
-            assertThat(rows("SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
+            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+            assertThat(db().rows("SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
                     .as("codes of first attempts are gone").containsExactly(List.of("0"));
             checkRowsHoldTheLastTracedAttempt(sent);
             FlinkRest rest = new FlinkRest(flink.getWebInterfaceURL(), job.getJobID().toString());
@@ -220,29 +216,11 @@ class StatsConvergenceITCase {
                     trace.get("status").asText() + ":" + trace.get("processing_time_ms").asLong());
         }
         Map<String, String> rowAttempts = new HashMap<>();
-        for (List<String> r : rows("SELECT job_id, status || ':' || processing_time_ms FROM image_process_jobs")) {
+        for (List<String> r : db().rows("SELECT job_id, status || ':' || processing_time_ms FROM image_process_jobs")) {
             rowAttempts.put(r.get(0), r.get(1));
         }
         assertThat(rowAttempts).isEqualTo(lastTrace);
         assertThat(rowAttempts).hasSize(jobIds.size());
-    }
-
-    private static void awaitStatsEqualRecomputation(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<List<String>> want = rows(StatsRecomputation.asText(StatsRecomputation.DAILY));
-            List<List<String>> got = rows(StatsRecomputation.asText(StatsRecomputation.DAILY_STATS));
-            List<List<String>> wantErrors = rows(StatsRecomputation.asText(StatsRecomputation.ERRORS));
-            List<List<String>> gotErrors = rows(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS));
-            if (want.equals(got) && wantErrors.equals(gotErrors)) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                assertThat(got).as("processing_stats").isEqualTo(want);
-                assertThat(gotErrors).as("processing_error_stats").isEqualTo(wantErrors);
-            }
-            Thread.sleep(500);
-        }
     }
 
     private static void awaitTerminalRows(List<String> jobIds, Duration timeout) throws Exception {
@@ -257,7 +235,7 @@ class StatsConvergenceITCase {
 
     private static void awaitCount(String sql, int count, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (Long.parseLong(rows(sql).get(0).get(0)) < count) {
+        while (Long.parseLong(db().rows(sql).get(0).get(0)) < count) {
             assertThat(System.nanoTime()).as("%s reaching %s within %s", sql, count, timeout).isLessThan(deadline);
             Thread.sleep(300);
         }
@@ -268,32 +246,19 @@ class StatsConvergenceITCase {
     }
 
     private static long totalOn(LocalDate day) throws Exception {
-        List<List<String>> r = rows("SELECT total_jobs FROM processing_stats WHERE stat_date = '" + day + "'");
+        List<List<String>> r = db().rows("SELECT total_jobs FROM processing_stats WHERE stat_date = '" + day + "'");
         return r.isEmpty() ? 0 : Long.parseLong(r.get(0).get(0));
     }
 
     private static List<LocalDate> days() throws Exception {
-        return rows("SELECT stat_date FROM processing_stats").stream().map(r -> LocalDate.parse(r.get(0))).toList();
+        return db().rows("SELECT stat_date FROM processing_stats").stream().map(r -> LocalDate.parse(r.get(0))).toList();
     }
 
     private static LocalDate day(Instant t) {
         return t.atZone(ZoneOffset.UTC).toLocalDate();
     }
 
-    private static List<List<String>> rows(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), config.get(ConfigKeys.JDBC_USER),
-                        config.get(ConfigKeys.JDBC_PASSWORD));
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            List<List<String>> out = new ArrayList<>();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    row.add(rs.getString(i));
-                }
-                out.add(row);
-            }
-            return out;
-        }
+    private static StackQueries db() {
+        return new StackQueries(stack);
     }
 }
