@@ -34,7 +34,6 @@ public final class ImageEventParser implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private static final Pattern S3_URI = Pattern.compile("s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]/.+");
-    private static final Pattern HEX_COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");
 
     static final int MAX_USER_ID_CHARS = 64;
     static final int MAX_TAGS = 32;
@@ -260,41 +259,7 @@ public final class ImageEventParser implements Serializable {
         }
         f.paramsJson = json;
 
-        ObjectNode p = (ObjectNode) node;
-        String model = null;
-        Double threshold = null;
-        String background = null;
-        boolean postProcess = false;
-        JsonNode v;
-        if ((v = p.get("model")) != null && !v.isNull()) {
-            if (!v.isTextual() || v.textValue().isBlank()) {
-                problems.add("params.model must be a profile name");
-            } else {
-                model = v.textValue();
-            }
-        }
-        if ((v = p.get("threshold")) != null && !v.isNull()) {
-            if (!v.isNumber() || v.doubleValue() < 0 || v.doubleValue() > 1) {
-                problems.add("params.threshold must be a number from 0 to 1");
-            } else {
-                threshold = v.doubleValue();
-            }
-        }
-        if ((v = p.get("background")) != null && !v.isNull()) {
-            if (!v.isTextual() || !HEX_COLOUR.matcher(v.textValue()).matches()) {
-                problems.add("params.background must be a colour like #RRGGBB");
-            } else {
-                background = v.textValue();
-            }
-        }
-        if ((v = p.get("post_process_mask")) != null && !v.isNull()) {
-            if (!v.isBoolean()) {
-                problems.add("params.post_process_mask must be true or false");
-            } else {
-                postProcess = v.booleanValue();
-            }
-        }
-        f.params = new ImageParams(model, threshold, background, postProcess);
+        f.params = RecognisedParams.read((ObjectNode) node, problems);
     }
 
     private boolean allowed(String uri, String userId) {
