@@ -126,7 +126,8 @@ class NpmModelFetcherTest {
                 offset += chunk.length;
                 entries.put("package/dist/" + hash, corruptChunks ? "tampered".getBytes(UTF_8) : chunk);
             }
-            json.append(String.join(",", parts.reversed())).append("]}");
+            java.util.Collections.reverse(parts);
+            json.append(String.join(",", parts)).append("]}");
         }
         json.append('}');
         Map<String, byte[]> all = new LinkedHashMap<>();
