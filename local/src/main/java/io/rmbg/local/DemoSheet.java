@@ -6,9 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Collects the demo's photo jobs as their results arrive and, once every one has ended, writes the
@@ -18,7 +20,7 @@ final class DemoSheet {
     private final List<String> jobIds;
     private final Path file;
     private final Map<String, ContactSheet.Row> rows = new HashMap<>();
-    private int ended;
+    private final Set<String> endedJobs = new HashSet<>();
 
     DemoSheet(List<String> jobIds, Path file) {
         this.jobIds = List.copyOf(jobIds);
@@ -58,13 +60,13 @@ final class DemoSheet {
      * sheet's path when this was the last of the demo's jobs.
      */
     private synchronized Optional<Path> ended(String jobId, ContactSheet.Row row) {
-        if (!expects(jobId) || rows.containsKey(jobId) && row != null) {
-            return Optional.empty();
+        if (!expects(jobId) || !endedJobs.add(jobId)) {
+            return Optional.empty(); // not ours, or a second result for the same job
         }
         if (row != null) {
             rows.put(jobId, row);
         }
-        if (++ended != jobIds.size()) {
+        if (endedJobs.size() != jobIds.size()) {
             return Optional.empty();
         }
         List<ContactSheet.Row> ordered = new ArrayList<>();

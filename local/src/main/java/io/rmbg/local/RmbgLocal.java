@@ -278,7 +278,7 @@ public final class RmbgLocal {
 
     private static void usage() {
         say("usage: bin/rmbg local [--demo] [--fresh] [--data-dir DIR] [--config FILE] [--KEY VALUE …]");
-        say("  --demo      also send sample images and show them processed");
+        say("  --demo      also send sample photos, print their cut-outs and write a contact sheet");
         say("  --fresh     delete local data (topics, tables, blobs) before starting");
         say("  --data-dir  where servers keep data (default .local-data)");
     }

@@ -86,7 +86,7 @@ public final class NpmModelFetcher {
     /** Runs {@code npm pack} into {@code work}; returns the tarball. */
     private Path pack(FetchableModel model, Path work) throws ModelUnavailableException, IOException {
         List<String> command = new ArrayList<>(npm);
-        command.addAll(List.of("pack", model.npmSpec(), "--pack-destination", work.toString(), "--silent"));
+        command.addAll(List.of("pack", model.npmSpec(), "--pack-destination", work.toString(), "--loglevel=error"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve("npm.log").toFile());
         builder.environment().put("npm_config_update_notifier", "false");
@@ -119,13 +119,13 @@ public final class NpmModelFetcher {
         String log = Files.readString(work.resolve("npm.log"), UTF_8).strip();
         if (process.exitValue() != 0) {
             throw new ModelUnavailableException("npm pack " + model.npmSpec() + " failed (exit "
-                    + process.exitValue() + "): " + lastLines(log, 5) + ". Is the npm registry reachable"
+                    + process.exitValue() + "): " + firstLines(log, 4) + ". Is the npm registry reachable"
                     + " (npm ping)? Without it, put a model file somewhere and set model.path.");
         }
         try (Stream<Path> files = Files.list(work)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".tgz")).findFirst()
                     .orElseThrow(() -> new ModelUnavailableException("npm pack " + model.npmSpec()
-                            + " wrote no tarball: " + lastLines(log, 5)));
+                            + " wrote no tarball: " + firstLines(log, 4)));
         }
     }
 
@@ -200,9 +200,9 @@ public final class NpmModelFetcher {
                 + " report it if it persists.");
     }
 
-    private static String lastLines(String text, int lines) {
-        String[] all = text.split("\\R");
-        return String.join(" | ", List.of(all).subList(Math.max(0, all.length - lines), all.length));
+    /** npm puts the cause first (code, then message) and stack and hints after it. */
+    private static String firstLines(String text, int lines) {
+        return String.join(" | ", text.lines().filter(l -> !l.isBlank()).limit(lines).toList());
     }
 
     private static MessageDigest sha256() {

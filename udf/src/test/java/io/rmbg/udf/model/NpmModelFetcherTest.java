@@ -93,6 +93,22 @@ class NpmModelFetcherTest {
     }
 
     @Test
+    void saysWhatToDoWhenTheRegistryCannotBeReached() {
+        ModelCache cache = new ModelCache(dir.resolve("cache"));
+        List<String> unreachable = List.of("npm", "--registry=http://127.0.0.1:9/", "--fetch-retries=0");
+        NpmModelFetcher fetcher = new NpmModelFetcher(cache, line -> {}, unreachable);
+        FetchableModel notInAnyCache = new FetchableModel("nope", "test", "@imgly/background-removal-data",
+                "0.0.1-not-published", "/models/medium", 1, "00".repeat(32), "isnet");
+
+        assertThatThrownBy(() -> fetcher.fetch(notInAnyCache))
+                .isInstanceOf(ModelUnavailableException.class)
+                .hasMessageContaining("npm pack @imgly/background-removal-data@0.0.1-not-published failed")
+                .hasMessageContaining("ECONNREFUSED")
+                .hasMessageContaining("Is the npm registry reachable");
+        assertThat(cache.find(notInAnyCache)).isEmpty();
+    }
+
+    @Test
     void cachesUnderXdgCacheHomeOrTheHomeCache() {
         assertThat(ModelCache.userDirectory(Map.of("XDG_CACHE_HOME", "/x/cache"), "/home/u"))
                 .isEqualTo(Path.of("/x/cache/rmbg-flink/models"));
