@@ -6,6 +6,10 @@
 #   bench/run.sh --soak                           10000 640x480 images, colour-key model: RSS, heap and
 #                                                 in-flight elements over time (bench/target/work/soak.csv),
 #                                                 a verdict, exit status 1 when it fails (~10 min on 2 cores)
+#   bench/run.sh --real [--images N] [--variants medium,small] [--node-rounds N]
+#                                                 the real IS-Net model (fetched with npm) on the sample
+#                                                 photos: per-stage ms, img/s per slots x intra-op threads,
+#                                                 and the Node.js reference side by side (~5 min on 2 cores)
 #   bench/run.sh --help                           every option
 # Environment: MVN_FLAGS (extra Maven flags, e.g. -o), BENCH_PROFILE (a Maven profile, e.g. gpu),
 # BENCH_JAVA_OPTS (JVM options; default a fixed, pre-touched 3 GiB heap, as a TaskManager's heap is
@@ -30,7 +34,12 @@ mvn -B -q ${MVN_FLAGS:-} "${profile[@]}" -pl bench -am -DskipTests package depen
 ARGS_FILE="$ROOT/bench/target/bench.args"
 printf -- '-cp\n"%s:%s"\n' "$ROOT/bench/target/classes" "$(cat "$ROOT/bench/target/classpath.txt")" > "$ARGS_FILE"
 
+main=io.rmbg.bench.Bench
+if [ "${1:-}" = "--real" ]; then
+  shift
+  main=io.rmbg.bench.RealModelBench
+fi
 # shellcheck disable=SC2086
 exec java ${BENCH_JAVA_OPTS:--Xms3g -Xmx3g -XX:+AlwaysPreTouch -XX:+UseParallelGC} \
   --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
-  "@$ARGS_FILE" io.rmbg.bench.Bench --work-dir "$ROOT/bench/target/work" "$@"
+  "@$ARGS_FILE" "$main" --work-dir "$ROOT/bench/target/work" "$@"

@@ -49,13 +49,23 @@ final class FlinkRun {
      */
     static Result run(List<String> sourceUris, ModelOptions model, BenchOptions options, int images,
             int batchSize, LongConsumer afterResult) throws Exception {
+        return run(sourceUris, model, options, images, batchSize, 1, afterResult);
+    }
+
+    /**
+     * As {@link #run(List, ModelOptions, BenchOptions, int, int, LongConsumer)} with {@code
+     * parallelism} slots, each with its own model session (the real model's CPU setting: slots ×
+     * intra-op threads).
+     */
+    static Result run(List<String> sourceUris, ModelOptions model, BenchOptions options, int images,
+            int batchSize, int parallelism, LongConsumer afterResult) throws Exception {
         int warmUp = warmUp(images, batchSize);
         Probe.reset(images, warmUp, Math.max(warmUp, images / 4), afterResult);
         InFlight.reset();
 
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         env.getConfig().enableObjectReuse();
 
         DataStream<ImageEvent> events = env.fromSequence(0, images - 1)

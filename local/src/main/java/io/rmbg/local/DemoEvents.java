@@ -19,7 +19,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
- * {@code --demo}: uploads and sends a handful of sample images, plus two bad events. The upload goes
+ * {@code --demo}: uploads and sends real photos ({@link #sendPhotos}, with the real model) or the
+ * colour-key drawings ({@link #send}, with the fallback model), plus two bad events. The upload goes
  * to the demo user's own folder, the only place {@code source.allowed} lets its events read.
  */
 final class DemoEvents {
@@ -41,6 +42,41 @@ final class DemoEvents {
                 event("demo-user").put("image_base64", b64(SampleImages.gif(300, 300))),
                 event("demo-user").put("image_uri", "s3://" + bucket + "/uploads/demo-user/missing.jpg"));
 
+        produce(config, events);
+        RmbgLocal.say("Demo: sent " + (events.size() + 1) + " events (4 images, 1 missing object,"
+                + " 1 malformed record for the dead-letter topic).");
+    }
+
+    /**
+     * Sends the {@link SamplePhotos} (the first through S3, the rest inline), one missing object and
+     * one malformed record; returns the photo jobs, whose results make the {@link DemoSheet}.
+     */
+    static DemoSheet sendPhotos(PipelineConfig config, Path dataDir, List<String> names) throws Exception {
+        String bucket = config.get(ConfigKeys.S3_BUCKET);
+        List<ObjectNode> photos = new java.util.ArrayList<>();
+        for (String name : names) {
+            if (photos.isEmpty()) {
+                String key = "uploads/demo-user/" + name + ".jpg";
+                try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
+                    s3.client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(SamplePhotos.jpeg(name)));
+                }
+                photos.add(event("demo-user").put("image_uri", "s3://" + bucket + "/" + key));
+            } else {
+                photos.add(event("demo-user").put("image_base64", b64(SamplePhotos.jpeg(name))));
+            }
+        }
+        DemoSheet sheet = new DemoSheet(photos.stream().map(e -> e.get("job_id").asText()).toList(),
+                dataDir.resolve("demo-contact-sheet.png"));
+        List<ObjectNode> events = new java.util.ArrayList<>(photos);
+        events.add(event("demo-user").put("image_uri", "s3://" + bucket + "/uploads/demo-user/missing.jpg"));
+        produce(config, events);
+        RmbgLocal.say("Demo: sent " + (events.size() + 1) + " events (" + photos.size() + " photos: "
+                + String.join(", ", names) + "; 1 missing object, 1 malformed record for the"
+                + " dead-letter topic). On a CPU each photo takes a few seconds.");
+        return sheet;
+    }
+
+    private static void produce(PipelineConfig config, List<ObjectNode> events) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)),
@@ -53,8 +89,6 @@ final class DemoEvents {
             producer.send(new ProducerRecord<>(topic, "{\"user_id\": \"demo-user\", oops".getBytes(UTF_8)));
             producer.flush();
         }
-        RmbgLocal.say("Demo: sent " + (events.size() + 1) + " events (4 images, 1 missing object,"
-                + " 1 malformed record for the dead-letter topic).");
     }
 
     private static ObjectNode event(String user) {

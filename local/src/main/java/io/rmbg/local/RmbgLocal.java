@@ -8,6 +8,10 @@ import io.rmbg.job.ModelPreflight;
 import io.rmbg.job.RmbgJob;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.udf.model.FetchableModel;
+import io.rmbg.udf.model.ModelCache;
+import io.rmbg.udf.model.ModelUnavailableException;
+import io.rmbg.udf.model.NpmModelFetcher;
 import io.rmbg.udf.model.SyntheticModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -43,6 +48,8 @@ public final class RmbgLocal {
 
     private final ObjectMapper json = new ObjectMapper();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private boolean realModel;
+    private volatile DemoSheet demoSheet;
 
     public static void main(String[] args) {
         try {
@@ -130,24 +137,47 @@ public final class RmbgLocal {
         }, "rmbg-shutdown"));
 
         printEndpoints(config, dataDir, job);
-        if (demo) {
+        if (demo && realModel) {
+            demoSheet = DemoEvents.sendPhotos(config, dataDir, SamplePhotos.ALL);
+        } else if (demo) {
             DemoEvents.send(config, dataDir);
         }
         stopped.await();
     }
 
+    /**
+     * Without a {@code model.path} of the user's: the real IS-Net model, fetched into the user's
+     * cache on first use; the colour-key net only when it cannot be fetched (no npm, no registry).
+     */
     private PipelineConfig withDemoModel(PipelineConfig config, Path dataDir) throws Exception {
         if (!config.get(ConfigKeys.MODEL_PATH).equals(ConfigKeys.DEFAULTS.get(ConfigKeys.MODEL_PATH))) {
             return config;
+        }
+        FetchableModel real = FetchableModel.DEFAULT;
+        try {
+            Path file = new NpmModelFetcher(ModelCache.user(), RmbgLocal::say).fetch(real);
+            say("Model: " + real.name() + " (" + real.description() + ", profile " + real.profile() + ") from "
+                    + file + ". Weights: xuebinqin/DIS via " + real.npmSpec() + " (AGPL-3.0); see README, Models.");
+            realModel = true;
+            PipelineConfig.Builder b = config.toBuilder().set(ConfigKeys.MODEL_PATH, file.toString())
+                    .set(ConfigKeys.MODEL_PROFILE, real.profile());
+            if ("0".equals(config.get(ConfigKeys.MODEL_INTRA_OP_THREADS))) {
+                // Each of the PARALLELISM slots runs its own session: split the cores, do not oversubscribe.
+                b.set(ConfigKeys.MODEL_INTRA_OP_THREADS, Integer.toString(
+                        Math.max(1, Runtime.getRuntime().availableProcessors() / PARALLELISM)));
+            }
+            return b.build();
+        } catch (ModelUnavailableException e) {
+            say("The real model is not available: " + e.getMessage());
         }
         Path model = dataDir.resolve("models/colour-key.onnx");
         if (!Files.exists(model)) {
             Files.createDirectories(model.getParent());
             SyntheticModels.writeColourKeyModel(model, 1024);
         }
-        say("Model: " + model + " — a colour-key demo net written by this project (RMBG-2.0's"
-                + " input/output contract; keeps reddish pixels, drops bluish ones). Point model.path"
-                + " at RMBG-2.0's onnx/model.onnx for real cut-outs (see README).");
+        say("Model: " + model + " — FALLBACK: a colour-key demo net written by this project (keeps reddish"
+                + " pixels, drops bluish ones), so the demo sends drawings, not photos. Run bin/rmbg models pull "
+                + real.name() + " once npm can reach its registry, or point model.path at a model (see README).");
         return config.toBuilder().set(ConfigKeys.MODEL_PATH, model.toString()).build();
     }
 
@@ -193,12 +223,23 @@ public final class RmbgLocal {
             JsonNode n = json.readTree(value);
             String head = String.format("  job %s  %-9s %5d ms", n.path("job_id").asText(),
                     n.path("status").asText(), n.path("processing_time_ms").asLong());
+            String line;
             if ("completed".equals(n.path("status").asText())) {
                 String uri = n.path("processed").path("uri").asText();
-                return head + "  " + n.path("image_width").asInt() + "x" + n.path("image_height").asInt()
+                line = head + "  " + n.path("image_width").asInt() + "x" + n.path("image_height").asInt()
                         + "  cut-out " + uri + "  (file: " + onDisk(uri, dataDir) + ")";
+            } else {
+                line = head + "  " + n.path("error_code").asText() + ": " + n.path("error_message").asText();
             }
-            return head + "  " + n.path("error_code").asText() + ": " + n.path("error_message").asText();
+            DemoSheet sheet = demoSheet;
+            if (sheet != null) {
+                Optional<Path> written = sheet.offer(n, uri -> Files.readAllBytes(onDisk(uri, dataDir)));
+                if (written.isPresent()) {
+                    line += System.lineSeparator() + "Demo: contact sheet (each photo beside its cut-out): "
+                            + written.get().toAbsolutePath();
+                }
+            }
+            return line;
         } catch (Exception e) {
             return "  (unreadable result: " + e.getMessage() + ")";
         }
@@ -237,7 +278,7 @@ public final class RmbgLocal {
 
     private static void usage() {
         say("usage: bin/rmbg local [--demo] [--fresh] [--data-dir DIR] [--config FILE] [--KEY VALUE …]");
-        say("  --demo      also send sample images and show them processed");
+        say("  --demo      also send sample photos, print their cut-outs and write a contact sheet");
         say("  --fresh     delete local data (topics, tables, blobs) before starting");
         say("  --data-dir  where servers keep data (default .local-data)");
     }

@@ -55,9 +55,15 @@ public final class ModelProfile {
     /** U²-Net: 320², ImageNet normalisation, output rescaled min-max. */
     public static final ModelProfile U2NET = builder("u2net").inputSize(320)
             .mean(IMAGENET_MEAN).std(IMAGENET_STD).activation(OutputActivation.MIN_MAX).build();
-    /** IS-Net (isnet-general-use): 1024², mean 0.5 std 1, output rescaled min-max. */
-    public static final ModelProfile ISNET = builder("isnet").inputSize(1024)
-            .mean(HALF_MEAN).std(UNIT_STD).activation(OutputActivation.MIN_MAX).build();
+    /**
+     * IS-Net (DIS), as {@code bin/rmbg models} fetches it: 1024², {@code x = (v - 128) / 256} per
+     * channel (scale 1/256, mean 0.5, std 1: the npm package's own preprocessing), output already a
+     * probability (the graph ends in Sigmoid). Min-max rescaling would blow faint noise up into a
+     * full mask on a photo without a clear subject, so the output is only clamped. rembg's
+     * isnet-general-use export also ends in Sigmoid and fits this profile.
+     */
+    public static final ModelProfile ISNET = builder("isnet").inputSize(1024).scale(1f / 256f)
+            .mean(HALF_MEAN).std(UNIT_STD).activation(OutputActivation.NONE).build();
 
     private static final Map<String, ModelProfile> BUILT_INS = builtIns();
 

@@ -30,7 +30,24 @@ class ModelProfileTest {
         assertThat(ModelProfile.named("u2net").inputWidth()).isEqualTo(320);
         assertThat(ModelProfile.named("u2net").activation()).isEqualTo(OutputActivation.MIN_MAX);
         assertThat(ModelProfile.named(" isnet ").inputHeight()).isEqualTo(1024);
-        assertThat(ModelProfile.named("isnet").activation()).isEqualTo(OutputActivation.MIN_MAX);
+        assertThat(ModelProfile.named("isnet").activation()).isEqualTo(OutputActivation.NONE);
+    }
+
+    @Test
+    void isnetFeedsTheModelWhatItsNpmPackageFeedsIt() {
+        // @imgly/background-removal: bilinear resize to 1024², then (v - 128) / 256 per channel.
+        ModelProfile isnet = ModelProfile.named("isnet").toBuilder().inputSize(2).build();
+        Preprocessor preprocessor = new Preprocessor(isnet);
+        int[] argb = {0xFF000000, 0xFF808080, 0xFFFFFFFF, 0xFF40C020}; // black, 128 grey, white, (64,192,32)
+        java.nio.FloatBuffer tensor = java.nio.FloatBuffer.allocate(preprocessor.floatsPerImage());
+
+        preprocessor.pack(new io.rmbg.udf.image.RasterImage(2, 2, argb, false), tensor, 0);
+
+        assertThat(tensor.array()).containsExactly(new float[] {
+                -0.5f, 0f, 127f / 256f, -64f / 256f, // R plane
+                -0.5f, 0f, 127f / 256f, 64f / 256f, // G plane
+                -0.5f, 0f, 127f / 256f, -96f / 256f}, // B plane
+                org.assertj.core.data.Offset.offset(1e-6f));
     }
 
     @Test
