@@ -1,5 +1,5 @@
 #!/bin/bash
-# kafka-init: creates the topics with room for inline images (CONTRACTS.md §1).
+# kafka-init: creates the topics with room for inline images (docs/contracts.md §1).
 set -euo pipefail
 k=/opt/kafka/bin/kafka-topics.sh
 until $k --bootstrap-server kafka:29092 --list >/dev/null 2>&1; do sleep 1; done

@@ -1,4 +1,4 @@
--- rmbg-flink PostgreSQL schema (CONTRACTS.md §5). PostgreSQL 12 or newer.
+-- rmbg-flink PostgreSQL schema (docs/contracts.md §5). PostgreSQL 12 or newer.
 --
 -- Idempotent: the local launcher and the tests apply it on every start; on a cluster apply it once
 -- with `psql -f sql/schema.sql`. One row per job in image_process_jobs, written by the Flink job's

@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 
 /**
  * Kafka, PostgreSQL and an S3 server on this machine, with the topics, bucket and schema the
- * pipeline expects (CONTRACTS.md §8). {@link #config()} points the pipeline at them.
+ * pipeline expects (docs/contracts.md §8). {@link #config()} points the pipeline at them.
  */
 public final class LocalStack implements AutoCloseable {
     public static final int EVENTS_PARTITIONS = 2;
@@ -193,7 +193,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Where the stack keeps its data and which ports it binds. */
     public record Options(Path dataDir, int kafkaPort, int controllerPort, int postgresPort, int s3Port) {
-        /** The contract's local ports (CONTRACTS.md §8). */
+        /** The contract's local ports (docs/contracts.md §8). */
         public static Options defaults(Path dataDir) {
             return new Options(dataDir, 9092, 9093, 5432, 9000);
         }

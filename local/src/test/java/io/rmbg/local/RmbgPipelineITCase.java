@@ -322,7 +322,7 @@ class RmbgPipelineITCase {
         });
     }
 
-    /** The invariant of CONTRACTS.md §5: at a quiet moment the daily rows equal the recomputation. */
+    /** The invariant of docs/contracts.md §5: at a quiet moment the daily rows equal the recomputation. */
     private static void awaitStatsEqualRecomputation(Duration timeout) throws Exception {
         String recomputed = StatsRecomputation.DAILY;
         String stats = StatsRecomputation.DAILY_STATS;

@@ -95,7 +95,7 @@ public final class ConfigKeys {
     /** Words in a Kafka client setting's name that mark its value as a secret. */
     private static final List<String> SECRET_WORDS = List.of("password", "jaas", "secret", "token", "credential");
 
-    /** Defaults: the local stack's endpoints (CONTRACTS.md §8) and the contract's limits. */
+    /** Defaults: the local stack's endpoints (docs/contracts.md §8) and the contract's limits. */
     public static final Map<String, String> DEFAULTS = defaults();
 
     /** Whether printing {@code key}'s value would reveal a secret. */

@@ -14,7 +14,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
  * Writes an unusable record to the dead-letter topic: the original value bytes unchanged, the
- * reason and the record's origin in headers (CONTRACTS.md §2). A value too large for the topic was
+ * reason and the record's origin in headers (docs/contracts.md §2). A value too large for the topic was
  * stored in S3 by {@link io.rmbg.job.functions.OffloadLargeDeadLetters}: the record is then empty
  * and header {@code value_uri} names the stored bytes.
  */

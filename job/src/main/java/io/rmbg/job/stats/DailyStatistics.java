@@ -10,7 +10,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Daily statistics of finished jobs (CONTRACTS.md §5): event-time windows of one calendar day per
+ * Daily statistics of finished jobs (docs/contracts.md §5): event-time windows of one calendar day per
  * shard of the job ids, merged per day, with early results while the day is open.
  *
  * <pre>

@@ -3,7 +3,7 @@ package io.rmbg.job.stats;
 import java.time.LocalDate;
 
 /**
- * One day's statistics so far: the {@code processing_stats} row (CONTRACTS.md §5) and its
+ * One day's statistics so far: the {@code processing_stats} row (docs/contracts.md §5) and its
  * per-error-code breakdown. Counts are cumulative: a later value for the same day replaces an
  * earlier one.
  *

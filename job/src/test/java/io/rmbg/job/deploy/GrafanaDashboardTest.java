@@ -67,7 +67,7 @@ class GrafanaDashboardTest {
     private static final Path PROVIDERS = ROOT.resolve("docker/grafana/provisioning/dashboards/rmbg-flink.yaml");
     private static final Path DASHBOARD = ROOT.resolve("docker/grafana/dashboards/rmbg-flink.json");
 
-    /** CONTRACTS.md §6: the operator metrics users may rely on. */
+    /** docs/contracts.md §6: the operator metrics users may rely on. */
     private static final Set<String> CONTRACT_METRICS = Set.of("imagesReceived", "imagesCompleted", "imagesFailed",
             "inferenceLatencyMs", "inferenceBatchSize", "endToEndLatencyMs", "modelLoadMs", "inferenceQueueDepth");
     /** The quantiles the reporter exports for a histogram, in every Flink 2.x version. */

@@ -1,7 +1,7 @@
 package io.rmbg.udf.blob;
 
 /**
- * The kinds of blob the job stores, each under its own key prefix (CONTRACTS.md §4): the three of a
+ * The kinds of blob the job stores, each under its own key prefix (docs/contracts.md §4): the three of a
  * job, and the values of dead letters too large for the dead-letter topic.
  */
 public enum BlobKind {

@@ -1,7 +1,7 @@
 package io.rmbg.udf.error;
 
 /**
- * Why a job failed. The names are a contract (CONTRACTS.md §2): they are stored in {@code
+ * Why a job failed. The names are a contract (docs/contracts.md §2): they are stored in {@code
  * image_process_jobs.error_code} and DLQ headers, so rename nothing; add new codes at the end.
  */
 public enum ErrorCode {

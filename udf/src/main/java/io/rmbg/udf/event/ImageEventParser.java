@@ -26,7 +26,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Turns a raw {@code image-events} record into a job, a failed job, or a dead letter (CONTRACTS.md
+ * Turns a raw {@code image-events} record into a job, a failed job, or a dead letter (docs/contracts.md
  * §1, §2). Pure and deterministic: the same record always yields the same outcome and job id, so a
  * replay cannot create a second job.
  */

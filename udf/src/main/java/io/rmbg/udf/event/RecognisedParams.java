@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The {@code params} the job acts on (CONTRACTS.md §1: {@code model}, {@code threshold}, {@code
+ * The {@code params} the job acts on (docs/contracts.md §1: {@code model}, {@code threshold}, {@code
  * background}, {@code post_process_mask}); other keys are kept in the row and ignored here.
  */
 final class RecognisedParams {

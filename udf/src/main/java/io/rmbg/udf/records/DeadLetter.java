@@ -4,7 +4,7 @@ import io.rmbg.udf.error.ErrorCode;
 
 /**
  * A record that cannot become a job (no usable job id or user id): its original bytes go to the
- * dead-letter topic with the reason in headers (CONTRACTS.md §2).
+ * dead-letter topic with the reason in headers (docs/contracts.md §2).
  *
  * @param valueUri where the original bytes were stored instead, when they were too large for the
  *     topic ({@code source.value()} is then empty); {@code null} when they travel on the topic

@@ -1,7 +1,7 @@
 package io.rmbg.udf.records;
 
 /**
- * A validated image event (CONTRACTS.md §1). Exactly one of {@code imageUri} and {@code
+ * A validated image event (docs/contracts.md §1). Exactly one of {@code imageUri} and {@code
  * imageBase64} is set; base64 stays undecoded here so that decoding runs on the processing pool,
  * not on the task thread.
  *

@@ -7,7 +7,7 @@ import java.time.Instant;
 
 /**
  * An event as the parser understood it, written back in the {@code image-events} format
- * (CONTRACTS.md §1): what a dead letter holds when the refusal comes after parsing, where the
+ * (docs/contracts.md §1): what a dead letter holds when the refusal comes after parsing, where the
  * original bytes are no longer at hand. Sending it again (with a new job_id) makes the same job.
  */
 public final class ImageEventJson {

@@ -1,7 +1,7 @@
 package io.rmbg.udf.records;
 
 /**
- * The recognised keys of an event's {@code params} (CONTRACTS.md §1); unknown keys stay in the
+ * The recognised keys of an event's {@code params} (docs/contracts.md §1); unknown keys stay in the
  * stored JSON and are ignored here.
  *
  * @param model profile name, or {@code null} for the job's default

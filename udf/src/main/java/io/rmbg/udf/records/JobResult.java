@@ -4,7 +4,7 @@ import io.rmbg.udf.error.ErrorCode;
 
 /**
  * The terminal outcome of one job: the facts of its {@code image_process_jobs} row plus the blob
- * references and timings of its trace on {@code image-results} (CONTRACTS.md §3, §5). Holds
+ * references and timings of its trace on {@code image-results} (docs/contracts.md §3, §5). Holds
  * references to blobs, never their bytes.
  *
  * @param originalPath {@code s3://} reference of the stored original, or the event's source

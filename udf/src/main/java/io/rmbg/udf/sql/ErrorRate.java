@@ -8,7 +8,7 @@ import org.apache.flink.table.functions.ScalarFunction;
 /**
  * {@code error_rate(failed, total)}: {@code failed * 100 / total} as a percentage with two
  * decimals, rounded half up — the same number as {@code processing_stats.error_rate}
- * (CONTRACTS.md §5). NULL when {@code total} is 0 or either argument is NULL. Works for any share
+ * (docs/contracts.md §5). NULL when {@code total} is 0 or either argument is NULL. Works for any share
  * (a code's share of a day's jobs, say), not only failures.
  *
  * <pre>{@code
