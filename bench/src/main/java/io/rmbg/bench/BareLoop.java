@@ -10,6 +10,7 @@ import io.rmbg.udf.image.PngEncoder;
 import io.rmbg.udf.image.RasterImage;
 import io.rmbg.udf.inference.SegmentationModel;
 import io.rmbg.udf.process.ImageLimits;
+
 import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,7 +39,12 @@ final class BareLoop {
     }
 
     /** Mean wall milliseconds per image of each stage, batch 1, one thread. */
-    record StageMs(double decode, double preprocess, double inference, double postprocess, double encode,
+    record StageMs(
+            double decode,
+            double preprocess,
+            double inference,
+            double postprocess,
+            double encode,
             double store) {
         double total() {
             return decode + preprocess + inference + postprocess + encode + store;
@@ -58,8 +64,14 @@ final class BareLoop {
             float[] map = model.inferPacked(buffer, 0, 1)[0];
             long t3 = System.nanoTime();
             model.activate(map);
-            AlphaMask mask = MaskResizer.toMask(map, model.inputWidth(), model.inputHeight(), image.width(),
-                    image.height(), OptionalDouble.empty());
+            AlphaMask mask =
+                    MaskResizer.toMask(
+                            map,
+                            model.inputWidth(),
+                            model.inputHeight(),
+                            image.width(),
+                            image.height(),
+                            OptionalDouble.empty());
             RasterImage cutOut = Compositor.cutOut(image, mask);
             long t4 = System.nanoTime();
             byte[] maskPng = PngEncoder.encodeGray(mask);
@@ -112,7 +124,8 @@ final class BareLoop {
         ProcessMeter.Sample start = ProcessMeter.sample(modelThread::equals);
         long t0 = System.nanoTime();
         int chunks = (images + batch - 1) / batch;
-        CompletableFuture<List<RasterImage>> next = prepare(0, Math.min(batch, images), buffers[0], pool);
+        CompletableFuture<List<RasterImage>> next =
+                prepare(0, Math.min(batch, images), buffers[0], pool);
         Deque<CompletableFuture<Void>> finishing = new ArrayDeque<>();
         for (int k = 0; k < chunks; k++) {
             int first = k * batch;
@@ -120,7 +133,12 @@ final class BareLoop {
             List<RasterImage> decoded = join(next);
             if (k + 1 < chunks) {
                 int nextFirst = first + n;
-                next = prepare(nextFirst, Math.min(batch, images - nextFirst), buffers[(k + 1) % 2], pool);
+                next =
+                        prepare(
+                                nextFirst,
+                                Math.min(batch, images - nextFirst),
+                                buffers[(k + 1) % 2],
+                                pool);
             }
             float[][] maps = model.inferPacked(buffers[k % 2], 0, n);
             List<CompletableFuture<Void>> done = new ArrayList<>(n);
@@ -140,21 +158,24 @@ final class BareLoop {
         return new Overlapped(rate, start, ProcessMeter.sample(modelThread::equals));
     }
 
-    private CompletableFuture<List<RasterImage>> prepare(int first, int n, FloatBuffer buffer,
-            ExecutorService pool) {
+    private CompletableFuture<List<RasterImage>> prepare(
+            int first, int n, FloatBuffer buffer, ExecutorService pool) {
         List<CompletableFuture<RasterImage>> parts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int index = i;
             byte[] jpeg = jpegs.get((first + i) % jpegs.size());
-            parts.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    RasterImage image = decoder.decode(jpeg);
-                    model.newPreprocessor().pack(image, buffer, index);
-                    return image;
-                } catch (ProcessingException e) {
-                    throw new CompletionException(e);
-                }
-            }, pool));
+            parts.add(
+                    CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    RasterImage image = decoder.decode(jpeg);
+                                    model.newPreprocessor().pack(image, buffer, index);
+                                    return image;
+                                } catch (ProcessingException e) {
+                                    throw new CompletionException(e);
+                                }
+                            },
+                            pool));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                 .thenApply(v -> parts.stream().map(CompletableFuture::join).toList());
@@ -166,8 +187,14 @@ final class BareLoop {
         } catch (ProcessingException e) {
             throw new CompletionException(e);
         }
-        AlphaMask mask = MaskResizer.toMask(map, model.inputWidth(), model.inputHeight(), image.width(),
-                image.height(), OptionalDouble.empty());
+        AlphaMask mask =
+                MaskResizer.toMask(
+                        map,
+                        model.inputWidth(),
+                        model.inputHeight(),
+                        image.width(),
+                        image.height(),
+                        OptionalDouble.empty());
         RasterImage cutOut = Compositor.cutOut(image, mask);
         hash(jpeg, PngEncoder.encodeGray(mask), PngEncoder.encodeRgba(cutOut));
     }

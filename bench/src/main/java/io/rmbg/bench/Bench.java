@@ -4,6 +4,7 @@ import io.rmbg.udf.inference.ExecutionDevice;
 import io.rmbg.udf.inference.ModelProfile;
 import io.rmbg.udf.inference.SegmentationModel;
 import io.rmbg.udf.process.ModelOptions;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,16 +16,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Throughput benchmark of the background-removal path, printed, never asserted. Run it with
- * {@code bench/run.sh} (CPU) or {@code bench/run-gpu.sh} (CUDA); {@code --help} lists the options.
- * With {@code --soak} it runs the {@link Soak} instead.
+ * Throughput benchmark of the background-removal path, printed, never asserted. Run it with {@code
+ * bench/run.sh} (CPU) or {@code bench/run-gpu.sh} (CUDA); {@code --help} lists the options. With
+ * {@code --soak} it runs the {@link Soak} instead.
  *
  * <ol>
  *   <li>writes the model ({@code conv}: a conv stack with a realistic cost and the colour key's
  *       mask, see {@link BenchModels}; {@code colour-key}: the demo model) and generates 1080p
  *       JPEGs in memory;
- *   <li>times each stage of one job on one thread (decode, preprocess, inference, postprocess,
- *       PNG encode, store = SHA-256 of the blobs, the upload itself skipped);
+ *   <li>times each stage of one job on one thread (decode, preprocess, inference, postprocess, PNG
+ *       encode, store = SHA-256 of the blobs, the upload itself skipped);
  *   <li>runs the bare in-process loop (no Flink) per batch size, sequential and overlapped;
  *   <li>runs the real {@code BackgroundRemovalFunction} in the async operator on a MiniCluster
  *       (parallelism 1, the same model and cores) per batch size, then once more over {@code
@@ -34,8 +35,8 @@ import java.util.concurrent.Executors;
  * </ol>
  *
  * <p>{@code bare_img_s} is the best of the bare loops over every batch size swept, so {@code
- * efficiency} is what the pipeline keeps of the best hand-written loop. {@code cpu_ms_per_image}
- * is process CPU outside the model (see {@link ProcessMeter}) per image in the pipeline run.
+ * efficiency} is what the pipeline keeps of the best hand-written loop. {@code cpu_ms_per_image} is
+ * process CPU outside the model (see {@link ProcessMeter}) per image in the pipeline run.
  */
 public final class Bench {
     private final PrintStream out;
@@ -63,8 +64,13 @@ public final class Bench {
 
     /** Runs the benchmark and returns the final line (also printed). */
     String run(BenchOptions o) throws Exception {
-        print("rmbg-flink bench: %s model, %dx%d JPEG inputs, %d cores, device %s, java %s", o.model(),
-                o.width(), o.height(), Runtime.getRuntime().availableProcessors(), o.device(),
+        print(
+                "rmbg-flink bench: %s model, %dx%d JPEG inputs, %d cores, device %s, java %s",
+                o.model(),
+                o.width(),
+                o.height(),
+                Runtime.getRuntime().availableProcessors(),
+                o.device(),
                 System.getProperty("java.version"));
         BenchInputs inputs = BenchInputs.prepare(o, out);
         Path modelFile = inputs.modelFile();
@@ -75,22 +81,40 @@ public final class Bench {
         int mainBatch;
         Map<Integer, double[]> bare = new LinkedHashMap<>();
         double bareCpuMs;
-        try (SegmentationModel model = SegmentationModel.load(modelFile, ModelProfile.RMBG_2_0,
-                ExecutionDevice.parse(o.device()), o.intraOpThreads())) {
-            print("model: %s on %s, %s batch, loaded in %d ms", model.modelVersion(), model.executionProvider(),
-                    model.dynamicBatch() ? "dynamic" : "fixed", model.loadMillis());
+        try (SegmentationModel model =
+                SegmentationModel.load(
+                        modelFile,
+                        ModelProfile.RMBG_2_0,
+                        ExecutionDevice.parse(o.device()),
+                        o.intraOpThreads())) {
+            print(
+                    "model: %s on %s, %s batch, loaded in %d ms",
+                    model.modelVersion(),
+                    model.executionProvider(),
+                    model.dynamicBatch() ? "dynamic" : "fixed",
+                    model.loadMillis());
             if (!model.dynamicBatch()) {
                 sizes = new TreeSet<>(List.of(1));
             }
             mainBatch = Math.min(o.batchSize(), model.maxBatchSize());
             BareLoop loop = new BareLoop(model, inputs.jpegs());
-            loop.stages(o.model().equals("conv") ? 3 : 8); // JIT and model warm-up: round 1 runs ~2x slower
+            loop.stages(
+                    o.model().equals("conv")
+                            ? 3
+                            : 8); // JIT and model warm-up: round 1 runs ~2x slower
             BareLoop.StageMs ms = loop.stages(stageImages(o));
             print("");
             print("per-stage ms per image (one thread, batch 1, mean of %d):", stageImages(o));
-            print("  decode %.1f | preprocess %.1f | inference %.1f | postprocess (mask+compose) %.1f"
-                    + " | encode PNG %.1f | store (SHA-256, in-memory) %.1f | total %.1f", ms.decode(),
-                    ms.preprocess(), ms.inference(), ms.postprocess(), ms.encode(), ms.store(), ms.total());
+            print(
+                    "  decode %.1f | preprocess %.1f | inference %.1f | postprocess (mask+compose) %.1f"
+                            + " | encode PNG %.1f | store (SHA-256, in-memory) %.1f | total %.1f",
+                    ms.decode(),
+                    ms.preprocess(),
+                    ms.inference(),
+                    ms.postprocess(),
+                    ms.encode(),
+                    ms.store(),
+                    ms.total());
 
             print("");
             print("bare in-process loop (no Flink), %d images per batch size:", o.sweepImages());
@@ -100,15 +124,19 @@ public final class Bench {
                 for (int b : sizes) {
                     double sequential = loop.sequential(o.sweepImages(), b);
                     BareLoop.Overlapped overlapped = loop.overlapped(o.sweepImages(), b, pool);
-                    double outside = (overlapped.end().outsideInferenceCpuNanos()
-                            - overlapped.start().outsideInferenceCpuNanos()) / 1e6 / o.sweepImages();
+                    double outside =
+                            (overlapped.end().outsideInferenceCpuNanos()
+                                            - overlapped.start().outsideInferenceCpuNanos())
+                                    / 1e6
+                                    / o.sweepImages();
                     bare.put(b, new double[] {sequential, overlapped.imagesPerSecond()});
                     if (b == mainBatch) {
                         cpu = outside;
                     }
-                    print("  batch %2d: sequential %6.2f img/s | overlapped (%d CPU threads) %6.2f img/s"
-                            + " | CPU outside inference %.1f ms/img", b, sequential, o.cpuThreads(),
-                            overlapped.imagesPerSecond(), outside);
+                    print(
+                            "  batch %2d: sequential %6.2f img/s | overlapped (%d CPU threads) %6.2f img/s"
+                                    + " | CPU outside inference %.1f ms/img",
+                            b, sequential, o.cpuThreads(), overlapped.imagesPerSecond(), outside);
                 }
                 bareCpuMs = cpu;
             } finally {
@@ -117,16 +145,18 @@ public final class Bench {
         }
 
         print("");
-        print("Flink path (MiniCluster, parallelism 1, async capacity %d, %d CPU + %d postprocess threads),"
-                + " %d images per batch size:", o.capacity(), o.cpuThreads(), o.postprocessThreads(),
-                o.sweepImages());
+        print(
+                "Flink path (MiniCluster, parallelism 1, async capacity %d, %d CPU + %d postprocess threads),"
+                        + " %d images per batch size:",
+                o.capacity(), o.cpuThreads(), o.postprocessThreads(), o.sweepImages());
         Map<Integer, Double> pipeline = new LinkedHashMap<>();
         for (int b : sizes) {
             FlinkRun.Result r = FlinkRun.run(uris, modelOptions, o, o.sweepImages(), b);
             pipeline.put(b, r.imagesPerSecond());
             double best = Math.max(bare.get(b)[0], bare.get(b)[1]);
-            print("  batch %2d: %6.2f img/s (%.2f of the best bare loop)%s", b, r.imagesPerSecond(),
-                    r.imagesPerSecond() / best, failures(r));
+            print(
+                    "  batch %2d: %6.2f img/s (%.2f of the best bare loop)%s",
+                    b, r.imagesPerSecond(), r.imagesPerSecond() / best, failures(r));
         }
 
         print("");
@@ -134,42 +164,73 @@ public final class Bench {
         FlinkRun.Result main = FlinkRun.run(uris, modelOptions, o, o.images(), mainBatch);
         int warmUp = FlinkRun.warmUp(o.images(), mainBatch);
         int measured = o.images() - warmUp;
-        double cpuMs = (main.end().outsideInferenceCpuNanos() - main.warm().outsideInferenceCpuNanos())
-                / 1e6 / measured;
-        double inferenceCpuMs = (main.end().inferenceCpuNanos() - main.warm().inferenceCpuNanos()) / 1e6 / measured;
-        double rssGrowth = 100.0 * (main.end().rssKb() - main.rssBase().rssKb()) / main.rssBase().rssKb();
+        double cpuMs =
+                (main.end().outsideInferenceCpuNanos() - main.warm().outsideInferenceCpuNanos())
+                        / 1e6
+                        / measured;
+        double inferenceCpuMs =
+                (main.end().inferenceCpuNanos() - main.warm().inferenceCpuNanos()) / 1e6 / measured;
+        double rssGrowth =
+                100.0 * (main.end().rssKb() - main.rssBase().rssKb()) / main.rssBase().rssKb();
         double[] s = main.meanStageMs();
-        print("  %.2f img/s over %d images after %d warm-up%s", main.imagesPerSecond(), measured, warmUp,
-                failures(main));
-        print("  stage ms per image inside the pipeline (from job timings): queue %.0f | fetch %.1f | decode %.1f"
-                + " | inference (its batch) %.1f | postprocess %.1f | encode %.1f | store %.1f",
+        print(
+                "  %.2f img/s over %d images after %d warm-up%s",
+                main.imagesPerSecond(), measured, warmUp, failures(main));
+        print(
+                "  stage ms per image inside the pipeline (from job timings): queue %.0f | fetch %.1f | decode %.1f"
+                        + " | inference (its batch) %.1f | postprocess %.1f | encode %.1f | store %.1f",
                 s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
-        print("  CPU per image: %.1f ms outside inference, %.1f ms in the model (all its threads);"
-                + " bare overlapped loop: %.1f ms outside", cpuMs, inferenceCpuMs, bareCpuMs);
-        print("  RSS: %d MiB after %d images, %d MiB at the end (%+.1f %%), peak (VmHWM) %d MiB%s",
-                main.rssBase().rssKb() / 1024, Math.max(warmUp, o.images() / 4), main.end().rssKb() / 1024,
-                rssGrowth, main.end().hwmKb() / 1024,
+        print(
+                "  CPU per image: %.1f ms outside inference, %.1f ms in the model (all its threads);"
+                        + " bare overlapped loop: %.1f ms outside",
+                cpuMs, inferenceCpuMs, bareCpuMs);
+        print(
+                "  RSS: %d MiB after %d images, %d MiB at the end (%+.1f %%), peak (VmHWM) %d MiB%s",
+                main.rssBase().rssKb() / 1024,
+                Math.max(warmUp, o.images() / 4),
+                main.end().rssKb() / 1024,
+                rssGrowth,
+                main.end().hwmKb() / 1024,
                 o.images() < 2000 ? "  [fewer than 2000 images: indicative only]" : "");
-        print("       of which Java heap (committed) %d -> %d MiB, the rest (native, direct buffers %d -> %d MiB)"
-                + " %d -> %d MiB (%+.1f %%)", main.rssBase().heapCommittedKb() / 1024,
-                main.end().heapCommittedKb() / 1024, main.rssBase().directKb() / 1024, main.end().directKb() / 1024,
-                main.rssBase().offHeapRssKb() / 1024, main.end().offHeapRssKb() / 1024,
-                100.0 * (main.end().offHeapRssKb() - main.rssBase().offHeapRssKb()) / main.rssBase().offHeapRssKb());
+        print(
+                "       of which Java heap (committed) %d -> %d MiB, the rest (native, direct buffers %d -> %d MiB)"
+                        + " %d -> %d MiB (%+.1f %%)",
+                main.rssBase().heapCommittedKb() / 1024,
+                main.end().heapCommittedKb() / 1024,
+                main.rssBase().directKb() / 1024,
+                main.end().directKb() / 1024,
+                main.rssBase().offHeapRssKb() / 1024,
+                main.end().offHeapRssKb() / 1024,
+                100.0
+                        * (main.end().offHeapRssKb() - main.rssBase().offHeapRssKb())
+                        / main.rssBase().offHeapRssKb());
 
         // The best bare loop at any batch size: the stricter reference.
-        double bareBest = bare.values().stream().mapToDouble(v -> Math.max(v[0], v[1])).max().orElse(Double.NaN);
-        String line = String.format(Locale.ROOT,
-                "bench: pipeline_img_s=%.2f bare_img_s=%.2f efficiency=%.2f cpu_ms_per_image=%.1f"
-                        + " rss_growth_pct=%.1f",
-                main.imagesPerSecond(), bareBest, main.imagesPerSecond() / bareBest, cpuMs, rssGrowth);
+        double bareBest =
+                bare.values().stream()
+                        .mapToDouble(v -> Math.max(v[0], v[1]))
+                        .max()
+                        .orElse(Double.NaN);
+        String line =
+                String.format(
+                        Locale.ROOT,
+                        "bench: pipeline_img_s=%.2f bare_img_s=%.2f efficiency=%.2f cpu_ms_per_image=%.1f"
+                                + " rss_growth_pct=%.1f",
+                        main.imagesPerSecond(),
+                        bareBest,
+                        main.imagesPerSecond() / bareBest,
+                        cpuMs,
+                        rssGrowth);
         print("");
         out.println(line);
         return line;
     }
 
     private String failures(FlinkRun.Result r) {
-        return r.failed() == 0 ? "" : String.format(Locale.ROOT, "  [%d FAILED: %s]", r.failed(),
-                FlinkRun.Probe.firstFailure);
+        return r.failed() == 0
+                ? ""
+                : String.format(
+                        Locale.ROOT, "  [%d FAILED: %s]", r.failed(), FlinkRun.Probe.firstFailure);
     }
 
     private static int stageImages(BenchOptions o) {

@@ -6,6 +6,7 @@ import io.rmbg.udf.blob.BlobStoreFactory;
 import io.rmbg.udf.blob.ContentAddress;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +33,8 @@ final class BenchBlobStore implements BlobStore {
     }
 
     @Override
-    public String put(BlobKind kind, String sha256, String extension, String contentType, byte[] bytes) {
+    public String put(
+            BlobKind kind, String sha256, String extension, String contentType, byte[] bytes) {
         PUTS.incrementAndGet();
         PUT_BYTES.addAndGet(bytes.length);
         return "s3://" + BUCKET + "/" + ContentAddress.key(kind, sha256, extension);

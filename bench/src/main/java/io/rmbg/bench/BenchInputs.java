@@ -2,6 +2,7 @@ package io.rmbg.bench;
 
 import io.rmbg.udf.model.SyntheticModels;
 import io.rmbg.udf.process.ModelOptions;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.Locale;
  *
  * @param uris where the function finds each JPEG, in the same order
  */
-record BenchInputs(Path modelFile, ModelOptions modelOptions, List<byte[]> jpegs, List<String> uris) {
+record BenchInputs(
+        Path modelFile, ModelOptions modelOptions, List<byte[]> jpegs, List<String> uris) {
 
     /** Writes the model and generates the inputs, printing one line on each. */
     static BenchInputs prepare(BenchOptions o, PrintStream out) throws Exception {
@@ -32,11 +34,15 @@ record BenchInputs(Path modelFile, ModelOptions modelOptions, List<byte[]> jpegs
             jpegs.add(jpeg);
             uris.add(BenchBlobStore.addSource("photo-" + i + ".jpg", jpeg));
         }
-        out.println(String.format(Locale.ROOT, "inputs: %d distinct JPEGs, mean %.0f KiB, generated in %.1f s",
-                jpegs.size(), jpegs.stream().mapToInt(b -> b.length).average().orElse(0) / 1024,
-                (System.nanoTime() - g0) / 1e9));
-        ModelOptions modelOptions = new ModelOptions(modelFile.toString(), "rmbg-2.0", o.device(),
-                o.intraOpThreads());
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "inputs: %d distinct JPEGs, mean %.0f KiB, generated in %.1f s",
+                        jpegs.size(),
+                        jpegs.stream().mapToInt(b -> b.length).average().orElse(0) / 1024,
+                        (System.nanoTime() - g0) / 1e9));
+        ModelOptions modelOptions =
+                new ModelOptions(modelFile.toString(), "rmbg-2.0", o.device(), o.intraOpThreads());
         return new BenchInputs(modelFile, modelOptions, List.copyOf(jpegs), List.copyOf(uris));
     }
 
@@ -46,11 +52,18 @@ record BenchInputs(Path modelFile, ModelOptions modelOptions, List<byte[]> jpegs
         if (o.model().equals("colour-key")) {
             return colourKey;
         }
-        Path conv = o.workDir().resolve("keyed-conv-" + o.convLayers() + "x" + o.convChannels() + ".onnx");
+        Path conv =
+                o.workDir()
+                        .resolve("keyed-conv-" + o.convLayers() + "x" + o.convChannels() + ".onnx");
         BenchModels.writeKeyedConvStack(conv, 1024, o.convLayers(), o.convChannels());
-        out.println(String.format(Locale.ROOT, "conv-stack model: %d conv layers of %d channels (%.2f GMAC"
-                + " per 1024² image) with the colour key's mask", o.convLayers(), o.convChannels(),
-                BenchModels.convGmac(o.convLayers(), o.convChannels(), 1024)));
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "conv-stack model: %d conv layers of %d channels (%.2f GMAC"
+                                + " per 1024² image) with the colour key's mask",
+                        o.convLayers(),
+                        o.convChannels(),
+                        BenchModels.convGmac(o.convLayers(), o.convChannels(), 1024)));
         return conv;
     }
 }

@@ -9,12 +9,12 @@ import java.util.Locale;
  * What one benchmark run does. Parsed from {@code --key value} arguments (and the flag {@code
  * --soak}); every option has a default small enough for a 2-core machine.
  *
- * <p>{@code --soak} changes the defaults to the soak's: the demo model, {@value #SOAK_IMAGES} images
- * of {@value #SOAK_WIDTH}x{@value #SOAK_HEIGHT}, so that 10 000 images finish in minutes and the run
- * is about memory over time, not model cost. Options given explicitly still win.
+ * <p>{@code --soak} changes the defaults to the soak's: the demo model, {@value #SOAK_IMAGES}
+ * images of {@value #SOAK_WIDTH}x{@value #SOAK_HEIGHT}, so that 10 000 images finish in minutes and
+ * the run is about memory over time, not model cost. Options given explicitly still win.
  *
- * @param model {@code conv} (the conv-stack model, realistic compute) or {@code colour-key} (the demo
- *     model: almost free, so the CPU stages dominate)
+ * @param model {@code conv} (the conv-stack model, realistic compute) or {@code colour-key} (the
+ *     demo model: almost free, so the CPU stages dominate)
  * @param images images through the Flink path at the main batch size (RSS growth is measured over
  *     these; the issue's figure wants at least 2000), or through the soak
  * @param sweepImages images per batch size in the sweep, bare loop and Flink path each
@@ -23,10 +23,13 @@ import java.util.Locale;
  * @param width width of the generated JPEG inputs (1080p by default)
  * @param height height of the generated JPEG inputs
  * @param distinctImages how many different JPEGs the inputs cycle through
- * @param cpuThreads the operator's CPU pool ({@code inference.cpu-threads}): fetch, decode, preprocess
- * @param postprocessThreads the operator's postprocess pool ({@code inference.postprocess-threads}):
- *     mask, cut-out, PNG, store; as many as {@code cpuThreads} unless given
- * @param intraOpThreads ONNX Runtime threads ({@code model.intra-op-threads}, 0: the runtime decides)
+ * @param cpuThreads the operator's CPU pool ({@code inference.cpu-threads}): fetch, decode,
+ *     preprocess
+ * @param postprocessThreads the operator's postprocess pool ({@code
+ *     inference.postprocess-threads}): mask, cut-out, PNG, store; as many as {@code cpuThreads}
+ *     unless given
+ * @param intraOpThreads ONNX Runtime threads ({@code model.intra-op-threads}, 0: the runtime
+ *     decides)
  * @param capacity async operator capacity ({@code inference.capacity})
  * @param batchTimeoutMs {@code inference.batch-timeout-ms}
  * @param device {@code cpu} or {@code cuda[:N]}
@@ -61,26 +64,30 @@ public record BenchOptions(
     static final int SOAK_IMAGES = 10_000;
     static final int SOAK_WIDTH = 640;
     static final int SOAK_HEIGHT = 480;
+
     /** As the job's {@code inference.timeout-ms} default. */
     static final long DEFAULT_TIMEOUT_MS = 120_000;
 
-    static final String USAGE = String.join("\n",
-            "usage: bench/run.sh [--soak] [--model conv|colour-key] [--images N] [--sweep-images N]",
-            "                    [--batch-size N] [--batch-sizes 1,2,4] [--width 1920] [--height 1080]",
-            "                    [--distinct-images 8] [--cpu-threads 2] [--postprocess-threads N]",
-            "                    [--intra-op-threads 0] [--capacity 16] [--batch-timeout-ms 10]",
-            "                    [--device cpu|cuda|cuda:N]",
-            "                    [--conv-layers 9] [--conv-channels 8] [--timeout-ms 120000]",
-            "                    [--sample-every N] [--work-dir DIR]",
-            "  --soak: 10000 640x480 images through the Flink path with the colour-key model, memory and",
-            "          in-flight elements sampled every --sample-every images (table, CSV, verdict)");
+    static final String USAGE =
+            String.join(
+                    "\n",
+                    "usage: bench/run.sh [--soak] [--model conv|colour-key] [--images N] [--sweep-images N]",
+                    "                    [--batch-size N] [--batch-sizes 1,2,4] [--width 1920] [--height 1080]",
+                    "                    [--distinct-images 8] [--cpu-threads 2] [--postprocess-threads N]",
+                    "                    [--intra-op-threads 0] [--capacity 16] [--batch-timeout-ms 10]",
+                    "                    [--device cpu|cuda|cuda:N]",
+                    "                    [--conv-layers 9] [--conv-channels 8] [--timeout-ms 120000]",
+                    "                    [--sample-every N] [--work-dir DIR]",
+                    "  --soak: 10000 640x480 images through the Flink path with the colour-key model, memory and",
+                    "          in-flight elements sampled every --sample-every images (table, CSV, verdict)");
 
     public BenchOptions {
         if (!model.equals("conv") && !model.equals("colour-key")) {
             throw new IllegalArgumentException("--model must be conv or colour-key, got " + model);
         }
         if (images < 2 || sweepImages < 2) {
-            throw new IllegalArgumentException("--images and --sweep-images need at least 2 (one warms up)");
+            throw new IllegalArgumentException(
+                    "--images and --sweep-images need at least 2 (one warms up)");
         }
         positive("--batch-size", batchSize);
         positive("--width", width);
@@ -90,7 +97,8 @@ public record BenchOptions(
         positive("--postprocess-threads", postprocessThreads);
         positive("--capacity", capacity);
         if (convLayers < 2) {
-            throw new IllegalArgumentException("--conv-layers must be at least 2, got " + convLayers);
+            throw new IllegalArgumentException(
+                    "--conv-layers must be at least 2, got " + convLayers);
         }
         positive("--conv-channels", convChannels);
         if (timeoutMs <= 0) {
@@ -157,18 +165,39 @@ public record BenchOptions(
                 case "--timeout-ms" -> timeoutMs = Long.parseLong(v);
                 case "--sample-every" -> sampleEvery = Integer.parseInt(v);
                 case "--work-dir" -> workDir = Path.of(v);
-                default -> throw new IllegalArgumentException("unknown option " + key + "\n" + USAGE);
+                default ->
+                        throw new IllegalArgumentException("unknown option " + key + "\n" + USAGE);
             }
         }
         boolean conv = model.equals("conv");
-        // Defaults that finish in a few minutes on 2 cores: the conv model costs ~1 s per image there.
+        // Defaults that finish in a few minutes on 2 cores: the conv model costs ~1 s per image
+        // there.
         int n = images != null ? images : soak ? SOAK_IMAGES : conv ? 48 : 400;
         int sweep = sweepImages != null ? sweepImages : conv ? 24 : 120;
         List<Integer> sizes = batchSizes != null ? batchSizes : List.of(1, 2, 4);
         int every = sampleEvery != null ? sampleEvery : Math.max(1, n / 100);
         int post = postprocessThreads != null ? postprocessThreads : cpuThreads;
-        return new BenchOptions(model, n, sweep, batchSize, sizes, width, height, distinct, cpuThreads, post,
-                intraOp, capacity, batchTimeout, device, layers, channels, timeoutMs, soak, every, workDir);
+        return new BenchOptions(
+                model,
+                n,
+                sweep,
+                batchSize,
+                sizes,
+                width,
+                height,
+                distinct,
+                cpuThreads,
+                post,
+                intraOp,
+                capacity,
+                batchTimeout,
+                device,
+                layers,
+                channels,
+                timeoutMs,
+                soak,
+                every,
+                workDir);
     }
 
     private static List<Integer> parseList(String v) {

@@ -1,16 +1,5 @@
 package io.rmbg.bench;
 
-import io.rmbg.udf.functions.BackgroundRemovalFunction;
-import io.rmbg.udf.process.ModelOptions;
-import io.rmbg.udf.records.ImageEvent;
-import io.rmbg.udf.records.ImageParams;
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.StageTimings;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongConsumer;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -19,18 +8,38 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
+import io.rmbg.udf.functions.BackgroundRemovalFunction;
+import io.rmbg.udf.process.ModelOptions;
+import io.rmbg.udf.records.ImageEvent;
+import io.rmbg.udf.records.ImageParams;
+import io.rmbg.udf.records.JobResult;
+import io.rmbg.udf.records.StageTimings;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
 /**
  * The real {@link BackgroundRemovalFunction} in the real async operator on a local MiniCluster
  * (parallelism 1: one slot, one model session, the same cores as the bare loop): a bounded source
- * of events naming in-memory sources, the operator, a counting map and a discarding sink. Throughput
- * is measured between the {@code warmUp}-th result and the last, so start-up and model loading do
- * not count. The operator's timeout is {@code --timeout-ms}, as {@code inference.timeout-ms} in the
- * job; {@link InFlight} tracks what is inside it.
+ * of events naming in-memory sources, the operator, a counting map and a discarding sink.
+ * Throughput is measured between the {@code warmUp}-th result and the last, so start-up and model
+ * loading do not count. The operator's timeout is {@code --timeout-ms}, as {@code
+ * inference.timeout-ms} in the job; {@link InFlight} tracks what is inside it.
  */
 final class FlinkRun {
     /** What one run measured. */
-    record Result(int images, int completed, int failed, double imagesPerSecond, ProcessMeter.Sample warm,
-            ProcessMeter.Sample rssBase, ProcessMeter.Sample end, double[] meanStageMs) {
+    record Result(
+            int images,
+            int completed,
+            int failed,
+            double imagesPerSecond,
+            ProcessMeter.Sample warm,
+            ProcessMeter.Sample rssBase,
+            ProcessMeter.Sample end,
+            double[] meanStageMs) {
         int measured(int warmUp) {
             return images - warmUp;
         }
@@ -38,17 +47,28 @@ final class FlinkRun {
 
     private FlinkRun() {}
 
-    static Result run(List<String> sourceUris, ModelOptions model, BenchOptions options, int images,
-            int batchSize) throws Exception {
+    static Result run(
+            List<String> sourceUris,
+            ModelOptions model,
+            BenchOptions options,
+            int images,
+            int batchSize)
+            throws Exception {
         return run(sourceUris, model, options, images, batchSize, seen -> {});
     }
 
     /**
-     * @param afterResult called with the number of results so far after each one, on the task thread
-     *     (the soak samples memory there); it holds up the pipeline while it runs
+     * @param afterResult called with the number of results so far after each one, on the task
+     *     thread (the soak samples memory there); it holds up the pipeline while it runs
      */
-    static Result run(List<String> sourceUris, ModelOptions model, BenchOptions options, int images,
-            int batchSize, LongConsumer afterResult) throws Exception {
+    static Result run(
+            List<String> sourceUris,
+            ModelOptions model,
+            BenchOptions options,
+            int images,
+            int batchSize,
+            LongConsumer afterResult)
+            throws Exception {
         return run(sourceUris, model, options, images, batchSize, 1, afterResult);
     }
 
@@ -57,23 +77,36 @@ final class FlinkRun {
      * parallelism} slots, each with its own model session (the real model's CPU setting: slots ×
      * intra-op threads).
      */
-    static Result run(List<String> sourceUris, ModelOptions model, BenchOptions options, int images,
-            int batchSize, int parallelism, LongConsumer afterResult) throws Exception {
+    static Result run(
+            List<String> sourceUris,
+            ModelOptions model,
+            BenchOptions options,
+            int images,
+            int batchSize,
+            int parallelism,
+            LongConsumer afterResult)
+            throws Exception {
         int warmUp = warmUp(images, batchSize);
         Probe.reset(images, warmUp, Math.max(warmUp, images / 4), afterResult);
         InFlight.reset();
 
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         env.getConfig().enableObjectReuse();
 
-        DataStream<ImageEvent> events = env.fromSequence(0, images - 1)
-                .map(new ToEvent(sourceUris.toArray(String[]::new)))
-                .returns(ImageEvent.class)
-                .name("Image events");
+        DataStream<ImageEvent> events =
+                env.fromSequence(0, images - 1)
+                        .map(new ToEvent(sourceUris.toArray(String[]::new)))
+                        .returns(ImageEvent.class)
+                        .name("Image events");
         BackgroundRemovalFunction function = Functions.backgroundRemoval(model, options, batchSize);
-        AsyncDataStream.unorderedWait(events, function, options.timeoutMs(), TimeUnit.MILLISECONDS,
+        AsyncDataStream.unorderedWait(
+                        events,
+                        function,
+                        options.timeoutMs(),
+                        TimeUnit.MILLISECONDS,
                         options.capacity())
                 .name("Remove background (ONNX)")
                 .map(new Probe())
@@ -87,8 +120,15 @@ final class FlinkRun {
         for (int i = 0; i < stageMs.length; i++) {
             stageMs[i] = Probe.stageSums[i].get() / (double) Math.max(1, Probe.completed.get());
         }
-        return new Result(images, (int) Probe.completed.get(), (int) Probe.failed.get(),
-                (images - warmUp) / seconds, Probe.warm, Probe.rssBase, Probe.end, stageMs);
+        return new Result(
+                images,
+                (int) Probe.completed.get(),
+                (int) Probe.failed.get(),
+                (images - warmUp) / seconds,
+                Probe.warm,
+                Probe.rssBase,
+                Probe.end,
+                stageMs);
     }
 
     static int warmUp(int images, int batchSize) {
@@ -108,15 +148,24 @@ final class FlinkRun {
         public ImageEvent map(Long i) {
             long now = System.currentTimeMillis();
             String jobId = UUID.nameUUIDFromBytes(("bench-" + i).getBytes()).toString();
-            return new ImageEvent(jobId, "bench", uris[(int) (i % uris.length)], null, ImageParams.DEFAULTS,
-                    null, new String[0], now, now, "bench/0@" + i);
+            return new ImageEvent(
+                    jobId,
+                    "bench",
+                    uris[(int) (i % uris.length)],
+                    null,
+                    ImageParams.DEFAULTS,
+                    null,
+                    new String[0],
+                    now,
+                    now,
+                    "bench/0@" + i);
         }
     }
 
     /**
      * Counts results, marks them out of flight, and samples the process at the warm-up mark, at a
-     * quarter (the RSS baseline) and at the last result. Static because the MiniCluster runs in this JVM and the function is
-     * serialised on its way there.
+     * quarter (the RSS baseline) and at the last result. Static because the MiniCluster runs in
+     * this JVM and the function is serialised on its way there.
      */
     static final class Probe implements MapFunction<JobResult, JobResult> {
         private static final long serialVersionUID = 1L;
@@ -156,7 +205,15 @@ final class FlinkRun {
             if (result.isCompleted()) {
                 completed.incrementAndGet();
                 StageTimings t = result.timings();
-                long[] v = {t.queue(), t.fetch(), t.decode(), t.inference(), t.postprocess(), t.encode(), t.store()};
+                long[] v = {
+                    t.queue(),
+                    t.fetch(),
+                    t.decode(),
+                    t.inference(),
+                    t.postprocess(),
+                    t.encode(),
+                    t.store()
+                };
                 for (int i = 0; i < v.length; i++) {
                     stageSums[i].addAndGet(v[i]);
                 }

@@ -49,7 +49,8 @@ final class InFlight {
     /** Age of the oldest element in flight now, 0 when there is none. */
     static long oldestAgeMs() {
         long now = System.nanoTime();
-        return STARTED_NANOS.values().stream().mapToLong(started -> now - started).max().orElse(0) / 1_000_000;
+        return STARTED_NANOS.values().stream().mapToLong(started -> now - started).max().orElse(0)
+                / 1_000_000;
     }
 
     /** The longest any element has been in flight so far, finished or not. */

@@ -1,9 +1,10 @@
 package io.rmbg.bench;
 
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+
 import io.rmbg.udf.functions.BackgroundRemovalFunction;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
-import org.apache.flink.streaming.api.functions.async.ResultFuture;
 
 /**
  * The function under test, unchanged, noting when each element enters it (see {@link InFlight}):

@@ -1,5 +1,7 @@
 package io.rmbg.bench;
 
+import javax.management.ObjectName;
+
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
@@ -12,15 +14,14 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import javax.management.ObjectName;
 
 /**
  * Memory and CPU of this process, from {@code /proc} (Linux).
  *
  * <p>CPU is split into <i>inference</i> and <i>everything else</i>. ONNX Runtime's intra-op pool
- * runs on native threads the JVM does not know, so {@code ThreadMXBean} cannot see the model's
- * CPU. Instead each thread's time is read from {@code /proc/self/task/<tid>/stat} and threads are
- * told apart with the JVM's own thread dump (which lists every Java and JVM-internal thread with its
+ * runs on native threads the JVM does not know, so {@code ThreadMXBean} cannot see the model's CPU.
+ * Instead each thread's time is read from {@code /proc/self/task/<tid>/stat} and threads are told
+ * apart with the JVM's own thread dump (which lists every Java and JVM-internal thread with its
  * native id): inference is the named model thread(s) plus every thread the JVM does not list (the
  * runtime's pool); the rest (decode, resize, PNG, hashing, Flink, GC, JIT) is "outside inference".
  */
@@ -31,9 +32,18 @@ final class ProcessMeter {
     private ProcessMeter() {}
 
     /** A point-in-time reading. */
-    record Sample(long nanoTime, long processCpuNanos, long inferenceCpuNanos, long rssKb, long hwmKb,
-            long heapCommittedKb, long directKb) {
-        /** Resident memory that is not Java heap: native (ONNX Runtime, zlib, libjpeg), direct buffers, code. */
+    record Sample(
+            long nanoTime,
+            long processCpuNanos,
+            long inferenceCpuNanos,
+            long rssKb,
+            long hwmKb,
+            long heapCommittedKb,
+            long directKb) {
+        /**
+         * Resident memory that is not Java heap: native (ONNX Runtime, zlib, libjpeg), direct
+         * buffers, code.
+         */
         long offHeapRssKb() {
             return rssKb - heapCommittedKb;
         }
@@ -73,13 +83,17 @@ final class ProcessMeter {
         long[] memory = memoryKb();
         // Threads that ended earlier count in the process total but in no task: clamp the split.
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
-        return new Sample(now, Math.max(process, total), inference, memory[0], memory[1], heap, directKb());
+        return new Sample(
+                now, Math.max(process, total), inference, memory[0], memory[1], heap, directKb());
     }
 
     /** Memory held by direct {@code ByteBuffer}s (the model's batch buffers among them), in KiB. */
     static long directKb() {
         return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-                .filter(p -> p.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum() / 1024;
+                        .filter(p -> p.getName().equals("direct"))
+                        .mapToLong(BufferPoolMXBean::getMemoryUsed)
+                        .sum()
+                / 1024;
     }
 
     static long processCpuNanos() {
@@ -117,7 +131,8 @@ final class ProcessMeter {
             String stat = Files.readString(task.resolve("stat"));
             // Fields after the command name, which may itself hold spaces and parentheses.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+            long ticks =
+                    Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
             return ticks * TICK_NANOS;
         } catch (IOException | RuntimeException e) {
             return 0; // the thread ended while we looked
@@ -128,9 +143,15 @@ final class ProcessMeter {
     private static Map<Long, String> javaThreadsByNativeId() {
         String dump;
         try {
-            dump = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "threadPrint",
-                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            dump =
+                    (String)
+                            ManagementFactory.getPlatformMBeanServer()
+                                    .invoke(
+                                            new ObjectName(
+                                                    "com.sun.management:type=DiagnosticCommand"),
+                                            "threadPrint",
+                                            new Object[] {new String[0]},
+                                            new String[] {String[].class.getName()});
         } catch (Exception e) {
             throw new IllegalStateException("cannot take a thread dump to attribute CPU time", e);
         }
@@ -139,7 +160,10 @@ final class ProcessMeter {
             Matcher m = NID.matcher(line);
             if (m.find()) {
                 String nid = m.group(2);
-                long id = nid.startsWith("0x") ? Long.parseLong(nid.substring(2), 16) : Long.parseLong(nid);
+                long id =
+                        nid.startsWith("0x")
+                                ? Long.parseLong(nid.substring(2), 16)
+                                : Long.parseLong(nid);
                 threads.put(id, m.group(1));
             }
         }

@@ -7,6 +7,7 @@ import io.rmbg.udf.model.FetchableModel;
 import io.rmbg.udf.model.ModelCache;
 import io.rmbg.udf.model.NpmModelFetcher;
 import io.rmbg.udf.process.ModelOptions;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,11 +25,12 @@ import java.util.stream.Stream;
  *   <li>the whole {@code BackgroundRemovalFunction} in Flink's async operator, end to end img/s and
  *       its per-stage means, for each CPU setting (slots × intra-op threads, batch 1);
  *   <li>the Node.js reference ({@link NodeReference}) on the same photos, side by side;
- *   <li>one line per variant: {@code real: variant=… best=SLOTSxTHREADS pipeline_img_s=… node_img_s=… speedup=…}.
+ *   <li>one line per variant: {@code real: variant=… best=SLOTSxTHREADS pipeline_img_s=…
+ *       node_img_s=… speedup=…}.
  * </ol>
  *
- * Options: {@code --photos DIR} (default samples/photos), {@code --images N} per setting (default 12),
- * {@code --variants medium,small}, {@code --node-rounds N} (default 2; 0 skips the reference).
+ * Options: {@code --photos DIR} (default samples/photos), {@code --images N} per setting (default
+ * 12), {@code --variants medium,small}, {@code --node-rounds N} (default 2; 0 skips the reference).
  */
 public final class RealModelBench {
     private final PrintStream out;
@@ -51,7 +53,8 @@ public final class RealModelBench {
                 case "--node-rounds" -> nodeRounds = Integer.parseInt(args[i + 1]);
                 case "--variants" -> variants = List.of(args[i + 1].split(","));
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; see RealModelBench's Javadoc");
+                    System.err.println(
+                            "unknown option " + args[i] + "; see RealModelBench's Javadoc");
                     System.exit(2);
                 }
             }
@@ -60,7 +63,8 @@ public final class RealModelBench {
         System.exit(0); // the MiniCluster leaves non-daemon threads behind for a while
     }
 
-    void run(Path photoDir, Path workDir, int images, int nodeRounds, List<String> variants) throws Exception {
+    void run(Path photoDir, Path workDir, int images, int nodeRounds, List<String> variants)
+            throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         List<Path> photos;
         try (Stream<Path> files = Files.list(photoDir)) {
@@ -73,40 +77,79 @@ public final class RealModelBench {
             jpegs.add(bytes);
             uris.add(BenchBlobStore.addSource(p.getFileName().toString(), bytes));
         }
-        print("rmbg-flink real-model bench: IS-Net 1024² on %d photos (%s), %d cores, java %s", photos.size(),
-                photoDir, cores, System.getProperty("java.version"));
+        print(
+                "rmbg-flink real-model bench: IS-Net 1024² on %d photos (%s), %d cores, java %s",
+                photos.size(), photoDir, cores, System.getProperty("java.version"));
         List<int[]> settings = settings(cores);
         List<String> summary = new ArrayList<>();
-        NodeReference node = new NodeReference(Path.of("bench/node"), workDir.getParent().resolve("node"), out);
+        NodeReference node =
+                new NodeReference(Path.of("bench/node"), workDir.getParent().resolve("node"), out);
         for (String variant : variants) {
-            FetchableModel fetchable = FetchableModel.named(variant)
-                    .orElseThrow(() -> new IllegalArgumentException("no model variant " + variant));
+            FetchableModel fetchable =
+                    FetchableModel.named(variant)
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalArgumentException(
+                                                    "no model variant " + variant));
             Path file = new NpmModelFetcher(ModelCache.user(), out::println).fetch(fetchable);
             print("");
             print("== %s (%s)", fetchable.name(), fetchable.description());
-            try (SegmentationModel model = SegmentationModel.load(file, ModelProfile.ISNET, ExecutionDevice.CPU, cores)) {
+            try (SegmentationModel model =
+                    SegmentationModel.load(file, ModelProfile.ISNET, ExecutionDevice.CPU, cores)) {
                 BareLoop loop = new BareLoop(model, jpegs);
                 loop.stages(2); // warm-up
                 BareLoop.StageMs ms = loop.stages(photos.size());
-                print("bare, one job at a time, batch 1, %d intra-op threads (ms per image, mean of %d):", cores,
-                        photos.size());
-                print("  decode %.1f | preprocess %.1f | inference %.1f | postprocess (mask+compose) %.1f"
-                        + " | encode PNG %.1f | store (SHA-256) %.1f | total %.1f  → %.2f img/s", ms.decode(),
-                        ms.preprocess(), ms.inference(), ms.postprocess(), ms.encode(), ms.store(), ms.total(),
+                print(
+                        "bare, one job at a time, batch 1, %d intra-op threads (ms per image, mean of %d):",
+                        cores, photos.size());
+                print(
+                        "  decode %.1f | preprocess %.1f | inference %.1f | postprocess (mask+compose) %.1f"
+                                + " | encode PNG %.1f | store (SHA-256) %.1f | total %.1f  → %.2f img/s",
+                        ms.decode(),
+                        ms.preprocess(),
+                        ms.inference(),
+                        ms.postprocess(),
+                        ms.encode(),
+                        ms.store(),
+                        ms.total(),
                         1000 / ms.total());
             }
-            print("pipeline (BackgroundRemovalFunction in the async operator, batch 1), %d images per setting:", images);
+            print(
+                    "pipeline (BackgroundRemovalFunction in the async operator, batch 1), %d images per setting:",
+                    images);
             double best = 0;
             String bestSetting = "";
             for (int[] s : settings) {
-                BenchOptions o = BenchOptions.parse(new String[] {"--cpu-threads", "2", "--capacity", "4",
-                        "--batch-size", "1", "--batch-sizes", "1", "--work-dir", workDir.toString()});
+                BenchOptions o =
+                        BenchOptions.parse(
+                                new String[] {
+                                    "--cpu-threads",
+                                    "2",
+                                    "--capacity",
+                                    "4",
+                                    "--batch-size",
+                                    "1",
+                                    "--batch-sizes",
+                                    "1",
+                                    "--work-dir",
+                                    workDir.toString()
+                                });
                 ModelOptions modelOptions = new ModelOptions(file.toString(), "isnet", "cpu", s[1]);
                 FlinkRun.Result r = FlinkRun.run(uris, modelOptions, o, images, 1, s[0], n -> {});
                 double[] st = r.meanStageMs();
-                print("  %d slot(s) x %d intra-op thread(s): %.3f img/s end to end | per image ms: queue %.0f"
-                        + " | fetch %.0f | decode %.0f | inference %.0f | postprocess %.0f | encode %.0f | store %.0f%s",
-                        s[0], s[1], r.imagesPerSecond(), st[0], st[1], st[2], st[3], st[4], st[5], st[6],
+                print(
+                        "  %d slot(s) x %d intra-op thread(s): %.3f img/s end to end | per image ms: queue %.0f"
+                                + " | fetch %.0f | decode %.0f | inference %.0f | postprocess %.0f | encode %.0f | store %.0f%s",
+                        s[0],
+                        s[1],
+                        r.imagesPerSecond(),
+                        st[0],
+                        st[1],
+                        st[2],
+                        st[3],
+                        st[4],
+                        st[5],
+                        st[6],
                         r.failed() > 0 ? "  (" + r.failed() + " FAILED)" : "");
                 if (r.imagesPerSecond() > best) {
                     best = r.imagesPerSecond();
@@ -114,18 +157,32 @@ public final class RealModelBench {
                 }
             }
             double nodeMs = nodeRounds > 0 ? node.msPerPhoto(variant, nodeRounds, photos) : -1;
-            String nodePart = nodeMs > 0
-                    ? String.format(Locale.ROOT, " node_ms_per_img=%.0f node_img_s=%.3f speedup=%.2f", nodeMs,
-                            1000 / nodeMs, best * nodeMs / 1000)
-                    : " node=not-run";
-            summary.add(String.format(Locale.ROOT, "real: variant=%s best=%s pipeline_img_s=%.3f%s", variant,
-                    bestSetting, best, nodePart));
+            String nodePart =
+                    nodeMs > 0
+                            ? String.format(
+                                    Locale.ROOT,
+                                    " node_ms_per_img=%.0f node_img_s=%.3f speedup=%.2f",
+                                    nodeMs,
+                                    1000 / nodeMs,
+                                    best * nodeMs / 1000)
+                            : " node=not-run";
+            summary.add(
+                    String.format(
+                            Locale.ROOT,
+                            "real: variant=%s best=%s pipeline_img_s=%.3f%s",
+                            variant,
+                            bestSetting,
+                            best,
+                            nodePart));
         }
         print("");
         summary.forEach(out::println);
     }
 
-    /** Slots × intra-op threads worth comparing on this many cores: one session with all, one per core. */
+    /**
+     * Slots × intra-op threads worth comparing on this many cores: one session with all, one per
+     * core.
+     */
     static List<int[]> settings(int cores) {
         List<int[]> s = new ArrayList<>();
         s.add(new int[] {1, cores});

@@ -13,12 +13,12 @@ import java.util.function.LongConsumer;
 
 /**
  * Told of every result (see {@link FlinkRun#run}); every {@code every} results, and at the last, it
- * takes a {@link SoakSample}, prints it as a table row and appends it to the CSV, flushed, so that a
- * run cut short still leaves its rows. At every tenth of the run (and so at the end of the warm-up
- * and at the last result) it also measures the live heap, a full GC then heap used, so that a heap
- * leak shows apart from the sawtooth of young collections; each pauses the pipeline for a fraction
- * of a second. Not more often: full GCs would also free direct buffers that, on a TaskManager, wait
- * for the old generation to fill.
+ * takes a {@link SoakSample}, prints it as a table row and appends it to the CSV, flushed, so that
+ * a run cut short still leaves its rows. At every tenth of the run (and so at the end of the
+ * warm-up and at the last result) it also measures the live heap, a full GC then heap used, so that
+ * a heap leak shows apart from the sawtooth of young collections; each pauses the pipeline for a
+ * fraction of a second. Not more often: full GCs would also free direct buffers that, on a
+ * TaskManager, wait for the old generation to fill.
  */
 final class SoakSampler implements LongConsumer, Closeable {
     private final PrintStream out;
@@ -36,7 +36,8 @@ final class SoakSampler implements LongConsumer, Closeable {
      * @param warmUpImages the first sample at or past this many results is the warm one, that later
      *     samples are compared with
      */
-    SoakSampler(PrintStream out, Path csvFile, long every, long images, long warmUpImages) throws IOException {
+    SoakSampler(PrintStream out, Path csvFile, long every, long images, long warmUpImages)
+            throws IOException {
         this.out = out;
         this.csv = Files.newBufferedWriter(csvFile);
         this.every = every;

@@ -1,39 +1,48 @@
 package io.rmbg.bench;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The benchmark runs end to end on a handful of small images and ends with its machine-readable
  * line. Figures are printed by {@code bench/run.sh}, never asserted: this only checks the plumbing.
  */
 class BenchSmokeTest {
-    private static final String FINAL_LINE = "bench: pipeline_img_s=\\d+\\.\\d+ bare_img_s=\\d+\\.\\d+"
-            + " efficiency=\\d+\\.\\d+ cpu_ms_per_image=-?\\d+\\.\\d+ rss_growth_pct=-?\\d+\\.\\d+";
+    private static final String FINAL_LINE =
+            "bench: pipeline_img_s=\\d+\\.\\d+ bare_img_s=\\d+\\.\\d+"
+                    + " efficiency=\\d+\\.\\d+ cpu_ms_per_image=-?\\d+\\.\\d+ rss_growth_pct=-?\\d+\\.\\d+";
 
     @TempDir Path dir;
 
     @Test
     void aTinyRunEndsWithTheMachineReadableLine() throws Exception {
-        BenchOptions options = BenchOptions.parse(new String[] {
-            "--model", "colour-key", "--width", "160", "--height", "120", "--distinct-images", "2",
-            "--images", "6", "--sweep-images", "3", "--batch-sizes", "2", "--batch-size", "2",
-            "--work-dir", dir.toString()});
+        BenchOptions options =
+                BenchOptions.parse(
+                        new String[] {
+                            "--model", "colour-key", "--width", "160", "--height", "120",
+                                    "--distinct-images", "2",
+                            "--images", "6", "--sweep-images", "3", "--batch-sizes", "2",
+                                    "--batch-size", "2",
+                            "--work-dir", dir.toString()
+                        });
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
-        String line = new Bench(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(options);
+        String line =
+                new Bench(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(options);
 
         assertThat(line).matches(FINAL_LINE);
         String report = printed.toString(StandardCharsets.UTF_8);
-        assertThat(report).contains("per-stage ms per image", "bare in-process loop", "Flink path")
+        assertThat(report)
+                .contains("per-stage ms per image", "bare in-process loop", "Flink path")
                 .doesNotContain("FAILED");
         assertThat(report.strip()).endsWith(line);
     }
@@ -45,10 +54,12 @@ class BenchSmokeTest {
         assertThat(defaults.width()).isEqualTo(1920);
         assertThat(defaults.height()).isEqualTo(1080);
         assertThat(defaults.batchSizes()).containsExactly(1, 2, 4);
-        assertThat(BenchOptions.parse(new String[] {"--model", "color-key"}).model()).isEqualTo("colour-key");
+        assertThat(BenchOptions.parse(new String[] {"--model", "color-key"}).model())
+                .isEqualTo("colour-key");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--model", "resnet"}))
                 .hasMessageContaining("conv or colour-key");
-        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--images"})).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--images"}))
+                .hasMessageContaining("needs a value");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--frobnicate", "1"}))
                 .hasMessageContaining("unknown option");
     }

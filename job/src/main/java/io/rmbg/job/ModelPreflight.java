@@ -6,11 +6,12 @@ import io.rmbg.udf.inference.ExecutionDevice;
 import io.rmbg.udf.inference.ModelProfile;
 import io.rmbg.udf.inference.SegmentationModel;
 import io.rmbg.udf.process.ModelOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Checks on the submitting machine, before the job is submitted, that every model the job serves
@@ -32,22 +33,32 @@ public final class ModelPreflight {
      */
     public static void check(PipelineConfig config) {
         if (!config.getBoolean(ConfigKeys.MODEL_CHECK_ON_CLIENT)) {
-            LOG.info("Not checking the models on this machine ({}=false)", ConfigKeys.MODEL_CHECK_ON_CLIENT);
+            LOG.info(
+                    "Not checking the models on this machine ({}=false)",
+                    ConfigKeys.MODEL_CHECK_ON_CLIENT);
             return;
         }
         ModelOptions models = config.model();
         check(ConfigKeys.MODEL_PATH, models.profile(), models.path());
         for (Map.Entry<String, String> extra : models.additionalModels().entrySet()) {
-            check(ConfigKeys.MODEL_ADDITIONAL + " (" + extra.getKey() + ")", extra.getKey(), extra.getValue());
+            check(
+                    ConfigKeys.MODEL_ADDITIONAL + " (" + extra.getKey() + ")",
+                    extra.getKey(),
+                    extra.getValue());
         }
     }
 
-    /** Checks one model file against {@code profile}; {@code setting} names where it was configured. */
+    /**
+     * Checks one model file against {@code profile}; {@code setting} names where it was configured.
+     */
     static void check(String setting, String profile, String path) {
         Path file = Path.of(path).toAbsolutePath();
-        String fix = "; put the model there (bin/rmbg models pull NAME) or point " + setting
-                + " at an .onnx file. If the file exists only on the TaskManagers, set "
-                + ConfigKeys.MODEL_CHECK_ON_CLIENT + "=false";
+        String fix =
+                "; put the model there (bin/rmbg models pull NAME) or point "
+                        + setting
+                        + " at an .onnx file. If the file exists only on the TaskManagers, set "
+                        + ConfigKeys.MODEL_CHECK_ON_CLIENT
+                        + "=false";
         if (!Files.exists(file)) {
             throw new IllegalArgumentException(setting + " " + file + " does not exist" + fix);
         }
@@ -55,24 +66,46 @@ public final class ModelPreflight {
             throw new IllegalArgumentException(setting + " " + file + " is not a file" + fix);
         }
         if (!Files.isReadable(file)) {
-            throw new IllegalArgumentException(setting + " " + file
-                    + " cannot be read by this user; fix its permissions (TaskManagers must read it too)");
+            throw new IllegalArgumentException(
+                    setting
+                            + " "
+                            + file
+                            + " cannot be read by this user; fix its permissions (TaskManagers must read it too)");
         }
         load(setting, profile, file);
     }
 
     private static void load(String setting, String profile, Path file) {
-        try (SegmentationModel model = SegmentationModel.load(file, ModelProfile.named(profile),
-                ExecutionDevice.CPU, 1)) {
-            LOG.info("{} {} loads as profile {} (version {})", setting, file, profile, model.modelVersion());
-        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-            throw new IllegalArgumentException(setting + " " + file + " cannot be loaded as profile '" + profile
-                    + "': " + e.getMessage() + "; use the model's .onnx file and the profile it was exported"
-                    + " for (model.profile / model.additional)", e);
+        try (SegmentationModel model =
+                SegmentationModel.load(file, ModelProfile.named(profile), ExecutionDevice.CPU, 1)) {
+            LOG.info(
+                    "{} {} loads as profile {} (version {})",
+                    setting,
+                    file,
+                    profile,
+                    model.modelVersion());
+        } catch (IllegalArgumentException
+                | IllegalStateException
+                | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(
+                    setting
+                            + " "
+                            + file
+                            + " cannot be loaded as profile '"
+                            + profile
+                            + "': "
+                            + e.getMessage()
+                            + "; use the model's .onnx file and the profile it was exported"
+                            + " for (model.profile / model.additional)",
+                    e);
         } catch (LinkageError e) {
-            // flink run's classpath need not hold ONNX Runtime (it lives in the TaskManagers' lib/).
-            LOG.warn("ONNX Runtime is not available here ({}): checked only that {} {} is a readable file",
-                    e.toString(), setting, file);
+            // flink run's classpath need not hold ONNX Runtime (it lives in the TaskManagers'
+            // lib/).
+            LOG.warn(
+                    "ONNX Runtime is not available here ({}): checked only that {} {} is a readable file",
+                    e.toString(),
+                    setting,
+                    file);
         }
     }
 }

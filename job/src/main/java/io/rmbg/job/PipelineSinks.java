@@ -1,16 +1,17 @@
 package io.rmbg.job;
 
-import static java.util.Objects.requireNonNull;
+import org.apache.flink.api.connector.sink2.Sink;
 
 import io.rmbg.job.stats.DailyStats;
 import io.rmbg.job.stats.ErrorCount;
 import io.rmbg.udf.records.DeadLetter;
 import io.rmbg.udf.records.JobResult;
-import org.apache.flink.api.connector.sink2.Sink;
+
+import static java.util.Objects.requireNonNull;
 
 /**
- * Where the pipeline's outputs go. {@link RmbgJob#sinks} wires PostgreSQL and Kafka; tests may
- * wire others.
+ * Where the pipeline's outputs go. {@link RmbgJob#sinks} wires PostgreSQL and Kafka; tests may wire
+ * others.
  *
  * @param rows one row per job ({@code image_process_jobs})
  * @param traces one JSON trace per job ({@code image-results})

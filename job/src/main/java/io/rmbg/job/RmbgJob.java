@@ -1,20 +1,5 @@
 package io.rmbg.job;
 
-import io.rmbg.job.config.ConfigKeys;
-import io.rmbg.job.config.PipelineConfig;
-import io.rmbg.job.sinks.DeadLetterSerializer;
-import io.rmbg.job.sinks.JobResultSerializer;
-import io.rmbg.job.sinks.CloseSafeJdbcSink;
-import io.rmbg.job.sinks.DailyStatsStatement;
-import io.rmbg.job.sinks.ErrorStatsStatement;
-import io.rmbg.job.sinks.JobRowStatement;
-import io.rmbg.job.sinks.ReconcileDayStatement;
-import java.time.ZoneId;
-import io.rmbg.udf.records.DeadLetter;
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.SourceRecord;
-import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -27,7 +12,24 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import io.rmbg.job.config.ConfigKeys;
+import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.job.sinks.CloseSafeJdbcSink;
+import io.rmbg.job.sinks.DailyStatsStatement;
+import io.rmbg.job.sinks.DeadLetterSerializer;
+import io.rmbg.job.sinks.ErrorStatsStatement;
+import io.rmbg.job.sinks.JobResultSerializer;
+import io.rmbg.job.sinks.JobRowStatement;
+import io.rmbg.job.sinks.ReconcileDayStatement;
+import io.rmbg.udf.records.DeadLetter;
+import io.rmbg.udf.records.JobResult;
+import io.rmbg.udf.records.SourceRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Properties;
 
 /**
  * Entry point for {@code flink run}: wires Kafka, PostgreSQL and S3 into {@link RmbgPipeline}.
@@ -55,9 +57,11 @@ public final class RmbgJob {
     public static Configuration jobConfiguration(PipelineConfig config) {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
                 java.time.Duration.ofSeconds(1));
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
                 java.time.Duration.ofMinutes(1));
         return conf;
     }
@@ -73,14 +77,21 @@ public final class RmbgJob {
 
     public static PipelineSinks sinks(PipelineConfig config) {
         return new PipelineSinks(
-                new CloseSafeJdbcSink<>(jdbcSink(JobRowStatement.SQL, new JobRowStatement(), config)),
+                new CloseSafeJdbcSink<>(
+                        jdbcSink(JobRowStatement.SQL, new JobRowStatement(), config)),
                 resultsSink(config),
                 deadLetterSink(config),
-                new CloseSafeJdbcSink<>(jdbcSink(DailyStatsStatement.SQL, new DailyStatsStatement(), config)),
-                new CloseSafeJdbcSink<>(jdbcSink(ErrorStatsStatement.SQL, new ErrorStatsStatement(), config)),
-                new CloseSafeJdbcSink<>(jdbcSink(ReconcileDayStatement.SQL, new ReconcileDayStatement(
-                        ZoneId.of(config.get(ConfigKeys.STATS_TIME_ZONE)),
-                        config.getDuration(ConfigKeys.STATS_MAX_CLOCK_SKEW_MS)), config)));
+                new CloseSafeJdbcSink<>(
+                        jdbcSink(DailyStatsStatement.SQL, new DailyStatsStatement(), config)),
+                new CloseSafeJdbcSink<>(
+                        jdbcSink(ErrorStatsStatement.SQL, new ErrorStatsStatement(), config)),
+                new CloseSafeJdbcSink<>(
+                        jdbcSink(
+                                ReconcileDayStatement.SQL,
+                                new ReconcileDayStatement(
+                                        ZoneId.of(config.get(ConfigKeys.STATS_TIME_ZONE)),
+                                        config.getDuration(ConfigKeys.STATS_MAX_CLOCK_SKEW_MS)),
+                                config)));
     }
 
     public static KafkaSource<SourceRecord> kafkaSource(PipelineConfig config) {
@@ -111,7 +122,8 @@ public final class RmbgJob {
     }
 
     /** A sink's Kafka client settings: {@code kafka.properties.*} plus what the sink needs. */
-    public static Properties sinkProperties(PipelineConfig config, Map<String, String> sinkSettings) {
+    public static Properties sinkProperties(
+            PipelineConfig config, Map<String, String> sinkSettings) {
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
         props.putAll(sinkSettings);
@@ -127,27 +139,32 @@ public final class RmbgJob {
     }
 
     /** An at-least-once JDBC sink; {@code statement} must be an idempotent upsert. */
-    public static <T> JdbcSink<T> jdbcSink(String sql, JdbcStatementBuilder<T> statement, PipelineConfig config) {
+    public static <T> JdbcSink<T> jdbcSink(
+            String sql, JdbcStatementBuilder<T> statement, PipelineConfig config) {
         return JdbcSink.<T>builder()
                 .withQueryStatement(sql, statement)
-                .withExecutionOptions(JdbcExecutionOptions.builder()
-                        .withBatchSize(config.getInt(ConfigKeys.JDBC_BATCH_SIZE))
-                        .withBatchIntervalMs(config.getLong(ConfigKeys.JDBC_BATCH_INTERVAL_MS))
-                        .withMaxRetries(config.getInt(ConfigKeys.JDBC_MAX_RETRIES))
-                        .build())
-                .buildAtLeastOnce(new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                        .withUrl(config.get(ConfigKeys.JDBC_URL))
-                        .withDriverName("org.postgresql.Driver")
-                        .withUsername(config.get(ConfigKeys.JDBC_USER))
-                        .withPassword(config.get(ConfigKeys.JDBC_PASSWORD))
-                        .build());
+                .withExecutionOptions(
+                        JdbcExecutionOptions.builder()
+                                .withBatchSize(config.getInt(ConfigKeys.JDBC_BATCH_SIZE))
+                                .withBatchIntervalMs(
+                                        config.getLong(ConfigKeys.JDBC_BATCH_INTERVAL_MS))
+                                .withMaxRetries(config.getInt(ConfigKeys.JDBC_MAX_RETRIES))
+                                .build())
+                .buildAtLeastOnce(
+                        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                                .withUrl(config.get(ConfigKeys.JDBC_URL))
+                                .withDriverName("org.postgresql.Driver")
+                                .withUsername(config.get(ConfigKeys.JDBC_USER))
+                                .withPassword(config.get(ConfigKeys.JDBC_PASSWORD))
+                                .build());
     }
 
     public static Sink<JobResult> resultsSink(PipelineConfig config) {
         return KafkaSink.<JobResult>builder()
                 .setKafkaProducerConfig(sinkProperties(config, Map.of()))
                 .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
-                .setRecordSerializer(new JobResultSerializer(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS)))
+                .setRecordSerializer(
+                        new JobResultSerializer(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS)))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
@@ -156,9 +173,11 @@ public final class RmbgJob {
         // Dead letters carry whole inline images: allow records as large as the topic takes.
         String maxRequest = Long.toString(config.getLong(ConfigKeys.IMAGE_MAX_INLINE_BYTES) * 2);
         return KafkaSink.<DeadLetter>builder()
-                .setKafkaProducerConfig(sinkProperties(config, Map.of("max.request.size", maxRequest)))
+                .setKafkaProducerConfig(
+                        sinkProperties(config, Map.of("max.request.size", maxRequest)))
                 .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
-                .setRecordSerializer(new DeadLetterSerializer(config.get(ConfigKeys.KAFKA_TOPIC_DLQ)))
+                .setRecordSerializer(
+                        new DeadLetterSerializer(config.get(ConfigKeys.KAFKA_TOPIC_DLQ)))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }

@@ -1,6 +1,14 @@
 package io.rmbg.job;
 
-import static java.util.Objects.requireNonNull;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.async.AsyncFunction;
 
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
@@ -10,8 +18,8 @@ import io.rmbg.job.functions.OffloadLargeDeadLetters;
 import io.rmbg.job.stats.DailyStatistics;
 import io.rmbg.job.stats.DailyStats;
 import io.rmbg.job.stats.DayActivity;
-import io.rmbg.job.stats.ReconcileDays;
 import io.rmbg.job.stats.JobOutcome;
+import io.rmbg.job.stats.ReconcileDays;
 import io.rmbg.job.stats.SplitErrorCodes;
 import io.rmbg.udf.blob.BlobStoreFactory;
 import io.rmbg.udf.event.ParseOutcome;
@@ -20,26 +28,20 @@ import io.rmbg.udf.functions.ParseImageEventFunction;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.SourceRecord;
+
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
-import org.apache.flink.streaming.api.functions.async.AsyncFunction;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * The topology, read top to bottom: raw events → parse and validate → claim job ids per user →
  * remove backgrounds (async, one model session per slot) → first result per job → rows, traces,
- * daily statistics; unusable records and job-id conflicts → dead letters (large ones via S3). Sources and sinks come from outside
- * ({@link RmbgJob#main} wires Kafka and PostgreSQL; tests wire what they need), so every harness
- * runs this one topology.
+ * daily statistics; unusable records and job-id conflicts → dead letters (large ones via S3).
+ * Sources and sinks come from outside ({@link RmbgJob#main} wires Kafka and PostgreSQL; tests wire
+ * what they need), so every harness runs this one topology.
  */
 public final class RmbgPipeline {
     private final Source<SourceRecord, ?, ?> events;
@@ -53,8 +55,8 @@ public final class RmbgPipeline {
     }
 
     /**
-     * Replaces the background-removal function, for harnesses that decorate it (failure
-     * injection); production always uses {@link BackgroundRemovalFunction}.
+     * Replaces the background-removal function, for harnesses that decorate it (failure injection);
+     * production always uses {@link BackgroundRemovalFunction}.
      */
     public RmbgPipeline withBackgroundRemoval(
             Function<PipelineConfig, AsyncFunction<ImageEvent, JobResult>> factory) {
@@ -63,28 +65,34 @@ public final class RmbgPipeline {
     }
 
     /**
-     * The production function: the model of {@code config} on each slot, results written to its
-     * S3, sources read with {@code s3.source.*} (the same client when those are blank).
+     * The production function: the model of {@code config} on each slot, results written to its S3,
+     * sources read with {@code s3.source.*} (the same client when those are blank).
      */
     public static BackgroundRemovalFunction backgroundRemoval(PipelineConfig config) {
         return backgroundRemoval(config, blobStores(config));
     }
 
-    /** The job's S3 stores (sources and results), riding out outages within {@code storage.retry-budget-ms}. */
+    /**
+     * The job's S3 stores (sources and results), riding out outages within {@code
+     * storage.retry-budget-ms}.
+     */
     public static BlobStoreFactory blobStores(PipelineConfig config) {
-        return BlobStoreFactory.s3(config.s3(), config.sourceS3(),
+        return BlobStoreFactory.s3(
+                config.s3(),
+                config.sourceS3(),
                 config.getDuration(ConfigKeys.STORAGE_RETRY_BUDGET_MS));
     }
 
-    public static BackgroundRemovalFunction backgroundRemoval(PipelineConfig config, BlobStoreFactory blobs) {
+    public static BackgroundRemovalFunction backgroundRemoval(
+            PipelineConfig config, BlobStoreFactory blobs) {
         return new BackgroundRemovalFunction(
-                blobs,
-                config.imageLimits(),
-                config.model(),
-                config.getInt(ConfigKeys.INFERENCE_CPU_THREADS),
-                config.getInt(ConfigKeys.INFERENCE_POSTPROCESS_THREADS),
-                config.getInt(ConfigKeys.INFERENCE_BATCH_SIZE),
-                config.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS))
+                        blobs,
+                        config.imageLimits(),
+                        config.model(),
+                        config.getInt(ConfigKeys.INFERENCE_CPU_THREADS),
+                        config.getInt(ConfigKeys.INFERENCE_POSTPROCESS_THREADS),
+                        config.getInt(ConfigKeys.INFERENCE_BATCH_SIZE),
+                        config.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS))
                 .withMemoryBudget(config.memoryBudgetBytes());
     }
 
@@ -99,7 +107,9 @@ public final class RmbgPipeline {
                         .uid("image-events-source");
 
         SingleOutputStreamOperator<ParseOutcome.Named> parsed =
-                raw.process(new ParseImageEventFunction(config.imageLimits(), config.sourcePolicy()))
+                raw.process(
+                                new ParseImageEventFunction(
+                                        config.imageLimits(), config.sourcePolicy()))
                         .name("Parse and validate events")
                         .uid("parse-events");
 
@@ -123,7 +133,9 @@ public final class RmbgPipeline {
                 processed
                         .union(claimed.getSideOutput(ClaimJobIds.REJECTED))
                         .keyBy(JobResult::jobId)
-                        .process(new FirstResultPerJob(config.getDuration(ConfigKeys.DEDUP_RETENTION_MS)))
+                        .process(
+                                new FirstResultPerJob(
+                                        config.getDuration(ConfigKeys.DEDUP_RETENTION_MS)))
                         .name("First result per job")
                         .uid("first-result-per-job");
 
@@ -131,28 +143,39 @@ public final class RmbgPipeline {
         results.sinkTo(sinks.traces()).name("Job traces (image-results)").uid("job-traces-sink");
         parsed.getSideOutput(ParseImageEventFunction.DEAD_LETTERS)
                 .union(claimed.getSideOutput(ClaimJobIds.CONFLICTS))
-                .map(new OffloadLargeDeadLetters(
-                        blobStores(config), config.getLong(ConfigKeys.KAFKA_DLQ_MAX_VALUE_BYTES)))
+                .map(
+                        new OffloadLargeDeadLetters(
+                                blobStores(config),
+                                config.getLong(ConfigKeys.KAFKA_DLQ_MAX_VALUE_BYTES)))
                 .name("Large dead letters to S3")
                 .uid("dead-letters-offload")
                 .sinkTo(sinks.deadLetters())
                 .name("Dead letters (image-events-dlq)")
                 .uid("dead-letters-sink");
 
-        DailyStatistics.Days days = dailyStatistics(config)
-                .apply(results.map(outcomeOf(config.getDuration(ConfigKeys.STATS_MAX_CLOCK_SKEW_MS)))
-                        .name("Job outcomes")
-                        .uid("job-outcomes"));
-        SingleOutputStreamOperator<DailyStats> daily = days.daily()
-                .map(DayActivity::of)
-                .name("Days changed")
-                .uid("stats-days-changed")
-                .union(days.lateJobs())
-                .keyBy(activity -> ReconcileDays.KEY, Types.INT)
-                .process(reconcileDays(config))
-                .name("Windows or rows: who writes each day")
-                .uid("stats-reconcile-days");
-        daily.sinkTo(sinks.dailyStats()).name("Daily stats (processing_stats)").uid("daily-stats-sink");
+        DailyStatistics.Days days =
+                dailyStatistics(config)
+                        .apply(
+                                results.map(
+                                                outcomeOf(
+                                                        config.getDuration(
+                                                                ConfigKeys
+                                                                        .STATS_MAX_CLOCK_SKEW_MS)))
+                                        .name("Job outcomes")
+                                        .uid("job-outcomes"));
+        SingleOutputStreamOperator<DailyStats> daily =
+                days.daily()
+                        .map(DayActivity::of)
+                        .name("Days changed")
+                        .uid("stats-days-changed")
+                        .union(days.lateJobs())
+                        .keyBy(activity -> ReconcileDays.KEY, Types.INT)
+                        .process(reconcileDays(config))
+                        .name("Windows or rows: who writes each day")
+                        .uid("stats-reconcile-days");
+        daily.sinkTo(sinks.dailyStats())
+                .name("Daily stats (processing_stats)")
+                .uid("daily-stats-sink");
         daily.flatMap(new SplitErrorCodes())
                 .name("Failures per error code")
                 .uid("error-codes")

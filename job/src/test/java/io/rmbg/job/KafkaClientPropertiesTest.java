@@ -1,15 +1,17 @@
 package io.rmbg.job;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.rmbg.job.config.PipelineConfig;
-import java.lang.reflect.Method;
-import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+
+import io.rmbg.job.config.PipelineConfig;
 import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Method;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code kafka.properties.*} reaches the Kafka clients the job builds: read back from the built
@@ -17,14 +19,16 @@ import org.junit.jupiter.api.Test;
  * reflection), with the job's own settings still in force.
  */
 class KafkaClientPropertiesTest {
-    private static final PipelineConfig SECURED = PipelineConfig.builder()
-            .set("kafka.properties.security.protocol", "SASL_SSL")
-            .set("kafka.properties.sasl.mechanism", "SCRAM-SHA-512")
-            .set("kafka.properties.sasl.jaas.config",
-                    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";")
-            .set("kafka.properties.partition.discovery.interval.ms", "5000")
-            .set("kafka.properties.ssl.endpoint.identification.algorithm", "https")
-            .build();
+    private static final PipelineConfig SECURED =
+            PipelineConfig.builder()
+                    .set("kafka.properties.security.protocol", "SASL_SSL")
+                    .set("kafka.properties.sasl.mechanism", "SCRAM-SHA-512")
+                    .set(
+                            "kafka.properties.sasl.jaas.config",
+                            "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";")
+                    .set("kafka.properties.partition.discovery.interval.ms", "5000")
+                    .set("kafka.properties.ssl.endpoint.identification.algorithm", "https")
+                    .build();
 
     @Test
     void theSourceGetsThePassThroughAndKeepsTheJobsFetchSizes() throws Exception {
@@ -48,7 +52,8 @@ class KafkaClientPropertiesTest {
         Properties results = producerConfig(RmbgJob.resultsSink(SECURED));
         Properties deadLetters = producerConfig(RmbgJob.deadLetterSink(SECURED));
         for (Properties p : new Properties[] {results, deadLetters}) {
-            assertThat(p).containsEntry("security.protocol", "SASL_SSL")
+            assertThat(p)
+                    .containsEntry("security.protocol", "SASL_SSL")
                     .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                     .containsEntry("bootstrap.servers", "localhost:9092")
                     .containsKey("sasl.jaas.config");

@@ -1,16 +1,17 @@
 package io.rmbg.job;
 
-import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.udf.model.SyntheticModels;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A model that cannot load stops the job before it is submitted, saying which setting to fix. */
 class ModelPreflightTest {
@@ -24,12 +25,16 @@ class ModelPreflightTest {
     }
 
     private static PipelineConfig config(String path, String profile) {
-        return PipelineConfig.builder().set(ConfigKeys.MODEL_PATH, path).set(ConfigKeys.MODEL_PROFILE, profile).build();
+        return PipelineConfig.builder()
+                .set(ConfigKeys.MODEL_PATH, path)
+                .set(ConfigKeys.MODEL_PROFILE, profile)
+                .build();
     }
 
     @Test
     void aModelThatLoadsPasses() {
-        assertThatCode(() -> ModelPreflight.check(config(good.toString(), "u2net"))).doesNotThrowAnyException();
+        assertThatCode(() -> ModelPreflight.check(config(good.toString(), "u2net")))
+                .doesNotThrowAnyException();
     }
 
     @Test
@@ -44,7 +49,12 @@ class ModelPreflightTest {
 
     @Test
     void flinkRunStopsBeforeSubmittingWhenTheModelIsMissing() {
-        assertThatThrownBy(() -> RmbgJob.main(new String[] {"--model.path", dir.resolve("nope.onnx").toString()}))
+        assertThatThrownBy(
+                        () ->
+                                RmbgJob.main(
+                                        new String[] {
+                                            "--model.path", dir.resolve("nope.onnx").toString()
+                                        }))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not exist");
     }
@@ -73,15 +83,20 @@ class ModelPreflightTest {
 
     @Test
     void anAdditionalModelIsCheckedToo() {
-        PipelineConfig config = config(good.toString(), "u2net").toBuilder()
-                .set(ConfigKeys.MODEL_ADDITIONAL, "isnet=" + dir.resolve("isnet.onnx")).build();
-        assertThatThrownBy(() -> ModelPreflight.check(config)).hasMessageContaining("model.additional (isnet)");
+        PipelineConfig config =
+                config(good.toString(), "u2net").toBuilder()
+                        .set(ConfigKeys.MODEL_ADDITIONAL, "isnet=" + dir.resolve("isnet.onnx"))
+                        .build();
+        assertThatThrownBy(() -> ModelPreflight.check(config))
+                .hasMessageContaining("model.additional (isnet)");
     }
 
     @Test
     void theCheckCanBeTurnedOffForModelsThatExistOnlyOnTheTaskManagers() {
-        PipelineConfig config = config("/models/only-on-taskmanagers.onnx", "rmbg-2.0").toBuilder()
-                .set(ConfigKeys.MODEL_CHECK_ON_CLIENT, "false").build();
+        PipelineConfig config =
+                config("/models/only-on-taskmanagers.onnx", "rmbg-2.0").toBuilder()
+                        .set(ConfigKeys.MODEL_CHECK_ON_CLIENT, "false")
+                        .build();
         assertThatCode(() -> ModelPreflight.check(config)).doesNotThrowAnyException();
     }
 }

@@ -1,5 +1,7 @@
 package io.rmbg.local;
 
+import javax.imageio.ImageIO;
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -9,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /**
  * One PNG that shows each original beside its cut-out on a checkerboard, a row per photo, so the
@@ -47,9 +48,11 @@ public final class ContactSheet {
     }
 
     public static BufferedImage render(List<Row> rows) throws IOException {
-        BufferedImage sheet = new BufferedImage(width(), height(rows.size()), BufferedImage.TYPE_INT_RGB);
+        BufferedImage sheet =
+                new BufferedImage(width(), height(rows.size()), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = sheet.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.setRenderingHint(
+                RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
         int y = GAP;
@@ -64,7 +67,8 @@ public final class ContactSheet {
         return sheet;
     }
 
-    private static void draw(Graphics2D g, BufferedImage img, int cellX, int cellY, boolean checkerboard) {
+    private static void draw(
+            Graphics2D g, BufferedImage img, int cellX, int cellY, boolean checkerboard) {
         double scale = Math.min((double) CELL / img.getWidth(), (double) CELL / img.getHeight());
         int w = Math.max(1, (int) Math.round(img.getWidth() * scale));
         int h = Math.max(1, (int) Math.round(img.getHeight() * scale));

@@ -1,6 +1,7 @@
 package io.rmbg.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -49,8 +50,10 @@ final class DemoSheet {
         }
         ContactSheet.Row row = null;
         if ("completed".equals(trace.path("status").asText())) {
-            row = new ContactSheet.Row(blobs.read(trace.path("original").path("uri").asText()),
-                    blobs.read(trace.path("processed").path("uri").asText()));
+            row =
+                    new ContactSheet.Row(
+                            blobs.read(trace.path("original").path("uri").asText()),
+                            blobs.read(trace.path("processed").path("uri").asText()));
         }
         return ended(jobId, row);
     }

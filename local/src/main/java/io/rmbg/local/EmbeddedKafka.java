@@ -1,10 +1,5 @@
 package io.rmbg.local;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -12,13 +7,21 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
 /**
  * A real single-node Kafka broker (KRaft, combined broker and controller) in this JVM. Its log
- * directory persists: the storage is formatted only the first time, so topics and offsets survive
- * a restart.
+ * directory persists: the storage is formatted only the first time, so topics and offsets survive a
+ * restart.
  */
 public final class EmbeddedKafka implements AutoCloseable {
-    /** Large enough for an 8 MiB inline image after base64 (a third more) plus the JSON around it. */
+    /**
+     * Large enough for an 8 MiB inline image after base64 (a third more) plus the JSON around it.
+     */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
     private final KafkaRaftServer server;
@@ -36,7 +39,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+        p.put(
+                "listeners",
+                "PLAINTEXT://"
+                        + host
+                        + ":"
+                        + port
+                        + ",CONTROLLER://"
+                        + host
+                        + ":"
+                        + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");

@@ -1,6 +1,7 @@
 package io.rmbg.local;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +25,8 @@ public final class LocalPostgres implements AutoCloseable {
         this.port = port;
     }
 
-    public static LocalPostgres start(Path dataDir, int port, String user, String password, String schemaSql)
+    public static LocalPostgres start(
+            Path dataDir, int port, String user, String password, String schemaSql)
             throws Exception {
         Files.createDirectories(dataDir.getParent());
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
@@ -45,10 +47,18 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     private void bootstrap(String user, String password, String schemaSql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "postgres");
+        try (Connection c =
+                        DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "postgres");
                 Statement s = c.createStatement()) {
-            if (!exists(s, "SELECT 1 FROM pg_roles WHERE rolname = '" + user.replace("'", "''") + "'")) {
-                s.execute("CREATE ROLE \"" + user + "\" LOGIN PASSWORD '" + password.replace("'", "''") + "'");
+            if (!exists(
+                    s,
+                    "SELECT 1 FROM pg_roles WHERE rolname = '" + user.replace("'", "''") + "'")) {
+                s.execute(
+                        "CREATE ROLE \""
+                                + user
+                                + "\" LOGIN PASSWORD '"
+                                + password.replace("'", "''")
+                                + "'");
             }
             if (!exists(s, "SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
                 s.execute("CREATE DATABASE " + DATABASE + " OWNER \"" + user + "\"");

@@ -1,11 +1,12 @@
 package io.rmbg.local;
 
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** A real S3 protocol server (s3proxy) storing objects as files under a directory. */
 public final class LocalS3 implements AutoCloseable {
@@ -31,7 +32,8 @@ public final class LocalS3 implements AutoCloseable {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!"STARTED".equals(proxy.getState())) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("S3 server did not start on " + endpoint + ": " + proxy.getState());
+                throw new IllegalStateException(
+                        "S3 server did not start on " + endpoint + ": " + proxy.getState());
             }
             Thread.sleep(20);
         }

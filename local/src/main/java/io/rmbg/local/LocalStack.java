@@ -3,6 +3,13 @@ package io.rmbg.local;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.udf.blob.S3BlobStore;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -10,15 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
-import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
-import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 
 /**
  * Kafka, PostgreSQL and an S3 server on this machine, with the topics, bucket and schema the
@@ -41,12 +41,13 @@ public final class LocalStack implements AutoCloseable {
             startKafka();
             startPostgres();
             startS3();
-            config = base.toBuilder()
-                    .set(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers())
-                    .set(ConfigKeys.JDBC_URL, postgres.jdbcUrl())
-                    .set(ConfigKeys.S3_ENDPOINT, s3.endpoint())
-                    .set(ConfigKeys.S3_PATH_STYLE, "true")
-                    .build();
+            config =
+                    base.toBuilder()
+                            .set(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers())
+                            .set(ConfigKeys.JDBC_URL, postgres.jdbcUrl())
+                            .set(ConfigKeys.S3_ENDPOINT, s3.endpoint())
+                            .set(ConfigKeys.S3_PATH_STYLE, "true")
+                            .build();
             createTopics();
             createBucket();
         } catch (Exception e) {
@@ -58,8 +59,12 @@ public final class LocalStack implements AutoCloseable {
     // Each server can be stopped and started again on its port and data (outage tests).
 
     public void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start(options.dataDir.resolve("kafka"), "127.0.0.1", options.kafkaPort,
-                options.controllerPort);
+        kafka =
+                EmbeddedKafka.start(
+                        options.dataDir.resolve("kafka"),
+                        "127.0.0.1",
+                        options.kafkaPort,
+                        options.controllerPort);
     }
 
     public void stopKafka() {
@@ -68,8 +73,13 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public void startPostgres() throws Exception {
-        postgres = LocalPostgres.start(options.dataDir.resolve("postgres"), options.postgresPort,
-                base.get(ConfigKeys.JDBC_USER), base.get(ConfigKeys.JDBC_PASSWORD), schemaSql());
+        postgres =
+                LocalPostgres.start(
+                        options.dataDir.resolve("postgres"),
+                        options.postgresPort,
+                        base.get(ConfigKeys.JDBC_USER),
+                        base.get(ConfigKeys.JDBC_PASSWORD),
+                        schemaSql());
     }
 
     public void stopPostgres() {
@@ -78,8 +88,13 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public void startS3() throws Exception {
-        s3 = LocalS3.start(options.dataDir.resolve("s3"), "127.0.0.1", options.s3Port,
-                base.get(ConfigKeys.S3_ACCESS_KEY), base.get(ConfigKeys.S3_SECRET_KEY));
+        s3 =
+                LocalS3.start(
+                        options.dataDir.resolve("s3"),
+                        "127.0.0.1",
+                        options.s3Port,
+                        base.get(ConfigKeys.S3_ACCESS_KEY),
+                        base.get(ConfigKeys.S3_SECRET_KEY));
     }
 
     public void stopS3() {
@@ -110,20 +125,29 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public Admin kafkaAdmin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers()));
+        return Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers()));
     }
 
     private void createTopics() throws Exception {
         String maxBytes = Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES);
-        List<NewTopic> topics = List.of(
-                new NewTopic(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), EVENTS_PARTITIONS, (short) 1)
-                        .configs(Map.of("max.message.bytes", maxBytes)),
-                new NewTopic(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), EVENTS_PARTITIONS, (short) 1),
-                new NewTopic(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), 1, (short) 1)
-                        .configs(Map.of("max.message.bytes", maxBytes)));
+        List<NewTopic> topics =
+                List.of(
+                        new NewTopic(
+                                        config.get(ConfigKeys.KAFKA_TOPIC_EVENTS),
+                                        EVENTS_PARTITIONS,
+                                        (short) 1)
+                                .configs(Map.of("max.message.bytes", maxBytes)),
+                        new NewTopic(
+                                config.get(ConfigKeys.KAFKA_TOPIC_RESULTS),
+                                EVENTS_PARTITIONS,
+                                (short) 1),
+                        new NewTopic(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), 1, (short) 1)
+                                .configs(Map.of("max.message.bytes", maxBytes)));
         try (Admin admin = kafkaAdmin()) {
             Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+            List<NewTopic> missing =
+                    topics.stream().filter(t -> !existing.contains(t.name())).toList();
             try {
                 admin.createTopics(missing).all().get();
             } catch (ExecutionException e) {
@@ -137,8 +161,9 @@ public final class LocalStack implements AutoCloseable {
     private void createBucket() {
         try (S3BlobStore store = new S3BlobStore(config.s3())) {
             String bucket = config.get(ConfigKeys.S3_BUCKET);
-            boolean exists = store.client().listBuckets().buckets().stream()
-                    .anyMatch(b -> b.name().equals(bucket));
+            boolean exists =
+                    store.client().listBuckets().buckets().stream()
+                            .anyMatch(b -> b.name().equals(bucket));
             if (!exists) {
                 try {
                     store.client().createBucket(b -> b.bucket(bucket));
@@ -153,7 +178,8 @@ public final class LocalStack implements AutoCloseable {
     public static String schemaSql() throws IOException {
         try (InputStream in = LocalStack.class.getResourceAsStream("/sql/schema.sql")) {
             if (in == null) {
-                throw new IllegalStateException("sql/schema.sql is missing from the classpath; rebuild with mvn install");
+                throw new IllegalStateException(
+                        "sql/schema.sql is missing from the classpath; rebuild with mvn install");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -192,7 +218,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Where the stack keeps its data and which ports it binds. */
-    public record Options(Path dataDir, int kafkaPort, int controllerPort, int postgresPort, int s3Port) {
+    public record Options(
+            Path dataDir, int kafkaPort, int controllerPort, int postgresPort, int s3Port) {
         /** The contract's local ports (docs/contracts.md §8). */
         public static Options defaults(Path dataDir) {
             return new Options(dataDir, 9092, 9093, 5432, 9000);
@@ -204,8 +231,12 @@ public final class LocalStack implements AutoCloseable {
         }
 
         Options withFreePorts() throws IOException {
-            return new Options(dataDir, freePortIfZero(kafkaPort), freePortIfZero(controllerPort),
-                    freePortIfZero(postgresPort), freePortIfZero(s3Port));
+            return new Options(
+                    dataDir,
+                    freePortIfZero(kafkaPort),
+                    freePortIfZero(controllerPort),
+                    freePortIfZero(postgresPort),
+                    freePortIfZero(s3Port));
         }
     }
 }

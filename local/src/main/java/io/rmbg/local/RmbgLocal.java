@@ -1,6 +1,11 @@
 package io.rmbg.local;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +18,14 @@ import io.rmbg.udf.model.ModelCache;
 import io.rmbg.udf.model.ModelUnavailableException;
 import io.rmbg.udf.model.NpmModelFetcher;
 import io.rmbg.udf.model.SyntheticModels;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,19 +36,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * {@code bin/rmbg local [--demo] [--fresh]}: the whole system on this machine. Starts Kafka,
@@ -56,7 +58,8 @@ public final class RmbgLocal {
             new RmbgLocal().run(args);
         } catch (Throwable e) {
             System.err.println("rmbg local failed: " + e.getMessage());
-            System.err.println("Details are in .local-data/rmbg.log. Fix the cause above and run bin/rmbg local again.");
+            System.err.println(
+                    "Details are in .local-data/rmbg.log. Fix the cause above and run bin/rmbg local again.");
             // Servers that failed half-way can leave non-daemon threads behind: make sure we exit.
             System.exit(1);
         }
@@ -69,8 +72,11 @@ public final class RmbgLocal {
                 s.setReuseAddress(true);
                 s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
             } catch (java.io.IOException e) {
-                throw new IllegalStateException("port " + port + " is already in use: is another"
-                        + " bin/rmbg local (or a Kafka, PostgreSQL, S3 or Flink server) running? Stop it first.");
+                throw new IllegalStateException(
+                        "port "
+                                + port
+                                + " is already in use: is another"
+                                + " bin/rmbg local (or a Kafka, PostgreSQL, S3 or Flink server) running? Stop it first.");
             }
         }
     }
@@ -95,24 +101,32 @@ public final class RmbgLocal {
         run(dataDir.toAbsolutePath(), demo, fresh, configArgs);
     }
 
-    private void run(Path dataDir, boolean demo, boolean fresh, List<String> configArgs) throws Exception {
+    private void run(Path dataDir, boolean demo, boolean fresh, List<String> configArgs)
+            throws Exception {
         if (fresh) {
             say("Fresh start: deleting " + dataDir);
             deleteRecursively(dataDir);
         }
-        PipelineConfig base = PipelineConfig.fromArgs(configArgs.toArray(String[]::new), System.getenv());
+        PipelineConfig base =
+                PipelineConfig.fromArgs(configArgs.toArray(String[]::new), System.getenv());
         base = withDemoModel(base, dataDir);
         ModelPreflight.check(base); // before any server starts: a wrong model.path fails in seconds
 
         LocalStack.Options ports = LocalStack.Options.defaults(dataDir);
-        checkPortsFree(ports.kafkaPort(), ports.controllerPort(), ports.postgresPort(), ports.s3Port(), WEB_UI_PORT);
+        checkPortsFree(
+                ports.kafkaPort(),
+                ports.controllerPort(),
+                ports.postgresPort(),
+                ports.s3Port(),
+                WEB_UI_PORT);
         say("Starting Kafka, PostgreSQL and the S3 server (data in " + dataDir + ") …");
         LocalStack stack = LocalStack.start(ports, base);
         PipelineConfig config = stack.config();
 
         say("Starting Flink (web UI on http://localhost:" + WEB_UI_PORT + ") …");
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConfiguration(config, dataDir));
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
+                        flinkConfiguration(config, dataDir));
         env.setParallelism(PARALLELISM);
         RmbgJob.configure(env, config);
         RmbgJob.pipeline(config).build(env, config);
@@ -123,18 +137,25 @@ public final class RmbgLocal {
         printer.setDaemon(true);
         printer.start();
 
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            say("Stopping …");
-            results.wakeup();
-            try {
-                job.cancel().get();
-            } catch (Exception e) {
-                // already gone
-            }
-            stack.close();
-            say("Stopped. Data kept in " + dataDir + " (use --fresh to start empty).");
-            stopped.countDown();
-        }, "rmbg-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    say("Stopping …");
+                                    results.wakeup();
+                                    try {
+                                        job.cancel().get();
+                                    } catch (Exception e) {
+                                        // already gone
+                                    }
+                                    stack.close();
+                                    say(
+                                            "Stopped. Data kept in "
+                                                    + dataDir
+                                                    + " (use --fresh to start empty).");
+                                    stopped.countDown();
+                                },
+                                "rmbg-shutdown"));
 
         printEndpoints(config, dataDir, job);
         if (demo && realModel) {
@@ -150,21 +171,39 @@ public final class RmbgLocal {
      * cache on first use; the colour-key net only when it cannot be fetched (no npm, no registry).
      */
     private PipelineConfig withDemoModel(PipelineConfig config, Path dataDir) throws Exception {
-        if (!config.get(ConfigKeys.MODEL_PATH).equals(ConfigKeys.DEFAULTS.get(ConfigKeys.MODEL_PATH))) {
+        if (!config.get(ConfigKeys.MODEL_PATH)
+                .equals(ConfigKeys.DEFAULTS.get(ConfigKeys.MODEL_PATH))) {
             return config;
         }
         FetchableModel real = FetchableModel.DEFAULT;
         try {
             Path file = new NpmModelFetcher(ModelCache.user(), RmbgLocal::say).fetch(real);
-            say("Model: " + real.name() + " (" + real.description() + ", profile " + real.profile() + ") from "
-                    + file + ". Weights: xuebinqin/DIS via " + real.npmSpec() + " (AGPL-3.0); see README, Models.");
+            say(
+                    "Model: "
+                            + real.name()
+                            + " ("
+                            + real.description()
+                            + ", profile "
+                            + real.profile()
+                            + ") from "
+                            + file
+                            + ". Weights: xuebinqin/DIS via "
+                            + real.npmSpec()
+                            + " (AGPL-3.0); see README, Models.");
             realModel = true;
-            PipelineConfig.Builder b = config.toBuilder().set(ConfigKeys.MODEL_PATH, file.toString())
-                    .set(ConfigKeys.MODEL_PROFILE, real.profile());
+            PipelineConfig.Builder b =
+                    config.toBuilder()
+                            .set(ConfigKeys.MODEL_PATH, file.toString())
+                            .set(ConfigKeys.MODEL_PROFILE, real.profile());
             if ("0".equals(config.get(ConfigKeys.MODEL_INTRA_OP_THREADS))) {
-                // Each of the PARALLELISM slots runs its own session: split the cores, do not oversubscribe.
-                b.set(ConfigKeys.MODEL_INTRA_OP_THREADS, Integer.toString(
-                        Math.max(1, Runtime.getRuntime().availableProcessors() / PARALLELISM)));
+                // Each of the PARALLELISM slots runs its own session: split the cores, do not
+                // oversubscribe.
+                b.set(
+                        ConfigKeys.MODEL_INTRA_OP_THREADS,
+                        Integer.toString(
+                                Math.max(
+                                        1,
+                                        Runtime.getRuntime().availableProcessors() / PARALLELISM)));
             }
             return b.build();
         } catch (ModelUnavailableException e) {
@@ -175,9 +214,13 @@ public final class RmbgLocal {
             Files.createDirectories(model.getParent());
             SyntheticModels.writeColourKeyModel(model, 1024);
         }
-        say("Model: " + model + " — FALLBACK: a colour-key demo net written by this project (keeps reddish"
-                + " pixels, drops bluish ones), so the demo sends drawings, not photos. Run bin/rmbg models pull "
-                + real.name() + " once npm can reach its registry, or point model.path at a model (see README).");
+        say(
+                "Model: "
+                        + model
+                        + " — FALLBACK: a colour-key demo net written by this project (keeps reddish"
+                        + " pixels, drops bluish ones), so the demo sends drawings, not photos. Run bin/rmbg models pull "
+                        + real.name()
+                        + " once npm can reach its registry, or point model.path at a model (see README).");
         return config.toBuilder().set(ConfigKeys.MODEL_PATH, model.toString()).build();
     }
 
@@ -186,19 +229,30 @@ public final class RmbgLocal {
         conf.set(RestOptions.PORT, WEB_UI_PORT);
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, PARALLELISM);
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dataDir.resolve("checkpoints").toUri().toString());
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                dataDir.resolve("checkpoints").toUri().toString());
         return conf;
     }
 
     private KafkaConsumer<byte[], byte[]> tail(PipelineConfig config) {
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, config.get(ConfigKeys.KAFKA_MAX_FETCH_BYTES)),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                        config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
+                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                                        config.get(ConfigKeys.KAFKA_MAX_FETCH_BYTES)),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), config.get(ConfigKeys.KAFKA_TOPIC_DLQ))) {
-            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        for (String topic :
+                List.of(
+                        config.get(ConfigKeys.KAFKA_TOPIC_RESULTS),
+                        config.get(ConfigKeys.KAFKA_TOPIC_DLQ))) {
+            consumer.partitionsFor(topic)
+                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
@@ -210,7 +264,10 @@ public final class RmbgLocal {
         try (consumer) {
             while (true) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    say(r.topic().endsWith("dlq") ? deadLetterLine(r) : resultLine(r.value(), dataDir));
+                    say(
+                            r.topic().endsWith("dlq")
+                                    ? deadLetterLine(r)
+                                    : resultLine(r.value(), dataDir));
                 }
             }
         } catch (WakeupException e) {
@@ -221,22 +278,43 @@ public final class RmbgLocal {
     private String resultLine(byte[] value, Path dataDir) {
         try {
             JsonNode n = json.readTree(value);
-            String head = String.format("  job %s  %-9s %5d ms", n.path("job_id").asText(),
-                    n.path("status").asText(), n.path("processing_time_ms").asLong());
+            String head =
+                    String.format(
+                            "  job %s  %-9s %5d ms",
+                            n.path("job_id").asText(),
+                            n.path("status").asText(),
+                            n.path("processing_time_ms").asLong());
             String line;
             if ("completed".equals(n.path("status").asText())) {
                 String uri = n.path("processed").path("uri").asText();
-                line = head + "  " + n.path("image_width").asInt() + "x" + n.path("image_height").asInt()
-                        + "  cut-out " + uri + "  (file: " + onDisk(uri, dataDir) + ")";
+                line =
+                        head
+                                + "  "
+                                + n.path("image_width").asInt()
+                                + "x"
+                                + n.path("image_height").asInt()
+                                + "  cut-out "
+                                + uri
+                                + "  (file: "
+                                + onDisk(uri, dataDir)
+                                + ")";
             } else {
-                line = head + "  " + n.path("error_code").asText() + ": " + n.path("error_message").asText();
+                line =
+                        head
+                                + "  "
+                                + n.path("error_code").asText()
+                                + ": "
+                                + n.path("error_message").asText();
             }
             DemoSheet sheet = demoSheet;
             if (sheet != null) {
-                Optional<Path> written = sheet.offer(n, uri -> Files.readAllBytes(onDisk(uri, dataDir)));
+                Optional<Path> written =
+                        sheet.offer(n, uri -> Files.readAllBytes(onDisk(uri, dataDir)));
                 if (written.isPresent()) {
-                    line += System.lineSeparator() + "Demo: contact sheet (each photo beside its cut-out): "
-                            + written.get().toAbsolutePath();
+                    line +=
+                            System.lineSeparator()
+                                    + "Demo: contact sheet (each photo beside its cut-out): "
+                                    + written.get().toAbsolutePath();
                 }
             }
             return line;
@@ -246,8 +324,15 @@ public final class RmbgLocal {
     }
 
     private static String deadLetterLine(ConsumerRecord<byte[], byte[]> r) {
-        return "  dead letter from " + header(r, "source_topic") + "/" + header(r, "source_partition")
-                + "@" + header(r, "source_offset") + "  " + header(r, "error_code") + ": "
+        return "  dead letter from "
+                + header(r, "source_topic")
+                + "/"
+                + header(r, "source_partition")
+                + "@"
+                + header(r, "source_offset")
+                + "  "
+                + header(r, "error_code")
+                + ": "
                 + header(r, "error_message");
     }
 
@@ -264,21 +349,41 @@ public final class RmbgLocal {
     private static void printEndpoints(PipelineConfig c, Path dataDir, JobClient job) {
         say("");
         say("rmbg-flink is running (job " + job.getJobID() + ")");
-        say("  Kafka        " + c.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS) + "   topics "
-                + c.get(ConfigKeys.KAFKA_TOPIC_EVENTS) + " → " + c.get(ConfigKeys.KAFKA_TOPIC_RESULTS)
-                + ", dead letters " + c.get(ConfigKeys.KAFKA_TOPIC_DLQ));
-        say("  PostgreSQL   " + c.get(ConfigKeys.JDBC_URL) + "   user " + c.get(ConfigKeys.JDBC_USER)
-                + " (table image_process_jobs)");
-        say("  S3           " + c.get(ConfigKeys.S3_ENDPOINT) + "   bucket " + c.get(ConfigKeys.S3_BUCKET)
-                + "   files under " + dataDir.resolve("s3").resolve(c.get(ConfigKeys.S3_BUCKET)));
+        say(
+                "  Kafka        "
+                        + c.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS)
+                        + "   topics "
+                        + c.get(ConfigKeys.KAFKA_TOPIC_EVENTS)
+                        + " → "
+                        + c.get(ConfigKeys.KAFKA_TOPIC_RESULTS)
+                        + ", dead letters "
+                        + c.get(ConfigKeys.KAFKA_TOPIC_DLQ));
+        say(
+                "  PostgreSQL   "
+                        + c.get(ConfigKeys.JDBC_URL)
+                        + "   user "
+                        + c.get(ConfigKeys.JDBC_USER)
+                        + " (table image_process_jobs)");
+        say(
+                "  S3           "
+                        + c.get(ConfigKeys.S3_ENDPOINT)
+                        + "   bucket "
+                        + c.get(ConfigKeys.S3_BUCKET)
+                        + "   files under "
+                        + dataDir.resolve("s3").resolve(c.get(ConfigKeys.S3_BUCKET)));
         say("  Flink web UI http://localhost:" + WEB_UI_PORT);
-        say("Send events to " + c.get(ConfigKeys.KAFKA_TOPIC_EVENTS) + " (see README); finished jobs print below. Ctrl-C stops.");
+        say(
+                "Send events to "
+                        + c.get(ConfigKeys.KAFKA_TOPIC_EVENTS)
+                        + " (see README); finished jobs print below. Ctrl-C stops.");
         say("");
     }
 
     private static void usage() {
-        say("usage: bin/rmbg local [--demo] [--fresh] [--data-dir DIR] [--config FILE] [--KEY VALUE …]");
-        say("  --demo      also send sample photos, print their cut-outs and write a contact sheet");
+        say(
+                "usage: bin/rmbg local [--demo] [--fresh] [--data-dir DIR] [--config FILE] [--KEY VALUE …]");
+        say(
+                "  --demo      also send sample photos, print their cut-outs and write a contact sheet");
         say("  --fresh     delete local data (topics, tables, blobs) before starting");
         say("  --data-dir  where servers keep data (default .local-data)");
     }

@@ -1,5 +1,7 @@
 package io.rmbg.local;
 
+import javax.imageio.ImageIO;
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -7,7 +9,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import javax.imageio.ImageIO;
 
 /**
  * Sample images drawn for the colour-key demo model: a warm (red) subject on a cool (blue)

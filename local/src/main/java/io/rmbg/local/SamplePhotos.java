@@ -13,10 +13,13 @@ import java.util.List;
 public final class SamplePhotos {
     /** Eileen Collins, NASA portrait (public domain), 512x512. */
     public static final String ASTRONAUT = "astronaut";
+
     /** A cat's face, close up (CC0, Stefan van der Walt), 451x300. */
     public static final String CHELSEA = "chelsea";
+
     /** An espresso cup on its saucer (CC0, Rachel Michetti), 600x400. */
     public static final String COFFEE = "coffee";
+
     /** DSCOVR on Falcon 9 at the launch pad (SpaceX, public domain), 640x427. */
     public static final String ROCKET = "rocket";
 
@@ -30,7 +33,8 @@ public final class SamplePhotos {
         String resource = "/photos/" + name + ".jpg";
         try (InputStream in = SamplePhotos.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalArgumentException("no sample photo " + resource + " on the classpath; known: " + ALL);
+                throw new IllegalArgumentException(
+                        "no sample photo " + resource + " on the classpath; known: " + ALL);
             }
             return in.readAllBytes();
         } catch (IOException e) {

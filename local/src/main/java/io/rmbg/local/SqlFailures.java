@@ -2,6 +2,7 @@ package io.rmbg.local;
 
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,17 +24,22 @@ final class SqlFailures {
             String message = String.valueOf(t.getMessage());
             if (name.equals("org.postgresql.util.PSQLException")) {
                 if (message.contains("does not exist")) {
-                    return message + " — apply sql/schema.sql to the database (bin/rmbg local does it on start)";
+                    return message
+                            + " — apply sql/schema.sql to the database (bin/rmbg local does it on start)";
                 }
                 if (message.contains("Connection") && message.contains("refused")) {
-                    return "cannot reach PostgreSQL at " + config.get(ConfigKeys.JDBC_URL) + ": " + SqlEndpoints.ADVICE;
+                    return "cannot reach PostgreSQL at "
+                            + config.get(ConfigKeys.JDBC_URL)
+                            + ": "
+                            + SqlEndpoints.ADVICE;
                 }
                 return message;
             }
             if (t instanceof java.net.ConnectException) {
                 return "cannot connect (" + message + "): " + SqlEndpoints.ADVICE;
             }
-            if (name.startsWith("org.apache.flink.table.api.") && name.endsWith("ValidationException")
+            if (name.startsWith("org.apache.flink.table.api.")
+                            && name.endsWith("ValidationException")
                     || name.equals("org.apache.flink.table.api.SqlParserException")) {
                 // The planner's own message names the column, function or table; a cause with a
                 // different message says why (a function class that cannot load, say).

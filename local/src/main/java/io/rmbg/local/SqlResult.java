@@ -18,7 +18,8 @@ import java.util.List;
  * @param statement the query as run (placeholders substituted)
  */
 public record SqlResult(int line, String statement, List<String> columns, List<List<Object>> rows) {
-    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter SECONDS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     public SqlResult {
         columns = List.copyOf(columns);
@@ -31,7 +32,8 @@ public record SqlResult(int line, String statement, List<String> columns, List<L
      */
     public String format() {
         int width = columns.size();
-        List<List<String>> cells = rows.stream().map(r -> r.stream().map(SqlResult::text).toList()).toList();
+        List<List<String>> cells =
+                rows.stream().map(r -> r.stream().map(SqlResult::text).toList()).toList();
         int[] widths = new int[width];
         boolean[] right = new boolean[width];
         for (int c = 0; c < width; c++) {
@@ -53,7 +55,9 @@ public record SqlResult(int line, String statement, List<String> columns, List<L
         }
         cells.forEach(row -> line(out, row, widths, right));
         out.append(border);
-        return out.append(rows.size()).append(rows.size() == 1 ? " row in set\n" : " rows in set\n").toString();
+        return out.append(rows.size())
+                .append(rows.size() == 1 ? " row in set\n" : " rows in set\n")
+                .toString();
     }
 
     static String text(Object value) {
@@ -98,7 +102,8 @@ public record SqlResult(int line, String statement, List<String> columns, List<L
         return b.append('\n').toString();
     }
 
-    private static void line(StringBuilder out, List<String> values, int[] widths, boolean[] right) {
+    private static void line(
+            StringBuilder out, List<String> values, int[] widths, boolean[] right) {
         out.append('|');
         for (int c = 0; c < widths.length; c++) {
             String v = values.get(c);

@@ -1,7 +1,16 @@
 package io.rmbg.local;
 
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.ResultKind;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -14,13 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.ResultKind;
-import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.api.TableResult;
-import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 
 /**
  * {@code bin/rmbg sql FILE [--config FILE] [--KEY VALUE …]}: runs a Flink SQL script (the recipes
@@ -28,10 +30,10 @@ import org.apache.flink.util.CloseableIterator;
  * result as a table.
  *
  * <p>Endpoints come from the pipeline's settings ({@link PipelineConfig}: defaults, {@code
- * --config}, {@code RMBG_*}, {@code --key value}) and replace the script's placeholders, see
- * {@link #placeholders}. Every statement runs in one {@link TableEnvironment} in batch mode: the
- * scripts read bounded sources (JDBC tables, Kafka topics up to their latest offset), so each
- * query ends with a final table rather than a changelog.
+ * --config}, {@code RMBG_*}, {@code --key value}) and replace the script's placeholders, see {@link
+ * #placeholders}. Every statement runs in one {@link TableEnvironment} in batch mode: the scripts
+ * read bounded sources (JDBC tables, Kafka topics up to their latest offset), so each query ends
+ * with a final table rather than a changelog.
  *
  * <pre>{@code
  * List<SqlResult> results = new SqlRunner(PipelineConfig.defaults(), System.out).run(Path.of("sql/stats.sql"));
@@ -85,7 +87,8 @@ public final class SqlRunner {
                 usage(System.err);
                 System.exit(2);
             }
-            PipelineConfig config = PipelineConfig.fromArgs(configArgs.toArray(String[]::new), System.getenv());
+            PipelineConfig config =
+                    PipelineConfig.fromArgs(configArgs.toArray(String[]::new), System.getenv());
             new SqlRunner(config, System.out).run(file);
             // The Kafka and JDBC clients can leave non-daemon threads behind.
             System.exit(0);
@@ -122,15 +125,21 @@ public final class SqlRunner {
         List<String> substituted = new ArrayList<>();
         try {
             for (SqlScript.Statement s : statements) {
-                substituted.add(SqlScript.substitute(s, values)); // unknown placeholders fail before any work
+                substituted.add(
+                        SqlScript.substitute(
+                                s, values)); // unknown placeholders fail before any work
             }
         } catch (IllegalArgumentException e) {
             throw new SqlRunException(e.getMessage(), e);
         }
         checkEndpoints(statements);
 
-        TableEnvironment env = TableEnvironment.create(
-                EnvironmentSettings.newInstance().inBatchMode().withConfiguration(flinkConfiguration()).build());
+        TableEnvironment env =
+                TableEnvironment.create(
+                        EnvironmentSettings.newInstance()
+                                .inBatchMode()
+                                .withConfiguration(flinkConfiguration())
+                                .build());
         List<SqlResult> results = new ArrayList<>();
         for (int i = 0; i < statements.size(); i++) {
             SqlScript.Statement statement = statements.get(i);
@@ -150,8 +159,14 @@ public final class SqlRunner {
             } catch (SqlRunException e) {
                 throw new SqlRunException("line " + statement.line() + ": " + e.getMessage(), e);
             } catch (Exception e) {
-                throw new SqlRunException("the statement at line " + statement.line() + " failed: "
-                        + SqlFailures.explain(e, config) + "\n  " + statement.headline(), e);
+                throw new SqlRunException(
+                        "the statement at line "
+                                + statement.line()
+                                + " failed: "
+                                + SqlFailures.explain(e, config)
+                                + "\n  "
+                                + statement.headline(),
+                        e);
             }
         }
         return results;
@@ -179,18 +194,24 @@ public final class SqlRunner {
 
     private void checkEndpoints(List<SqlScript.Statement> statements) {
         if (SqlScript.uses(statements, "JDBC_URL")) {
-            SqlEndpoints.checkPostgres(config.get(ConfigKeys.JDBC_URL), config.get(ConfigKeys.JDBC_USER),
+            SqlEndpoints.checkPostgres(
+                    config.get(ConfigKeys.JDBC_URL),
+                    config.get(ConfigKeys.JDBC_USER),
                     config.get(ConfigKeys.JDBC_PASSWORD));
         }
         if (SqlScript.uses(statements, "KAFKA_BOOTSTRAP")) {
-            SqlEndpoints.checkKafka(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
-                    SqlScript.uses(statements, "KAFKA_TOPIC_RESULTS") ? config.get(ConfigKeys.KAFKA_TOPIC_RESULTS) : null);
+            SqlEndpoints.checkKafka(
+                    config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
+                    SqlScript.uses(statements, "KAFKA_TOPIC_RESULTS")
+                            ? config.get(ConfigKeys.KAFKA_TOPIC_RESULTS)
+                            : null);
         }
     }
 
     private static Configuration flinkConfiguration() {
         Configuration conf = new Configuration();
-        // Day boundaries of windows and CAST(... AS DATE) on TIMESTAMP_LTZ: UTC like the stats table.
+        // Day boundaries of windows and CAST(... AS DATE) on TIMESTAMP_LTZ: UTC like the stats
+        // table.
         conf.setString("table.local-time-zone", "UTC");
         return conf;
     }
@@ -217,9 +238,14 @@ public final class SqlRunner {
             return "";
         }
         try (Stream<Path> files = Files.list(dir)) {
-            List<String> scripts = files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".sql") && !n.equals("schema.sql")).sorted().toList();
-            return scripts.isEmpty() ? "" : " (scripts in " + dir + ": " + String.join(", ", scripts) + ")";
+            List<String> scripts =
+                    files.map(p -> p.getFileName().toString())
+                            .filter(n -> n.endsWith(".sql") && !n.equals("schema.sql"))
+                            .sorted()
+                            .toList();
+            return scripts.isEmpty()
+                    ? ""
+                    : " (scripts in " + dir + ": " + String.join(", ", scripts) + ")";
         } catch (IOException e) {
             return "";
         }
@@ -227,11 +253,16 @@ public final class SqlRunner {
 
     private static void usage(PrintStream s) {
         s.println("usage: bin/rmbg sql FILE [--config FILE] [--KEY VALUE …]");
-        s.println("  runs a Flink SQL script against the local stack (or the configured endpoints)"
-                + " and prints each query's result");
-        s.println("  scripts: sql/stats.sql, sql/errors_by_code.sql, sql/latency_percentiles.sql,"
-                + " sql/busiest_users.sql, sql/last_24h.sql");
-        s.println("  placeholders: " + PLACEHOLDER_KEYS.keySet().stream()
-                .map(k -> "${" + k + "} ← " + PLACEHOLDER_KEYS.get(k)).toList());
+        s.println(
+                "  runs a Flink SQL script against the local stack (or the configured endpoints)"
+                        + " and prints each query's result");
+        s.println(
+                "  scripts: sql/stats.sql, sql/errors_by_code.sql, sql/latency_percentiles.sql,"
+                        + " sql/busiest_users.sql, sql/last_24h.sql");
+        s.println(
+                "  placeholders: "
+                        + PLACEHOLDER_KEYS.keySet().stream()
+                                .map(k -> "${" + k + "} ← " + PLACEHOLDER_KEYS.get(k))
+                                .toList());
     }
 }

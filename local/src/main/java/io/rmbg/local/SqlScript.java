@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * A Flink SQL script as the SQL client reads it: statements end with {@code ;}, except inside
  * quotes ({@code '…'}, {@code "…"}, {@code `…`}) and comments ({@code --} to the end of the line,
  * {@code /* … *}{@code /}). Line comments are dropped; block comments stay, since Flink's hints
- * ({@code /*+ OPTIONS(…) *}{@code /}) are written as comments. Statement sets ({@code BEGIN …
- * END}) are not supported.
+ * ({@code /*+ OPTIONS(…) *}{@code /}) are written as comments. Statement sets ({@code BEGIN … END})
+ * are not supported.
  */
 final class SqlScript {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
@@ -93,8 +93,13 @@ final class SqlScript {
         while (m.find()) {
             String value = values.get(m.group(1));
             if (value == null) {
-                throw new IllegalArgumentException("line " + statement.line() + ": unknown placeholder ${"
-                        + m.group(1) + "}; known: " + values.keySet().stream().map(k -> "${" + k + "}").toList());
+                throw new IllegalArgumentException(
+                        "line "
+                                + statement.line()
+                                + ": unknown placeholder ${"
+                                + m.group(1)
+                                + "}; known: "
+                                + values.keySet().stream().map(k -> "${" + k + "}").toList());
             }
             m.appendReplacement(out, Matcher.quoteReplacement(value.replace("'", "''")));
         }

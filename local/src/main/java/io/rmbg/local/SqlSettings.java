@@ -1,9 +1,10 @@
 package io.rmbg.local;
 
+import org.apache.flink.table.api.TableConfig;
+
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.flink.table.api.TableConfig;
 
 /**
  * {@code SET 'key' = 'value'} statements, which Flink's SQL client understands but {@code
@@ -11,7 +12,8 @@ import org.apache.flink.table.api.TableConfig;
  * {@code sql-client.sh}; here they go to the table config.
  */
 final class SqlSettings {
-    private static final Pattern SET = Pattern.compile("(?is)^SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'$");
+    private static final Pattern SET =
+            Pattern.compile("(?is)^SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'$");
     private static final String RUNTIME_MODE = "execution.runtime-mode";
 
     private SqlSettings() {}
@@ -33,8 +35,13 @@ final class SqlSettings {
         }
         if (key.equals(RUNTIME_MODE)) {
             if (!value.toLowerCase(Locale.ROOT).equals("batch")) {
-                throw new SqlRunException("bin/rmbg sql runs scripts in batch mode (their sources are bounded);"
-                        + " remove SET '" + RUNTIME_MODE + "' = '" + value + "'");
+                throw new SqlRunException(
+                        "bin/rmbg sql runs scripts in batch mode (their sources are bounded);"
+                                + " remove SET '"
+                                + RUNTIME_MODE
+                                + "' = '"
+                                + value
+                                + "'");
             }
             return; // the environment is created in batch mode
         }

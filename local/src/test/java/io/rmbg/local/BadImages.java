@@ -68,8 +68,8 @@ final class BadImages {
     }
 
     /**
-     * A legal 16-bit RGBA PNG of {@code width x height} whose rows repeat (so it compresses to a few
-     * hundred KB): left half subject red, right half background blue. Decoded to 16 bits per
+     * A legal 16-bit RGBA PNG of {@code width x height} whose rows repeat (so it compresses to a
+     * few hundred KB): left half subject red, right half background blue. Decoded to 16 bits per
      * sample it would take 8 bytes a pixel.
      */
     static byte[] png16(int width, int height) {
@@ -82,8 +82,10 @@ final class BadImages {
         row.put((byte) 0);
         for (int x = 0; x < width; x++) {
             java.awt.Color c = x < width / 2 ? SampleImages.SUBJECT : SampleImages.BACKGROUND;
-            row.putShort((short) (c.getRed() * 257)).putShort((short) (c.getGreen() * 257))
-                    .putShort((short) (c.getBlue() * 257)).putShort((short) 0xFFFF);
+            row.putShort((short) (c.getRed() * 257))
+                    .putShort((short) (c.getGreen() * 257))
+                    .putShort((short) (c.getBlue() * 257))
+                    .putShort((short) 0xFFFF);
         }
         Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
         ByteArrayOutputStream idat = new ByteArrayOutputStream();
@@ -119,6 +121,7 @@ final class BadImages {
     }
 
     static byte[] notAnImage() {
-        return "%PDF-1.7 this is not an image at all".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return "%PDF-1.7 this is not an image at all"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 }

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Injected failures for tests on a MiniCluster (same JVM): each named point fails exactly once,
- * when it has been passed {@code after} times. Statics, because Flink serialises the functions
- * and sinks that call it.
+ * when it has been passed {@code after} times. Statics, because Flink serialises the functions and
+ * sinks that call it.
  */
 final class Chaos {
     private static final Map<String, Point> POINTS = new ConcurrentHashMap<>();
@@ -27,7 +27,9 @@ final class Chaos {
     /** Throws once, on the armed pass of {@code point}; otherwise does nothing. */
     static void maybeFail(String point) {
         Point p = POINTS.get(point);
-        if (p != null && p.passes.incrementAndGet() >= p.after && p.fired.compareAndSet(false, true)) {
+        if (p != null
+                && p.passes.incrementAndGet() >= p.after
+                && p.fired.compareAndSet(false, true)) {
             throw new InjectedFailure(point);
         }
     }

@@ -1,6 +1,5 @@
 package io.rmbg.local;
 
-import io.rmbg.job.sinks.CloseSafeJdbcSink;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
@@ -10,10 +9,12 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPreWriteTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
+import io.rmbg.job.sinks.CloseSafeJdbcSink;
+
 /**
  * The production JDBC sink with {@link Chaos} points where a sink can die: while buffering a row
- * ({@code <name>.write}), right after a flush reached the database ({@code <name>.after-flush}),
- * in the checkpoint's synchronous phase ({@code <name>.snapshot} in the writer, {@code
+ * ({@code <name>.write}), right after a flush reached the database ({@code <name>.after-flush}), in
+ * the checkpoint's synchronous phase ({@code <name>.snapshot} in the writer, {@code
  * <name>.snapshot-state} in an operator before it), and once a checkpoint completed ({@code
  * <name>.checkpoint-complete}).
  */
@@ -44,7 +45,9 @@ final class ChaosJdbcSink<T> extends CloseSafeJdbcSink<T> implements SupportsPre
 
     @Override
     public DataStream<T> addPreWriteTopology(DataStream<T> input) {
-        return input.map(new CheckpointChaos<>(name)).returns(input.getType()).name("Chaos before " + name);
+        return input.map(new CheckpointChaos<>(name))
+                .returns(input.getType())
+                .name("Chaos before " + name);
     }
 
     /** Passes elements through; dies once in a snapshot or after a completed checkpoint. */

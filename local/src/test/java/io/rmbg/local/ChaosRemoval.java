@@ -1,5 +1,9 @@
 package io.rmbg.local;
 
+import org.apache.flink.streaming.api.functions.async.AsyncFunction;
+import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+
 import io.rmbg.job.RmbgPipeline;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
@@ -13,17 +17,15 @@ import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
+
 import java.time.Duration;
 import java.util.Collection;
-import org.apache.flink.streaming.api.functions.async.AsyncFunction;
-import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
-import org.apache.flink.streaming.api.functions.async.ResultFuture;
 
 /**
- * The production background-removal function with {@link Chaos} points: {@code remove.invoke}
- * fails the task while handing an image over, {@code remove.complete} fails an image's future
- * (inside the async operator), and {@code blob.put} makes one blob write fail as the store does
- * when it is unreachable, which the retrying store must absorb.
+ * The production background-removal function with {@link Chaos} points: {@code remove.invoke} fails
+ * the task while handing an image over, {@code remove.complete} fails an image's future (inside the
+ * async operator), and {@code blob.put} makes one blob write fail as the store does when it is
+ * unreachable, which the retrying store must absorb.
  */
 final class ChaosRemoval {
     private ChaosRemoval() {}
@@ -31,7 +33,8 @@ final class ChaosRemoval {
     static AsyncFunction<ImageEvent, JobResult> create(PipelineConfig config) {
         S3Options s3 = config.s3();
         Duration budget = config.getDuration(ConfigKeys.STORAGE_RETRY_BUDGET_MS);
-        BlobStoreFactory blobs = () -> new RetryingBlobStore(new FlakyStore(new S3BlobStore(s3)), budget);
+        BlobStoreFactory blobs =
+                () -> new RetryingBlobStore(new FlakyStore(new S3BlobStore(s3)), budget);
         return new Function(RmbgPipeline.backgroundRemoval(config, blobs));
     }
 
@@ -46,31 +49,33 @@ final class ChaosRemoval {
         @Override
         public void asyncInvoke(ImageEvent event, ResultFuture<JobResult> resultFuture) {
             Chaos.maybeFail("remove.invoke");
-            super.asyncInvoke(event, new ResultFuture<>() {
-                @Override
-                public void complete(Collection<JobResult> results) {
-                    try {
-                        Chaos.maybeFail("remove.complete");
-                        resultFuture.complete(results);
-                    } catch (Chaos.InjectedFailure e) {
-                        resultFuture.completeExceptionally(e);
-                    }
-                }
+            super.asyncInvoke(
+                    event,
+                    new ResultFuture<>() {
+                        @Override
+                        public void complete(Collection<JobResult> results) {
+                            try {
+                                Chaos.maybeFail("remove.complete");
+                                resultFuture.complete(results);
+                            } catch (Chaos.InjectedFailure e) {
+                                resultFuture.completeExceptionally(e);
+                            }
+                        }
 
-                @Override
-                public void complete(CollectionSupplier<JobResult> supplier) {
-                    try {
-                        complete(supplier.get());
-                    } catch (Exception e) {
-                        resultFuture.completeExceptionally(e);
-                    }
-                }
+                        @Override
+                        public void complete(CollectionSupplier<JobResult> supplier) {
+                            try {
+                                complete(supplier.get());
+                            } catch (Exception e) {
+                                resultFuture.completeExceptionally(e);
+                            }
+                        }
 
-                @Override
-                public void completeExceptionally(Throwable error) {
-                    resultFuture.completeExceptionally(error);
-                }
-            });
+                        @Override
+                        public void completeExceptionally(Throwable error) {
+                            resultFuture.completeExceptionally(error);
+                        }
+                    });
         }
     }
 
@@ -82,12 +87,14 @@ final class ChaosRemoval {
         }
 
         @Override
-        public String put(BlobKind kind, String sha256, String extension, String contentType, byte[] bytes)
+        public String put(
+                BlobKind kind, String sha256, String extension, String contentType, byte[] bytes)
                 throws ProcessingException {
             try {
                 Chaos.maybeFail("blob.put");
             } catch (Chaos.InjectedFailure e) {
-                throw ProcessingException.retryable(ErrorCode.STORAGE, "injected: the store is unreachable", e);
+                throw ProcessingException.retryable(
+                        ErrorCode.STORAGE, "injected: the store is unreachable", e);
             }
             return store.put(kind, sha256, extension, contentType, bytes);
         }
@@ -102,5 +109,4 @@ final class ChaosRemoval {
             store.close();
         }
     }
-
 }

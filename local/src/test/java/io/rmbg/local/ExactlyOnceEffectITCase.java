@@ -1,7 +1,11 @@
 package io.rmbg.local;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +20,17 @@ import io.rmbg.udf.blob.S3BlobStore;
 import io.rmbg.udf.event.ImageEventParser;
 import io.rmbg.udf.model.SyntheticModels;
 import io.rmbg.udf.records.SourceRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,22 +46,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Future;
-import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Nothing lost, nothing duplicated: 2 000 events, good and bad mixed, through the real pipeline
@@ -62,9 +64,12 @@ class ExactlyOnceEffectITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     @TempDir Path dir;
 
@@ -74,21 +79,23 @@ class ExactlyOnceEffectITCase {
     }
 
     @Test
-    void committedOutputEqualsInputAcrossInjectedFailures(@InjectClusterClient ClusterClient<?> client)
-            throws Exception {
+    void committedOutputEqualsInputAcrossInjectedFailures(
+            @InjectClusterClient ClusterClient<?> client) throws Exception {
         Path model = dir.resolve("colour-key-320.onnx");
         SyntheticModels.writeColourKeyModel(model, 320);
-        PipelineConfig base = PipelineConfig.builder()
-                .set(ConfigKeys.MODEL_PATH, model.toString())
-                .set(ConfigKeys.MODEL_PROFILE, "u2net")
-                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
-                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
-                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 1000)
-                .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
-                .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
-                .set(ConfigKeys.JDBC_BATCH_SIZE, 50)
-                .build();
-        try (LocalStack stack = LocalStack.start(LocalStack.Options.ephemeral(dir.resolve("stack")), base)) {
+        PipelineConfig base =
+                PipelineConfig.builder()
+                        .set(ConfigKeys.MODEL_PATH, model.toString())
+                        .set(ConfigKeys.MODEL_PROFILE, "u2net")
+                        .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                        .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                        .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 1000)
+                        .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                        .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
+                        .set(ConfigKeys.JDBC_BATCH_SIZE, 50)
+                        .build();
+        try (LocalStack stack =
+                LocalStack.start(LocalStack.Options.ephemeral(dir.resolve("stack")), base)) {
             PipelineConfig config = stack.config();
             installTerminalRowAudit(stack, config);
             Input input = produce(stack, config);
@@ -103,44 +110,66 @@ class ExactlyOnceEffectITCase {
             Chaos.arm("rows.checkpoint-complete", 8);
 
             StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(RmbgJob.jobConfiguration(config));
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            RmbgJob.jobConfiguration(config));
             env.setParallelism(2);
             RmbgJob.configure(env, config);
             PipelineSinks real = RmbgJob.sinks(config);
-            PipelineSinks sinks = new PipelineSinks(
-                    new ChaosJdbcSink<>(RmbgJob.jdbcSink(JobRowStatement.SQL, new JobRowStatement(), config), "rows"),
-                    real.traces(), real.deadLetters(), real.dailyStats(), real.errorStats(), real.recomputedDays());
+            PipelineSinks sinks =
+                    new PipelineSinks(
+                            new ChaosJdbcSink<>(
+                                    RmbgJob.jdbcSink(
+                                            JobRowStatement.SQL, new JobRowStatement(), config),
+                                    "rows"),
+                            real.traces(),
+                            real.deadLetters(),
+                            real.dailyStats(),
+                            real.errorStats(),
+                            real.recomputedDays());
             new RmbgPipeline(RmbgJob.kafkaSource(config), sinks)
                     .withBackgroundRemoval(ChaosRemoval::create)
                     .build(env, config);
             JobClient job = env.executeAsync("rmbg-chaos");
             try {
                 awaitTerminalRows(stack, config, input.usable.size(), Duration.ofMinutes(6));
-                assertThat(Chaos.report()).as("every injected failure happened").doesNotContainValue(false);
+                assertThat(Chaos.report())
+                        .as("every injected failure happened")
+                        .doesNotContainValue(false);
 
                 Map<String, String> rows = rows(stack, config);
                 assertThat(rows.keySet()).isEqualTo(input.usable.keySet());
                 Map<String, String> wrong = new java.util.TreeMap<>();
-                input.usable.forEach((id, want) -> {
-                    if (!want.equals(rows.get(id))) {
-                        wrong.put(id, "expected " + want + ", row says " + rows.get(id));
-                    }
-                });
+                input.usable.forEach(
+                        (id, want) -> {
+                            if (!want.equals(rows.get(id))) {
+                                wrong.put(id, "expected " + want + ", row says " + rows.get(id));
+                            }
+                        });
                 assertThat(wrong).as("rows whose outcome differs from the input's").isEmpty();
                 assertThat(count(stack, config, "SELECT count(*) FROM terminal_row_audit"))
-                        .as("terminal rows moved back or to another user").isZero();
+                        .as("terminal rows moved back or to another user")
+                        .isZero();
                 checkDeadLetters(stack, config, input.deadLetterPositions);
                 checkBlobs(stack, config);
                 checkTraces(stack, config, input.usable.keySet());
                 awaitStatsEqualRecomputation(stack, config, Duration.ofMinutes(1));
 
-                FlinkRest rest = new FlinkRest(client.getWebInterfaceURL(), job.getJobID().toString());
-                int restarts = rest.get("/jobs/" + job.getJobID() + "/exceptions").path("exceptionHistory")
-                        .path("entries").size();
+                FlinkRest rest =
+                        new FlinkRest(client.getWebInterfaceURL(), job.getJobID().toString());
+                int restarts =
+                        rest.get("/jobs/" + job.getJobID() + "/exceptions")
+                                .path("exceptionHistory")
+                                .path("entries")
+                                .size();
                 assertThat(restarts).isGreaterThanOrEqualTo(Chaos.report().size() - 1);
-                System.out.printf("chaos: %d events in, %d rows out, %d dead letters, %d injected failures,"
-                                + " %d restarts, 0 duplicates, 0 lost%n", EVENTS, rows.size(),
-                        input.deadLetterPositions.size(), Chaos.report().size(), restarts);
+                System.out.printf(
+                        "chaos: %d events in, %d rows out, %d dead letters, %d injected failures,"
+                                + " %d restarts, 0 duplicates, 0 lost%n",
+                        EVENTS,
+                        rows.size(),
+                        input.deadLetterPositions.size(),
+                        Chaos.report().size(),
+                        restarts);
             } finally {
                 job.cancel().get();
             }
@@ -152,15 +181,20 @@ class ExactlyOnceEffectITCase {
      * to another user. (A replayed attempt may replace a terminal row with its own terminal result:
      * that is how row, trace and statistics agree on the last attempt.)
      */
-    private static void installTerminalRowAudit(LocalStack stack, PipelineConfig config) throws Exception {
-        try (Connection c = connect(stack, config); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE terminal_row_audit (job_id UUID, old_status TEXT, new_status TEXT)");
-            s.execute("CREATE FUNCTION audit_terminal() RETURNS trigger AS $$ BEGIN"
-                    + " INSERT INTO terminal_row_audit VALUES (OLD.job_id, OLD.status, NEW.status); RETURN NEW;"
-                    + " END $$ LANGUAGE plpgsql");
-            s.execute("CREATE TRIGGER audit_terminal BEFORE UPDATE ON image_process_jobs FOR EACH ROW"
-                    + " WHEN (OLD.status IN ('completed', 'failed') AND (NEW.status NOT IN ('completed', 'failed')"
-                    + " OR NEW.user_id <> OLD.user_id)) EXECUTE FUNCTION audit_terminal()");
+    private static void installTerminalRowAudit(LocalStack stack, PipelineConfig config)
+            throws Exception {
+        try (Connection c = connect(stack, config);
+                Statement s = c.createStatement()) {
+            s.execute(
+                    "CREATE TABLE terminal_row_audit (job_id UUID, old_status TEXT, new_status TEXT)");
+            s.execute(
+                    "CREATE FUNCTION audit_terminal() RETURNS trigger AS $$ BEGIN"
+                            + " INSERT INTO terminal_row_audit VALUES (OLD.job_id, OLD.status, NEW.status); RETURN NEW;"
+                            + " END $$ LANGUAGE plpgsql");
+            s.execute(
+                    "CREATE TRIGGER audit_terminal BEFORE UPDATE ON image_process_jobs FOR EACH ROW"
+                            + " WHEN (OLD.status IN ('completed', 'failed') AND (NEW.status NOT IN ('completed', 'failed')"
+                            + " OR NEW.user_id <> OLD.user_id)) EXECUTE FUNCTION audit_terminal()");
         }
     }
 
@@ -169,21 +203,34 @@ class ExactlyOnceEffectITCase {
 
     private static Input produce(LocalStack stack, PipelineConfig config) throws Exception {
         String topic = config.get(ConfigKeys.KAFKA_TOPIC_EVENTS);
-        List<String> goodImages = List.of(b64(SampleImages.png(48, 32)), b64(SampleImages.jpeg(64, 64)),
-                b64(SampleImages.pngWithAlpha(40, 40)), b64(SampleImages.gif(24, 36)));
+        List<String> goodImages =
+                List.of(
+                        b64(SampleImages.png(48, 32)),
+                        b64(SampleImages.jpeg(64, 64)),
+                        b64(SampleImages.pngWithAlpha(40, 40)),
+                        b64(SampleImages.gif(24, 36)));
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         List<String> expectations = new ArrayList<>();
         List<String> explicitIds = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, "20"), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                stack.kafkaBootstrapServers(),
+                                ProducerConfig.LINGER_MS_CONFIG,
+                                "20"),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             for (int i = 0; i < EVENTS; i++) {
                 String user = "user-" + (i % 37);
                 ObjectNode e = JSON.createObjectNode().put("user_id", user);
                 String expected;
                 switch (i % 20) {
                     case 0 -> {
-                        sent.add(producer.send(new ProducerRecord<>(topic, ("{broken " + i).getBytes(UTF_8))));
+                        sent.add(
+                                producer.send(
+                                        new ProducerRecord<>(
+                                                topic, ("{broken " + i).getBytes(UTF_8))));
                         expectations.add("dlq");
                         explicitIds.add(null);
                         continue;
@@ -193,7 +240,9 @@ class ExactlyOnceEffectITCase {
                         expected = "failed:SOURCE_NOT_FOUND";
                     }
                     case 2 -> {
-                        e.put("image_base64", goodImages.get(0)).putObject("params").put("threshold", 7);
+                        e.put("image_base64", goodImages.get(0))
+                                .putObject("params")
+                                .put("threshold", 7);
                         expected = "failed:INVALID_EVENT";
                     }
                     case 3 -> {
@@ -205,7 +254,8 @@ class ExactlyOnceEffectITCase {
                         expected = "completed:null";
                     }
                 }
-                String jobId = i % 8 == 5 ? null : UUID.randomUUID().toString(); // some derive their id
+                String jobId =
+                        i % 8 == 5 ? null : UUID.randomUUID().toString(); // some derive their id
                 if (jobId != null) {
                     e.put("job_id", jobId);
                 }
@@ -223,17 +273,23 @@ class ExactlyOnceEffectITCase {
                 dead.add(m.partition() + "@" + m.offset());
                 continue;
             }
-            String jobId = explicitIds.get(i) != null ? explicitIds.get(i)
-                    : ImageEventParser.derivedJobId(new SourceRecord(topic, m.partition(), m.offset(), 0, null));
+            String jobId =
+                    explicitIds.get(i) != null
+                            ? explicitIds.get(i)
+                            : ImageEventParser.derivedJobId(
+                                    new SourceRecord(topic, m.partition(), m.offset(), 0, null));
             usable.put(jobId, expectations.get(i));
         }
         return new Input(usable, dead);
     }
 
-    private static void checkDeadLetters(LocalStack stack, PipelineConfig config, Set<String> expected) {
-        // At-least-once: a restart may write a dead letter again; its source position identifies it.
+    private static void checkDeadLetters(
+            LocalStack stack, PipelineConfig config, Set<String> expected) {
+        // At-least-once: a restart may write a dead letter again; its source position identifies
+        // it.
         Set<String> positions = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(stack, config.get(ConfigKeys.KAFKA_TOPIC_DLQ))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                readAll(stack, config.get(ConfigKeys.KAFKA_TOPIC_DLQ))) {
             positions.add(header(r, "source_partition") + "@" + header(r, "source_offset"));
             assertThat(header(r, "error_code")).isEqualTo("INVALID_EVENT");
         }
@@ -242,9 +298,12 @@ class ExactlyOnceEffectITCase {
 
     private static void checkBlobs(LocalStack stack, PipelineConfig config) throws Exception {
         Set<String> uris = new HashSet<>();
-        try (Connection c = connect(stack, config); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT original_path, mask_path, processed_path"
-                        + " FROM image_process_jobs WHERE status = 'completed'")) {
+        try (Connection c = connect(stack, config);
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT original_path, mask_path, processed_path"
+                                        + " FROM image_process_jobs WHERE status = 'completed'")) {
             while (rs.next()) {
                 for (int i = 1; i <= 3; i++) {
                     uris.add(rs.getString(i));
@@ -255,42 +314,55 @@ class ExactlyOnceEffectITCase {
         try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
             for (String uri : uris) {
                 byte[] bytes = s3.get(uri, Long.MAX_VALUE);
-                assertThat(uri.substring(uri.lastIndexOf('/') + 1)).startsWith(ContentAddress.sha256Hex(bytes));
+                assertThat(uri.substring(uri.lastIndexOf('/') + 1))
+                        .startsWith(ContentAddress.sha256Hex(bytes));
             }
         }
     }
 
-    private static void checkTraces(LocalStack stack, PipelineConfig config, Set<String> jobIds) throws Exception {
+    private static void checkTraces(LocalStack stack, PipelineConfig config, Set<String> jobIds)
+            throws Exception {
         // At-least-once, keyed by job id: the last trace of each job is the attempt its row holds.
         Map<String, String> lastTrace = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(stack, config.get(ConfigKeys.KAFKA_TOPIC_RESULTS))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                readAll(stack, config.get(ConfigKeys.KAFKA_TOPIC_RESULTS))) {
             var trace = JSON.readTree(r.value());
-            lastTrace.put(new String(r.key(), UTF_8),
+            lastTrace.put(
+                    new String(r.key(), UTF_8),
                     trace.get("status").asText() + ":" + trace.get("processing_time_ms").asLong());
         }
         assertThat(lastTrace.keySet()).isEqualTo(jobIds);
         Map<String, String> rowAttempts = new HashMap<>();
-        try (Connection c = connect(stack, config); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT job_id, status, processing_time_ms FROM image_process_jobs")) {
+        try (Connection c = connect(stack, config);
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT job_id, status, processing_time_ms FROM image_process_jobs")) {
             while (rs.next()) {
                 rowAttempts.put(rs.getString(1), rs.getString(2) + ":" + rs.getLong(3));
             }
         }
-        assertThat(rowAttempts).as("each row holds the attempt of its job's last trace").isEqualTo(lastTrace);
+        assertThat(rowAttempts)
+                .as("each row holds the attempt of its job's last trace")
+                .isEqualTo(lastTrace);
     }
 
-    private static void awaitStatsEqualRecomputation(LocalStack stack, PipelineConfig config, Duration timeout)
-            throws Exception {
+    private static void awaitStatsEqualRecomputation(
+            LocalStack stack, PipelineConfig config, Duration timeout) throws Exception {
         // Every column, the average included: replayed attempts take other times than the first.
         new StackQueries(stack).awaitStatsEqualRecomputation(timeout);
     }
 
-    private static void awaitTerminalRows(LocalStack stack, PipelineConfig config, int n, Duration timeout)
-            throws Exception {
+    private static void awaitTerminalRows(
+            LocalStack stack, PipelineConfig config, int n, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long seen = 0;
         while (System.nanoTime() < deadline) {
-            seen = count(stack, config, "SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed')");
+            seen =
+                    count(
+                            stack,
+                            config,
+                            "SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed')");
             if (seen >= n && !Chaos.report().containsValue(false)) {
                 return;
             }
@@ -299,13 +371,17 @@ class ExactlyOnceEffectITCase {
         throw new AssertionError("saw " + seen + " of " + n + " rows; injected: " + Chaos.report());
     }
 
-    private static Map<String, String> rows(LocalStack stack, PipelineConfig config) throws Exception {
+    private static Map<String, String> rows(LocalStack stack, PipelineConfig config)
+            throws Exception {
         Map<String, String> rows = new HashMap<>();
-        try (Connection c = connect(stack, config); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT job_id, status || ':' || coalesce(error_code, 'null')"
-                        + " || CASE WHEN status = 'failed' AND error_code NOT IN ('SOURCE_NOT_FOUND', 'INVALID_EVENT',"
-                        + " 'UNSUPPORTED_FORMAT') THEN ' (' || error_message || ')' ELSE '' END"
-                        + " FROM image_process_jobs")) {
+        try (Connection c = connect(stack, config);
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT job_id, status || ':' || coalesce(error_code, 'null')"
+                                        + " || CASE WHEN status = 'failed' AND error_code NOT IN ('SOURCE_NOT_FOUND', 'INVALID_EVENT',"
+                                        + " 'UNSUPPORTED_FORMAT') THEN ' (' || error_message || ')' ELSE '' END"
+                                        + " FROM image_process_jobs")) {
             while (rs.next()) {
                 rows.put(rs.getString(1), rs.getString(2));
             }
@@ -313,9 +389,12 @@ class ExactlyOnceEffectITCase {
         return rows;
     }
 
-    private static List<String> column(LocalStack stack, PipelineConfig config, String sql) throws Exception {
+    private static List<String> column(LocalStack stack, PipelineConfig config, String sql)
+            throws Exception {
         List<String> out = new ArrayList<>();
-        try (Connection c = connect(stack, config); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect(stack, config);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -323,13 +402,16 @@ class ExactlyOnceEffectITCase {
         return out;
     }
 
-    private static long count(LocalStack stack, PipelineConfig config, String sql) throws Exception {
+    private static long count(LocalStack stack, PipelineConfig config, String sql)
+            throws Exception {
         List<String> c = column(stack, config, sql);
         return Long.parseLong(c.get(0));
     }
 
     private static Connection connect(LocalStack stack, PipelineConfig config) throws Exception {
-        return DriverManager.getConnection(stack.jdbcUrl(), config.get(ConfigKeys.JDBC_USER),
+        return DriverManager.getConnection(
+                stack.jdbcUrl(),
+                config.get(ConfigKeys.JDBC_USER),
                 config.get(ConfigKeys.JDBC_PASSWORD));
     }
 

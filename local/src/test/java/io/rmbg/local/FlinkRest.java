@@ -2,6 +2,7 @@ package io.rmbg.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,15 +20,18 @@ final class FlinkRest {
     private final String jobId;
 
     FlinkRest(String webInterfaceUrl, String jobId) {
-        this.base = webInterfaceUrl.endsWith("/") ? webInterfaceUrl.substring(0, webInterfaceUrl.length() - 1)
-                : webInterfaceUrl;
+        this.base =
+                webInterfaceUrl.endsWith("/")
+                        ? webInterfaceUrl.substring(0, webInterfaceUrl.length() - 1)
+                        : webInterfaceUrl;
         this.jobId = jobId;
     }
 
     /** Metric ids of the job vertex whose name contains {@code operator}. */
     List<String> metricIds(String operator) throws Exception {
         List<String> ids = new ArrayList<>();
-        for (JsonNode m : get("/jobs/" + jobId + "/vertices/" + vertex(operator) + "/subtasks/metrics")) {
+        for (JsonNode m :
+                get("/jobs/" + jobId + "/vertices/" + vertex(operator) + "/subtasks/metrics")) {
             ids.add(m.get("id").asText());
         }
         return ids;
@@ -36,14 +40,26 @@ final class FlinkRest {
     /** The sum over subtasks of the metric whose id ends with {@code "." + name}. */
     long counter(String operator, String name) throws Exception {
         String vertex = vertex(operator);
-        String id = metricIds(operator).stream().filter(m -> m.endsWith("." + name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no metric " + name + " on " + operator));
-        JsonNode values = get("/jobs/" + jobId + "/vertices/" + vertex + "/subtasks/metrics?get="
-                + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
+        String id =
+                metricIds(operator).stream()
+                        .filter(m -> m.endsWith("." + name))
+                        .findFirst()
+                        .orElseThrow(
+                                () -> new AssertionError("no metric " + name + " on " + operator));
+        JsonNode values =
+                get(
+                        "/jobs/"
+                                + jobId
+                                + "/vertices/"
+                                + vertex
+                                + "/subtasks/metrics?get="
+                                + java.net.URLEncoder.encode(
+                                        id, java.nio.charset.StandardCharsets.UTF_8));
         return values.get(0).get("sum").asLong();
     }
 
-    void awaitCounter(String operator, String name, long atLeast, Duration timeout) throws Exception {
+    void awaitCounter(String operator, String name, long atLeast, Duration timeout)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long seen = -1;
         while (System.nanoTime() < deadline) {
@@ -57,7 +73,8 @@ final class FlinkRest {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError(name + " on " + operator + " stayed at " + seen + ", expected " + atLeast);
+        throw new AssertionError(
+                name + " on " + operator + " stayed at " + seen + ", expected " + atLeast);
     }
 
     String jobId() {
@@ -79,10 +96,13 @@ final class FlinkRest {
     }
 
     JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("GET " + path + " → " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException(
+                    "GET " + path + " → " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body());
     }

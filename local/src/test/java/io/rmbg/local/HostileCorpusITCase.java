@@ -1,7 +1,12 @@
 package io.rmbg.local;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,21 +18,6 @@ import io.rmbg.udf.blob.S3Uri;
 import io.rmbg.udf.event.ImageEventParser;
 import io.rmbg.udf.model.SyntheticModels;
 import io.rmbg.udf.records.SourceRecord;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -38,6 +28,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The hostile corpus through the whole pipeline — Kafka, the real job on a MiniCluster at
@@ -51,11 +53,12 @@ class HostileCorpusITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(PARALLELISM)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(PARALLELISM)
+                            .build());
 
     @TempDir static Path dataDir;
     private static LocalStack stack;
@@ -68,17 +71,18 @@ class HostileCorpusITCase {
         // A second model whose output is NaN: its images must fail, not complete transparent.
         Path nan = dataDir.resolve("nan.onnx");
         SyntheticModels.writeNanModel(nan, 1024);
-        PipelineConfig base = PipelineConfig.builder()
-                .set(ConfigKeys.MODEL_PATH, model.toString())
-                .set(ConfigKeys.MODEL_PROFILE, "u2net")
-                .set(ConfigKeys.MODEL_ADDITIONAL, "rmbg-2.0=" + nan)
-                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
-                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
-                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
-                .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, MAX_INLINE)
-                .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
-                .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
-                .build();
+        PipelineConfig base =
+                PipelineConfig.builder()
+                        .set(ConfigKeys.MODEL_PATH, model.toString())
+                        .set(ConfigKeys.MODEL_PROFILE, "u2net")
+                        .set(ConfigKeys.MODEL_ADDITIONAL, "rmbg-2.0=" + nan)
+                        .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                        .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                        .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
+                        .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, MAX_INLINE)
+                        .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                        .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
+                        .build();
         stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
         config = stack.config();
     }
@@ -94,7 +98,8 @@ class HostileCorpusITCase {
     void everyHostileRecordEndsAsARowOrDeadLetterAndTheJobNeverRestarts(
             @InjectClusterClient ClusterClient<?> flink) throws Exception {
         String bucket = config.get(ConfigKeys.S3_BUCKET);
-        List<HostileInputs.Fixture> corpus = new ArrayList<>(HostileInputs.corpus(bucket, MAX_INLINE));
+        List<HostileInputs.Fixture> corpus =
+                new ArrayList<>(HostileInputs.corpus(bucket, MAX_INLINE));
         corpus.addAll(HostileInputs.pipelineCorpus(EmbeddedKafka.MAX_MESSAGE_BYTES));
         String topic = config.get(ConfigKeys.KAFKA_TOPIC_EVENTS);
 
@@ -107,20 +112,37 @@ class HostileCorpusITCase {
             // Sent to one partition in order, so that a job id's first user comes first.
             Map<Long, HostileInputs.Fixture> byOffset = produce(topic, corpus);
             String canary = UUID.randomUUID().toString();
-            produce(topic, List.of(new HostileInputs.Fixture("canary", JSON.writeValueAsBytes(JSON.createObjectNode()
-                    .put("job_id", canary).put("user_id", "canary")
-                    .put("image_base64", java.util.Base64.getEncoder().encodeToString(SampleImages.png(64, 64)))),
-                    "completed")));
+            produce(
+                    topic,
+                    List.of(
+                            new HostileInputs.Fixture(
+                                    "canary",
+                                    JSON.writeValueAsBytes(
+                                            JSON.createObjectNode()
+                                                    .put("job_id", canary)
+                                                    .put("user_id", "canary")
+                                                    .put(
+                                                            "image_base64",
+                                                            java.util.Base64.getEncoder()
+                                                                    .encodeToString(
+                                                                            SampleImages.png(
+                                                                                    64, 64)))),
+                                    "completed")));
 
             Map<String, String> expectedRows = new LinkedHashMap<>();
             Map<Long, String> expectedDeadLetters = new LinkedHashMap<>();
             for (Map.Entry<Long, HostileInputs.Fixture> e : byOffset.entrySet()) {
                 String expected = e.getValue().expected();
                 if (expected.startsWith("dlq")) {
-                    expectedDeadLetters.put(e.getKey(), expected.equals("dlq") ? "INVALID_EVENT" : expected.substring(4));
+                    expectedDeadLetters.put(
+                            e.getKey(),
+                            expected.equals("dlq") ? "INVALID_EVENT" : expected.substring(4));
                 } else {
-                    expectedRows.merge(jobId(topic, e.getKey(), e.getValue().value()), expected,
-                            (first, later) -> first); // a re-used job id: the first event's outcome stands
+                    expectedRows.merge(
+                            jobId(topic, e.getKey(), e.getValue().value()),
+                            expected,
+                            (first, later) ->
+                                    first); // a re-used job id: the first event's outcome stands
                 }
             }
 
@@ -128,8 +150,11 @@ class HostileCorpusITCase {
             awaitRows(expectedRows.size() + 1, Duration.ofMinutes(2));
             Map<String, String> actual = outcomes();
             for (Map.Entry<String, String> e : expectedRows.entrySet()) {
-                assertThat(actual.get(e.getKey())).as("outcome of job %s (%s)", e.getKey(),
-                        fixtureOf(byOffset, topic, e.getKey())).isEqualTo(e.getValue());
+                assertThat(actual.get(e.getKey()))
+                        .as(
+                                "outcome of job %s (%s)",
+                                e.getKey(), fixtureOf(byOffset, topic, e.getKey()))
+                        .isEqualTo(e.getValue());
             }
             assertThat(actual.get(canary)).isEqualTo("completed");
             assertThat(actual).hasSize(expectedRows.size() + 1);
@@ -139,11 +164,21 @@ class HostileCorpusITCase {
             db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
 
             FlinkRest rest = new FlinkRest(flink.getWebInterfaceURL(), job.getJobID().toString());
-            // A job that restarted went through RESTARTING (its timestamp is set) and has a failure.
-            assertThat(rest.get("/jobs/" + job.getJobID()).get("timestamps").get("RESTARTING").asLong())
-                    .as("time the job entered RESTARTING").isZero();
-            assertThat(rest.get("/jobs/" + job.getJobID() + "/exceptions").get("exceptionHistory").get("entries"))
-                    .as("job failures").isEmpty();
+            // A job that restarted went through RESTARTING (its timestamp is set) and has a
+            // failure.
+            assertThat(
+                            rest.get("/jobs/" + job.getJobID())
+                                    .get("timestamps")
+                                    .get("RESTARTING")
+                                    .asLong())
+                    .as("time the job entered RESTARTING")
+                    .isZero();
+            assertThat(
+                            rest.get("/jobs/" + job.getJobID() + "/exceptions")
+                                    .get("exceptionHistory")
+                                    .get("entries"))
+                    .as("job failures")
+                    .isEmpty();
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
             rest.awaitCounter("Remove background", "nonFiniteOutputs", 1, Duration.ofSeconds(30));
         } finally {
@@ -151,7 +186,9 @@ class HostileCorpusITCase {
         }
     }
 
-    /** The job id the pipeline gives a record: its valid job_id, else one derived from its position. */
+    /**
+     * The job id the pipeline gives a record: its valid job_id, else one derived from its position.
+     */
     private static String jobId(String topic, long offset, byte[] value) {
         try {
             JsonNode id = JSON.readTree(value).get("job_id");
@@ -164,16 +201,23 @@ class HostileCorpusITCase {
         return ImageEventParser.derivedJobId(new SourceRecord(topic, 0, offset, 0, value));
     }
 
-    private static String fixtureOf(Map<Long, HostileInputs.Fixture> byOffset, String topic, String jobId) {
+    private static String fixtureOf(
+            Map<Long, HostileInputs.Fixture> byOffset, String topic, String jobId) {
         return byOffset.entrySet().stream()
                 .filter(e -> jobId(topic, e.getKey(), e.getValue().value()).equals(jobId))
-                .map(e -> e.getValue().name()).findFirst().orElse("?");
+                .map(e -> e.getValue().name())
+                .findFirst()
+                .orElse("?");
     }
 
-    private static void checkDeadLetters(Map<Long, HostileInputs.Fixture> byOffset, Map<Long, String> expected)
+    private static void checkDeadLetters(
+            Map<Long, HostileInputs.Fixture> byOffset, Map<Long, String> expected)
             throws Exception {
-        List<ConsumerRecord<byte[], byte[]>> letters = TopicRecords.readAll(
-                stack.kafkaBootstrapServers(), config.get(ConfigKeys.KAFKA_TOPIC_DLQ), expected.size());
+        List<ConsumerRecord<byte[], byte[]>> letters =
+                TopicRecords.readAll(
+                        stack.kafkaBootstrapServers(),
+                        config.get(ConfigKeys.KAFKA_TOPIC_DLQ),
+                        expected.size());
         Map<Long, String> codes = new HashMap<>();
         try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
             for (ConsumerRecord<byte[], byte[]> letter : letters) {
@@ -183,16 +227,24 @@ class HostileCorpusITCase {
                 HostileInputs.Fixture fixture = byOffset.get(offset);
                 String valueUri = header(letter, "value_uri");
                 if (header(letter, "error_code").equals("JOB_ID_CONFLICT")) {
-                    // Refused after parsing: the value is the event as understood, for the same user.
-                    assertThat(JSON.readTree(letter.value()).get("user_id").asText()).isEqualTo("mallory");
+                    // Refused after parsing: the value is the event as understood, for the same
+                    // user.
+                    assertThat(JSON.readTree(letter.value()).get("user_id").asText())
+                            .isEqualTo("mallory");
                 } else if (valueUri != null) {
                     assertThat(letter.value()).isEmpty();
                     S3Uri uri = S3Uri.parse(valueUri);
                     assertThat(uri.key()).startsWith("dead-letters/");
-                    assertThat(s3.client().getObjectAsBytes(b -> b.bucket(uri.bucket()).key(uri.key()))
-                            .asByteArray()).isEqualTo(fixture.value());
+                    assertThat(
+                                    s3.client()
+                                            .getObjectAsBytes(
+                                                    b -> b.bucket(uri.bucket()).key(uri.key()))
+                                            .asByteArray())
+                            .isEqualTo(fixture.value());
                 } else {
-                    assertThat(letter.value()).as("dead letter of %s", fixture).isEqualTo(fixture.value());
+                    assertThat(letter.value())
+                            .as("dead letter of %s", fixture)
+                            .isEqualTo(fixture.value());
                 }
             }
         }
@@ -202,21 +254,33 @@ class HostileCorpusITCase {
 
     /** A job dated next year keeps that date in its row but counts on the day it was processed. */
     private static void checkFutureDatedJobCountsToday() throws Exception {
-        List<List<String>> future = db().rows("SELECT created_at > now() + interval '300 days',"
-                + " " + StatsRecomputation.DAY + " = current_date FROM image_process_jobs"
-                + " WHERE created_at > now() + interval '1 day'");
+        List<List<String>> future =
+                db().rows(
+                                "SELECT created_at > now() + interval '300 days',"
+                                        + " "
+                                        + StatsRecomputation.DAY
+                                        + " = current_date FROM image_process_jobs"
+                                        + " WHERE created_at > now() + interval '1 day'");
         assertThat(future).containsExactly(List.of("t", "t"));
     }
 
-    private static Map<Long, HostileInputs.Fixture> produce(String topic, List<HostileInputs.Fixture> fixtures)
-            throws Exception {
+    private static Map<Long, HostileInputs.Fixture> produce(
+            String topic, List<HostileInputs.Fixture> fixtures) throws Exception {
         Map<Long, HostileInputs.Fixture> byOffset = new LinkedHashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                        stack.kafkaBootstrapServers(),
+                                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                                        Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             for (HostileInputs.Fixture f : fixtures) {
-                long offset = producer.send(new ProducerRecord<>(topic, 0, null, f.value())).get().offset();
+                long offset =
+                        producer.send(new ProducerRecord<>(topic, 0, null, f.value()))
+                                .get()
+                                .offset();
                 byOffset.put(offset, f);
             }
         }
@@ -226,7 +290,8 @@ class HostileCorpusITCase {
     /** status, or failed:CODE, per job id. */
     private static Map<String, String> outcomes() throws Exception {
         Map<String, String> out = new HashMap<>();
-        for (List<String> r : db().rows("SELECT job_id, status, error_code FROM image_process_jobs")) {
+        for (List<String> r :
+                db().rows("SELECT job_id, status, error_code FROM image_process_jobs")) {
             out.put(r.get(0), r.get(1).equals("failed") ? "failed:" + r.get(2) : r.get(1));
         }
         return out;
@@ -234,8 +299,11 @@ class HostileCorpusITCase {
 
     private static void awaitRow(String jobId, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (db().rows("SELECT status FROM image_process_jobs WHERE job_id = '" + jobId + "'").isEmpty()) {
-            assertThat(System.nanoTime()).as("canary %s within %s", jobId, timeout).isLessThan(deadline);
+        while (db().rows("SELECT status FROM image_process_jobs WHERE job_id = '" + jobId + "'")
+                .isEmpty()) {
+            assertThat(System.nanoTime())
+                    .as("canary %s within %s", jobId, timeout)
+                    .isLessThan(deadline);
             Thread.sleep(500);
         }
     }
@@ -243,13 +311,17 @@ class HostileCorpusITCase {
     private static void awaitRows(int count, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (db().rows("SELECT job_id FROM image_process_jobs").size() < count) {
-            assertThat(System.nanoTime()).as("%s rows within %s", count, timeout).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("%s rows within %s", count, timeout)
+                    .isLessThan(deadline);
             Thread.sleep(500);
         }
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
-        return r.headers().lastHeader(key) == null ? null : new String(r.headers().lastHeader(key).value(), UTF_8);
+        return r.headers().lastHeader(key) == null
+                ? null
+                : new String(r.headers().lastHeader(key).value(), UTF_8);
     }
 
     private static StackQueries db() {

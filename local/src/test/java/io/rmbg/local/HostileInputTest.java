@@ -1,7 +1,5 @@
 package io.rmbg.local;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.udf.blob.S3BlobStore;
@@ -18,15 +16,18 @@ import io.rmbg.udf.process.JobProcessor;
 import io.rmbg.udf.process.SegmentedImage;
 import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.SourceRecord;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every hostile input of the corpus ends as a dead letter with a reason, a failed job with the
@@ -47,9 +48,15 @@ class HostileInputTest {
     @BeforeAll
     static void start() throws Exception {
         PipelineConfig base = PipelineConfig.defaults();
-        s3Server = LocalS3.start(dir.resolve("s3"), "127.0.0.1", LocalStack.freePortIfZero(0),
-                base.get(ConfigKeys.S3_ACCESS_KEY), base.get(ConfigKeys.S3_SECRET_KEY));
-        PipelineConfig config = base.toBuilder().set(ConfigKeys.S3_ENDPOINT, s3Server.endpoint()).build();
+        s3Server =
+                LocalS3.start(
+                        dir.resolve("s3"),
+                        "127.0.0.1",
+                        LocalStack.freePortIfZero(0),
+                        base.get(ConfigKeys.S3_ACCESS_KEY),
+                        base.get(ConfigKeys.S3_SECRET_KEY));
+        PipelineConfig config =
+                base.toBuilder().set(ConfigKeys.S3_ENDPOINT, s3Server.endpoint()).build();
         blobs = new S3BlobStore(config.s3());
         blobs.client().createBucket(b -> b.bucket(config.get(ConfigKeys.S3_BUCKET)));
         ImageLimits limits = new ImageLimits(50_000_000, 64L << 20, MAX_INLINE);
@@ -81,7 +88,8 @@ class HostileInputTest {
 
     private static String outcome(HostileInputs.Fixture fixture) {
         long now = System.currentTimeMillis();
-        ParseOutcome parsed = parser.parse(new SourceRecord("image-events", 0, 7, now, fixture.value()), now);
+        ParseOutcome parsed =
+                parser.parse(new SourceRecord("image-events", 0, 7, now, fixture.value()), now);
         if (parsed instanceof ParseOutcome.DeadLettered dead) {
             assertThat(dead.deadLetter().errorMessage()).isNotBlank();
             assertThat(dead.deadLetter().source().value()).isSameAs(fixture.value());
@@ -95,8 +103,16 @@ class HostileInputTest {
         try {
             DecodedImage decoded = processor.intake(event, now);
             float[][] masks = model.infer(List.of(decoded.image()));
-            JobResult result = processor.finish(new SegmentedImage(decoded, masks[0], model.inputWidth(),
-                    model.inputHeight(), model.profile().name(), model.modelVersion(), 0));
+            JobResult result =
+                    processor.finish(
+                            new SegmentedImage(
+                                    decoded,
+                                    masks[0],
+                                    model.inputWidth(),
+                                    model.inputHeight(),
+                                    model.profile().name(),
+                                    model.modelVersion(),
+                                    0));
             assertThat(result.processed().uri()).startsWith("s3://rmbg/processed/");
             return "completed";
         } catch (ProcessingException e) {

@@ -1,6 +1,9 @@
 package io.rmbg.local;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
@@ -15,10 +18,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.zip.CRC32;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * The hostile-input corpus: each fixture is the raw value of one {@code image-events} record and
@@ -50,7 +51,11 @@ final class HostileInputs {
         c.add(raw("JSON array", "[{\"user_id\": \"u\"}]", "dlq"));
         c.add(raw("JSON string", "\"hello\"", "dlq"));
         c.add(new Fixture("empty value", new byte[0], "dlq"));
-        c.add(new Fixture("not UTF-8", new byte[] {(byte) 0xFF, (byte) 0xFE, '{', '}', (byte) 0xC0}, "dlq"));
+        c.add(
+                new Fixture(
+                        "not UTF-8",
+                        new byte[] {(byte) 0xFF, (byte) 0xFE, '{', '}', (byte) 0xC0},
+                        "dlq"));
         c.add(new Fixture("NUL bytes", "{\"user_id\":\"a\u0000b\"}".getBytes(UTF_8), "dlq"));
         c.add(json("no user_id", "{\"image_base64\":\"" + png + "\"}", "dlq"));
         c.add(json("user_id a number", "{\"user_id\":42,\"image_base64\":\"" + png + "\"}", "dlq"));
@@ -59,80 +64,219 @@ final class HostileInputs {
         c.add(json("user_id huge", "{\"user_id\":\"" + "x".repeat(1 << 20) + "\"}", "dlq"));
         c.add(json("job_id not a UUID", "{\"job_id\":\"42\",\"user_id\":\"u\"}", "dlq"));
         c.add(json("job_id SQL", "{\"job_id\":\"" + SQL + "\",\"user_id\":\"u\"}", "dlq"));
-        c.add(json("job_id traversal", "{\"job_id\":\"" + TRAVERSAL + "\",\"user_id\":\"u\"}", "dlq"));
-        c.add(json("nested 200 deep", "{\"user_id\":\"u\",\"params\":" + "[".repeat(200) + "]".repeat(200) + "}",
-                "dlq"));
+        c.add(
+                json(
+                        "job_id traversal",
+                        "{\"job_id\":\"" + TRAVERSAL + "\",\"user_id\":\"u\"}",
+                        "dlq"));
+        c.add(
+                json(
+                        "nested 200 deep",
+                        "{\"user_id\":\"u\",\"params\":" + "[".repeat(200) + "]".repeat(200) + "}",
+                        "dlq"));
 
         // A job, but an invalid event: failed rows.
         c.add(event("no image", "", "failed:INVALID_EVENT"));
-        c.add(event("both image fields", "\"image_uri\":\"s3://" + bucket + "/a.png\",\"image_base64\":\"" + png + "\"",
-                "failed:INVALID_EVENT"));
-        c.add(event("http URI", "\"image_uri\":\"http://169.254.169.254/latest/meta-data\"", "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "both image fields",
+                        "\"image_uri\":\"s3://"
+                                + bucket
+                                + "/a.png\",\"image_base64\":\""
+                                + png
+                                + "\"",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "http URI",
+                        "\"image_uri\":\"http://169.254.169.254/latest/meta-data\"",
+                        "failed:INVALID_EVENT"));
         c.add(event("file URI", "\"image_uri\":\"file:///etc/passwd\"", "failed:INVALID_EVENT"));
-        c.add(event("traversal in key", "\"image_uri\":\"s3://" + bucket + "/" + TRAVERSAL + "\"",
-                "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "traversal in key",
+                        "\"image_uri\":\"s3://" + bucket + "/" + TRAVERSAL + "\"",
+                        "failed:INVALID_EVENT"));
         c.add(event("URI a number", "\"image_uri\":7", "failed:INVALID_EVENT"));
-        c.add(event("base64 garbage", "\"image_base64\":\"!!!not-base64!!!\"", "failed:INVALID_EVENT"));
-        c.add(event("tags not an array", "\"image_base64\":\"" + png + "\",\"tags\":\"a,b\"", "failed:INVALID_EVENT"));
-        c.add(event("33 tags", "\"image_base64\":\"" + png + "\",\"tags\":" + tags(33), "failed:INVALID_EVENT"));
-        c.add(event("tag with NUL", "\"image_base64\":\"" + png + "\",\"tags\":[\"a\\u0000\"]", "failed:INVALID_EVENT"));
-        c.add(event("params an array", "\"image_base64\":\"" + png + "\",\"params\":[1]", "failed:INVALID_EVENT"));
-        c.add(event("threshold a string", "\"image_base64\":\"" + png + "\",\"params\":{\"threshold\":\"high\"}",
-                "failed:INVALID_EVENT"));
-        c.add(event("background SQL", "\"image_base64\":\"" + png + "\",\"params\":{\"background\":\"" + SQL + "\"}",
-                "failed:INVALID_EVENT"));
-        c.add(event("params with NUL", "\"image_base64\":\"" + png + "\",\"params\":{\"k\":\"\\u0000\"}",
-                "failed:INVALID_EVENT"));
-        c.add(event("created_at garbage", "\"image_base64\":\"" + png + "\",\"created_at\":\"yesterday\"",
-                "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "base64 garbage",
+                        "\"image_base64\":\"!!!not-base64!!!\"",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "tags not an array",
+                        "\"image_base64\":\"" + png + "\",\"tags\":\"a,b\"",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "33 tags",
+                        "\"image_base64\":\"" + png + "\",\"tags\":" + tags(33),
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "tag with NUL",
+                        "\"image_base64\":\"" + png + "\",\"tags\":[\"a\\u0000\"]",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "params an array",
+                        "\"image_base64\":\"" + png + "\",\"params\":[1]",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "threshold a string",
+                        "\"image_base64\":\"" + png + "\",\"params\":{\"threshold\":\"high\"}",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "background SQL",
+                        "\"image_base64\":\""
+                                + png
+                                + "\",\"params\":{\"background\":\""
+                                + SQL
+                                + "\"}",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "params with NUL",
+                        "\"image_base64\":\"" + png + "\",\"params\":{\"k\":\"\\u0000\"}",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "created_at garbage",
+                        "\"image_base64\":\"" + png + "\",\"created_at\":\"yesterday\"",
+                        "failed:INVALID_EVENT"));
 
         // Images that must not be decoded, or cannot be.
-        c.add(event("base64 over the limit", "\"image_base64\":\"" + "A".repeat((int) (maxInlineBytes * 4 / 3 + 400))
-                + "\"", "failed:IMAGE_TOO_LARGE"));
-        c.add(image("PNG claiming 50000x50000", BadImages.pngClaiming(50_000, 50_000), "failed:IMAGE_TOO_LARGE"));
-        c.add(image("PNG claiming 20000x20000", BadImages.pngClaiming(20_000, 20_000), "failed:IMAGE_TOO_LARGE"));
-        c.add(image("GIF claiming 20000x20000", gifClaiming(20_000, 20_000), "failed:IMAGE_TOO_LARGE"));
-        c.add(image("JPEG claiming 60000x60000", jpegClaiming(60_000, 60_000), "failed:IMAGE_TOO_LARGE"));
-        c.add(event("missing key", "\"image_uri\":\"s3://" + bucket + "/uploads/hostile/no/such/key.png\"",
-                "failed:SOURCE_NOT_FOUND"));
+        c.add(
+                event(
+                        "base64 over the limit",
+                        "\"image_base64\":\""
+                                + "A".repeat((int) (maxInlineBytes * 4 / 3 + 400))
+                                + "\"",
+                        "failed:IMAGE_TOO_LARGE"));
+        c.add(
+                image(
+                        "PNG claiming 50000x50000",
+                        BadImages.pngClaiming(50_000, 50_000),
+                        "failed:IMAGE_TOO_LARGE"));
+        c.add(
+                image(
+                        "PNG claiming 20000x20000",
+                        BadImages.pngClaiming(20_000, 20_000),
+                        "failed:IMAGE_TOO_LARGE"));
+        c.add(
+                image(
+                        "GIF claiming 20000x20000",
+                        gifClaiming(20_000, 20_000),
+                        "failed:IMAGE_TOO_LARGE"));
+        c.add(
+                image(
+                        "JPEG claiming 60000x60000",
+                        jpegClaiming(60_000, 60_000),
+                        "failed:IMAGE_TOO_LARGE"));
+        c.add(
+                event(
+                        "missing key",
+                        "\"image_uri\":\"s3://" + bucket + "/uploads/hostile/no/such/key.png\"",
+                        "failed:SOURCE_NOT_FOUND"));
 
-        // Sources outside source.allowed (by default the user's own uploads/<user_id>/): refused unread.
-        c.add(event("missing bucket", "\"image_uri\":\"s3://no-such-bucket-here/x.png\"", "failed:SOURCE_NOT_ALLOWED"));
-        c.add(event("another user's upload", "\"image_uri\":\"s3://" + bucket + "/uploads/victim/a.png\"",
-                "failed:SOURCE_NOT_ALLOWED"));
-        c.add(event("shared uploads area", "\"image_uri\":\"s3://" + bucket + "/uploads/a.png\"",
-                "failed:SOURCE_NOT_ALLOWED"));
-        c.add(event("another job's result", "\"image_uri\":\"s3://" + bucket + "/original/" + "a".repeat(64) + ".png\"",
-                "failed:SOURCE_NOT_ALLOWED"));
-        c.add(event("checkpoint bucket", "\"image_uri\":\"s3://rmbg-checkpoints/checkpoints/_metadata\"",
-                "failed:SOURCE_NOT_ALLOWED"));
-        c.add(raw("user_id with a slash into another's folder",
-                "{\"user_id\":\"victim/x\",\"image_uri\":\"s3://" + bucket + "/uploads/victim/x/a.png\"}",
-                "failed:SOURCE_NOT_ALLOWED"));
-        c.add(raw("user_id '..'", "{\"user_id\":\"..\",\"image_uri\":\"s3://" + bucket + "/uploads/victim/a.png\"}",
-                "failed:SOURCE_NOT_ALLOWED"));
-        c.add(raw("user_id a wildcard", "{\"user_id\":\"*\",\"image_uri\":\"s3://" + bucket + "/uploads/victim/a.png\"}",
-                "failed:SOURCE_NOT_ALLOWED"));
+        // Sources outside source.allowed (by default the user's own uploads/<user_id>/): refused
+        // unread.
+        c.add(
+                event(
+                        "missing bucket",
+                        "\"image_uri\":\"s3://no-such-bucket-here/x.png\"",
+                        "failed:SOURCE_NOT_ALLOWED"));
+        c.add(
+                event(
+                        "another user's upload",
+                        "\"image_uri\":\"s3://" + bucket + "/uploads/victim/a.png\"",
+                        "failed:SOURCE_NOT_ALLOWED"));
+        c.add(
+                event(
+                        "shared uploads area",
+                        "\"image_uri\":\"s3://" + bucket + "/uploads/a.png\"",
+                        "failed:SOURCE_NOT_ALLOWED"));
+        c.add(
+                event(
+                        "another job's result",
+                        "\"image_uri\":\"s3://" + bucket + "/original/" + "a".repeat(64) + ".png\"",
+                        "failed:SOURCE_NOT_ALLOWED"));
+        c.add(
+                event(
+                        "checkpoint bucket",
+                        "\"image_uri\":\"s3://rmbg-checkpoints/checkpoints/_metadata\"",
+                        "failed:SOURCE_NOT_ALLOWED"));
+        c.add(
+                raw(
+                        "user_id with a slash into another's folder",
+                        "{\"user_id\":\"victim/x\",\"image_uri\":\"s3://"
+                                + bucket
+                                + "/uploads/victim/x/a.png\"}",
+                        "failed:SOURCE_NOT_ALLOWED"));
+        c.add(
+                raw(
+                        "user_id '..'",
+                        "{\"user_id\":\"..\",\"image_uri\":\"s3://"
+                                + bucket
+                                + "/uploads/victim/a.png\"}",
+                        "failed:SOURCE_NOT_ALLOWED"));
+        c.add(
+                raw(
+                        "user_id a wildcard",
+                        "{\"user_id\":\"*\",\"image_uri\":\"s3://"
+                                + bucket
+                                + "/uploads/victim/a.png\"}",
+                        "failed:SOURCE_NOT_ALLOWED"));
         c.add(image("a PDF", BadImages.notAnImage(), "failed:UNSUPPORTED_FORMAT"));
         c.add(image("random bytes", random(4096), "failed:UNSUPPORTED_FORMAT"));
         c.add(image("WebP without a decoder", webpHeader(), "failed:UNSUPPORTED_FORMAT"));
-        c.add(image("truncated PNG", Arrays.copyOf(SampleImages.png(64, 64), 60), "failed:IMAGE_DECODE"));
+        c.add(
+                image(
+                        "truncated PNG",
+                        Arrays.copyOf(SampleImages.png(64, 64), 60),
+                        "failed:IMAGE_DECODE"));
         c.add(image("truncated JPEG", BadImages.truncatedJpeg(), "failed:IMAGE_DECODE"));
         c.add(image("PNG 0x0", BadImages.pngClaiming(0, 0), "failed:IMAGE_DECODE"));
         c.add(image("PNG with corrupt pixel data", corruptIdat(), "failed:IMAGE_DECODE"));
-        c.add(image("GIF header, then garbage", concat(gifClaiming(16, 16), random(64)), "failed:IMAGE_DECODE"));
+        c.add(
+                image(
+                        "GIF header, then garbage",
+                        concat(gifClaiming(16, 16), random(64)),
+                        "failed:IMAGE_DECODE"));
 
         // Odd but valid: these must complete.
         c.add(image("1x1 PNG", SampleImages.png(1, 1), "completed"));
-        c.add(image("16-bit greyscale PNG", SampleImages.encode(
-                new BufferedImage(40, 30, BufferedImage.TYPE_USHORT_GRAY), "png"), "completed"));
+        c.add(
+                image(
+                        "16-bit greyscale PNG",
+                        SampleImages.encode(
+                                new BufferedImage(40, 30, BufferedImage.TYPE_USHORT_GRAY), "png"),
+                        "completed"));
         c.add(image("CMYK JPEG", cmykJpeg(48, 32), "completed"));
         c.add(image("animated GIF", animatedGif(), "completed"));
-        c.add(image("polyglot: PNG then a ZIP", concat(SampleImages.png(32, 32), "PK\u0003\u0004zip".getBytes(UTF_8)),
-                "completed"));
-        c.add(json("SQL and traversal as user_id",
-                "{\"job_id\":\"" + JOB + "\",\"user_id\":\"" + SQL + "/" + TRAVERSAL + "\",\"image_base64\":\"" + png
-                        + "\",\"tags\":[\"" + SQL + "\"]}", "completed"));
+        c.add(
+                image(
+                        "polyglot: PNG then a ZIP",
+                        concat(SampleImages.png(32, 32), "PK\u0003\u0004zip".getBytes(UTF_8)),
+                        "completed"));
+        c.add(
+                json(
+                        "SQL and traversal as user_id",
+                        "{\"job_id\":\""
+                                + JOB
+                                + "\",\"user_id\":\""
+                                + SQL
+                                + "/"
+                                + TRAVERSAL
+                                + "\",\"image_base64\":\""
+                                + png
+                                + "\",\"tags\":[\""
+                                + SQL
+                                + "\"]}",
+                        "completed"));
         return c;
     }
 
@@ -145,31 +289,80 @@ final class HostileInputs {
         List<Fixture> c = new ArrayList<>();
         String png = b64(SampleImages.png(48, 40));
         String image = "\"image_base64\":\"" + png + "\"";
-        c.add(event("created_at beyond epoch milliseconds", image + ",\"created_at\":\"+999999999-12-31T23:59:59Z\"",
-                "failed:INVALID_EVENT"));
-        c.add(event("created_at beyond timestamptz", image + ",\"created_at\":\"+300000-01-01T00:00:00Z\"",
-                "failed:INVALID_EVENT"));
-        c.add(event("created_at before 1970", image + ",\"created_at\":\"1900-01-01T00:00:00Z\"",
-                "failed:INVALID_EVENT"));
-        c.add(event("created_at next year", image + ",\"created_at\":\""
-                + java.time.Instant.now().plus(java.time.Duration.ofDays(400)) + "\"", "completed"));
-        c.add(event("a model answering NaN", image + ",\"params\":{\"model\":\"rmbg-2.0\"}", "failed:INFERENCE"));
-        c.add(event("params of 64 KiB", image + ",\"params\":{\"note\":\"" + "p".repeat(64 * 1024) + "\"}",
-                "failed:INVALID_EVENT"));
-        c.add(json("lone surrogates in user_id, tags and params", "{\"user_id\":\"a\\ud800b\"," + image
-                + ",\"tags\":[\"x\\udc00\"],\"params\":{\"k\":\"\\ud83d\"}}", "completed"));
-        c.add(json("job_id upper case", "{\"job_id\":\"" + JOB_2.toUpperCase(java.util.Locale.ROOT)
-                + "\",\"user_id\":\"alice\"," + image + "}", "completed"));
-        c.add(json("another user's job_id", "{\"job_id\":\"" + JOB_2 + "\",\"user_id\":\"mallory\"," + image + "}",
-                "dlq:JOB_ID_CONFLICT"));
-        c.add(json("another user's job_id, invalid too", "{\"job_id\":\"" + JOB_2
-                + "\",\"user_id\":\"mallory\",\"tags\":7}", "dlq:JOB_ID_CONFLICT"));
-        c.add(image("BMP declaring an embedded PNG of 1.9 GB", BadImages.bmpWithEmbedded(5, 1_900_000_000L),
-                "failed:UNSUPPORTED_FORMAT"));
-        c.add(image("BMP declaring an embedded JPEG of 1.9 GB", BadImages.bmpWithEmbedded(4, 1_900_000_000L),
-                "failed:UNSUPPORTED_FORMAT"));
-        c.add(image("PNG whose zTXt inflates to 256 MB", BadImages.pngWithTextBomb(256 << 20),
-                "failed:UNSUPPORTED_FORMAT"));
+        c.add(
+                event(
+                        "created_at beyond epoch milliseconds",
+                        image + ",\"created_at\":\"+999999999-12-31T23:59:59Z\"",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "created_at beyond timestamptz",
+                        image + ",\"created_at\":\"+300000-01-01T00:00:00Z\"",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "created_at before 1970",
+                        image + ",\"created_at\":\"1900-01-01T00:00:00Z\"",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                event(
+                        "created_at next year",
+                        image
+                                + ",\"created_at\":\""
+                                + java.time.Instant.now().plus(java.time.Duration.ofDays(400))
+                                + "\"",
+                        "completed"));
+        c.add(
+                event(
+                        "a model answering NaN",
+                        image + ",\"params\":{\"model\":\"rmbg-2.0\"}",
+                        "failed:INFERENCE"));
+        c.add(
+                event(
+                        "params of 64 KiB",
+                        image + ",\"params\":{\"note\":\"" + "p".repeat(64 * 1024) + "\"}",
+                        "failed:INVALID_EVENT"));
+        c.add(
+                json(
+                        "lone surrogates in user_id, tags and params",
+                        "{\"user_id\":\"a\\ud800b\","
+                                + image
+                                + ",\"tags\":[\"x\\udc00\"],\"params\":{\"k\":\"\\ud83d\"}}",
+                        "completed"));
+        c.add(
+                json(
+                        "job_id upper case",
+                        "{\"job_id\":\""
+                                + JOB_2.toUpperCase(java.util.Locale.ROOT)
+                                + "\",\"user_id\":\"alice\","
+                                + image
+                                + "}",
+                        "completed"));
+        c.add(
+                json(
+                        "another user's job_id",
+                        "{\"job_id\":\"" + JOB_2 + "\",\"user_id\":\"mallory\"," + image + "}",
+                        "dlq:JOB_ID_CONFLICT"));
+        c.add(
+                json(
+                        "another user's job_id, invalid too",
+                        "{\"job_id\":\"" + JOB_2 + "\",\"user_id\":\"mallory\",\"tags\":7}",
+                        "dlq:JOB_ID_CONFLICT"));
+        c.add(
+                image(
+                        "BMP declaring an embedded PNG of 1.9 GB",
+                        BadImages.bmpWithEmbedded(5, 1_900_000_000L),
+                        "failed:UNSUPPORTED_FORMAT"));
+        c.add(
+                image(
+                        "BMP declaring an embedded JPEG of 1.9 GB",
+                        BadImages.bmpWithEmbedded(4, 1_900_000_000L),
+                        "failed:UNSUPPORTED_FORMAT"));
+        c.add(
+                image(
+                        "PNG whose zTXt inflates to 256 MB",
+                        BadImages.pngWithTextBomb(256 << 20),
+                        "failed:UNSUPPORTED_FORMAT"));
         c.add(image("legal 16-bit 49-megapixel PNG", BadImages.png16(7000, 7000), "completed"));
         byte[] huge = new byte[maxRecordBytes - 4096];
         Arrays.fill(huge, (byte) 'x');
@@ -189,7 +382,10 @@ final class HostileInputs {
     }
 
     private static Fixture event(String name, String fields, String expected) {
-        return raw(name, "{\"user_id\":\"hostile\"" + (fields.isEmpty() ? "" : "," + fields) + "}", expected);
+        return raw(
+                name,
+                "{\"user_id\":\"hostile\"" + (fields.isEmpty() ? "" : "," + fields) + "}",
+                expected);
     }
 
     private static Fixture image(String name, byte[] bytes, String expected) {
@@ -224,7 +420,11 @@ final class HostileInputs {
     /** A GIF whose logical screen claims {@code w x h}, followed by nothing. */
     private static byte[] gifClaiming(int w, int h) {
         ByteBuffer b = ByteBuffer.allocate(13).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.put("GIF89a".getBytes(UTF_8)).putShort((short) w).putShort((short) h).put((byte) 0).put((byte) 0)
+        b.put("GIF89a".getBytes(UTF_8))
+                .putShort((short) w)
+                .putShort((short) h)
+                .put((byte) 0)
+                .put((byte) 0)
                 .put((byte) 0);
         return b.array();
     }
@@ -283,12 +483,14 @@ final class HostileInputs {
     private static byte[] animatedGif() {
         BufferedImage first = SampleImages.disc(48, 48, BufferedImage.TYPE_BYTE_INDEXED);
         BufferedImage second = SampleImages.disc(48, 48, BufferedImage.TYPE_BYTE_INDEXED);
-        return write("gif", writer -> {
-            writer.prepareWriteSequence(null);
-            writer.writeToSequence(new IIOImage(first, null, null), null);
-            writer.writeToSequence(new IIOImage(second, null, null), null);
-            writer.endWriteSequence();
-        });
+        return write(
+                "gif",
+                writer -> {
+                    writer.prepareWriteSequence(null);
+                    writer.writeToSequence(new IIOImage(first, null, null), null);
+                    writer.writeToSequence(new IIOImage(second, null, null), null);
+                    writer.endWriteSequence();
+                });
     }
 
     private interface WriteStep {

@@ -1,13 +1,16 @@
 package io.rmbg.local;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.rmbg.job.sinks.JobRowStatement;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.records.BlobRef;
 import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.JobStatus;
 import io.rmbg.udf.records.StageTimings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,10 +19,8 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sink's upsert on a real PostgreSQL: one row per job, terminal rows stay terminal. */
 class JobRowStatementTest {
@@ -47,12 +48,20 @@ class JobRowStatementTest {
                 .containsExactly("completed");
         // A replayed attempt that ended otherwise replaces the row: the last attempt counts.
         write(failed(job));
-        assertThat(query("SELECT status || ':' || error_code FROM image_process_jobs WHERE job_id = '" + job + "'"))
+        assertThat(
+                        query(
+                                "SELECT status || ':' || error_code FROM image_process_jobs WHERE job_id = '"
+                                        + job
+                                        + "'"))
                 .containsExactly("failed:IMAGE_DECODE");
         assertThat(query("SELECT count(*) FROM image_process_jobs WHERE job_id = '" + job + "'"))
                 .containsExactly("1");
-        assertThat(query("SELECT t.name FROM image_tags it JOIN tags t USING (tag_id) WHERE job_id = '"
-                + job + "' ORDER BY 1")).containsExactly("a", "b");
+        assertThat(
+                        query(
+                                "SELECT t.name FROM image_tags it JOIN tags t USING (tag_id) WHERE job_id = '"
+                                        + job
+                                        + "' ORDER BY 1"))
+                .containsExactly("a", "b");
     }
 
     @Test
@@ -60,7 +69,11 @@ class JobRowStatementTest {
         String job = UUID.randomUUID().toString();
         write(result(job, JobStatus.PROCESSING, new String[0]));
         write(failed(job));
-        assertThat(query("SELECT status || ':' || error_code FROM image_process_jobs WHERE job_id = '" + job + "'"))
+        assertThat(
+                        query(
+                                "SELECT status || ':' || error_code FROM image_process_jobs WHERE job_id = '"
+                                        + job
+                                        + "'"))
                 .containsExactly("failed:IMAGE_DECODE");
     }
 
@@ -69,12 +82,38 @@ class JobRowStatementTest {
         String job = UUID.randomUUID().toString();
         String user = "'); DROP TABLE tags; --";
         JobResult r = result(job, JobStatus.COMPLETED, new String[] {"x' OR '1'='1", "ünï"});
-        write(new JobResult(r.jobId(), user, r.status(), null, null, r.originalPath(), r.original(), r.mask(),
-                r.processed(), 1, 1, 1, "{\"k\":\"v'\"}", r.tags(), 0, 0, 1, "m", "v", StageTimings.NONE));
-        assertThat(query("SELECT user_id FROM image_process_jobs WHERE job_id = '" + job + "'")).containsExactly(user);
-        assertThat(query("SELECT params->>'k' FROM image_process_jobs WHERE job_id = '" + job + "'"))
+        write(
+                new JobResult(
+                        r.jobId(),
+                        user,
+                        r.status(),
+                        null,
+                        null,
+                        r.originalPath(),
+                        r.original(),
+                        r.mask(),
+                        r.processed(),
+                        1,
+                        1,
+                        1,
+                        "{\"k\":\"v'\"}",
+                        r.tags(),
+                        0,
+                        0,
+                        1,
+                        "m",
+                        "v",
+                        StageTimings.NONE));
+        assertThat(query("SELECT user_id FROM image_process_jobs WHERE job_id = '" + job + "'"))
+                .containsExactly(user);
+        assertThat(
+                        query(
+                                "SELECT params->>'k' FROM image_process_jobs WHERE job_id = '"
+                                        + job
+                                        + "'"))
                 .containsExactly("v'");
-        assertThat(query("SELECT count(*) FROM tags WHERE name IN ('x'' OR ''1''=''1', 'ünï')")).containsExactly("2");
+        assertThat(query("SELECT count(*) FROM tags WHERE name IN ('x'' OR ''1''=''1', 'ünï')"))
+                .containsExactly("2");
     }
 
     @Test
@@ -82,14 +121,42 @@ class JobRowStatementTest {
         String job = UUID.randomUUID().toString();
         String lone = "a\ud800b";
         JobResult r = result(job, JobStatus.FAILED, new String[] {lone});
-        write(new JobResult(r.jobId(), lone, r.status(), ErrorCode.INFERENCE, "nul\0here " + "m".repeat(10_000),
-                "s3://rmbg/" + "k".repeat(600), null, null, null, null, null, null, "{\"k\":\"" + lone + "\"}",
-                r.tags(), 0, 0, 1, "m".repeat(300), lone, StageTimings.NONE));
-        assertThat(query("SELECT user_id || '|' || length(error_message) || '|' || position(E'\\x01' in error_message)"
-                + " || '|' || length(original_path) || '|' || length(model) || '|' || (params->>'k')"
-                + " FROM image_process_jobs WHERE job_id = '" + job + "'"))
+        write(
+                new JobResult(
+                        r.jobId(),
+                        lone,
+                        r.status(),
+                        ErrorCode.INFERENCE,
+                        "nul\0here " + "m".repeat(10_000),
+                        "s3://rmbg/" + "k".repeat(600),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        "{\"k\":\"" + lone + "\"}",
+                        r.tags(),
+                        0,
+                        0,
+                        1,
+                        "m".repeat(300),
+                        lone,
+                        StageTimings.NONE));
+        assertThat(
+                        query(
+                                "SELECT user_id || '|' || length(error_message) || '|' || position(E'\\x01' in error_message)"
+                                        + " || '|' || length(original_path) || '|' || length(model) || '|' || (params->>'k')"
+                                        + " FROM image_process_jobs WHERE job_id = '"
+                                        + job
+                                        + "'"))
                 .containsExactly("a\uFFFDb|4000|0|512|128|a?b");
-        assertThat(query("SELECT error_message FROM image_process_jobs WHERE job_id = '" + job + "'").get(0))
+        assertThat(
+                        query(
+                                        "SELECT error_message FROM image_process_jobs WHERE job_id = '"
+                                                + job
+                                                + "'")
+                                .get(0))
                 .startsWith("nulhere m");
         assertThat(query("SELECT count(*) FROM tags WHERE name = 'a\uFFFDb'")).containsExactly("1");
     }
@@ -100,25 +167,88 @@ class JobRowStatementTest {
         JobResult first = result(job, JobStatus.PROCESSING, new String[0]);
         write(first);
         JobResult other = result(job, JobStatus.COMPLETED, new String[0]);
-        write(new JobResult(job, "someone-else", other.status(), null, null, other.originalPath(), other.original(),
-                other.mask(), other.processed(), 1, 1, 1, null, other.tags(), 0, 0, 1, "m", "v", StageTimings.NONE));
-        assertThat(query("SELECT user_id || ':' || status FROM image_process_jobs WHERE job_id = '" + job + "'"))
+        write(
+                new JobResult(
+                        job,
+                        "someone-else",
+                        other.status(),
+                        null,
+                        null,
+                        other.originalPath(),
+                        other.original(),
+                        other.mask(),
+                        other.processed(),
+                        1,
+                        1,
+                        1,
+                        null,
+                        other.tags(),
+                        0,
+                        0,
+                        1,
+                        "m",
+                        "v",
+                        StageTimings.NONE));
+        assertThat(
+                        query(
+                                "SELECT user_id || ':' || status FROM image_process_jobs WHERE job_id = '"
+                                        + job
+                                        + "'"))
                 .containsExactly("user:processing");
     }
 
     private static JobResult result(String job, JobStatus status, String[] tags) {
         BlobRef blob = new BlobRef("s3://rmbg/original/ab.png", "ab", 2048, 10, 10, "image/png");
-        return new JobResult(job, "user", status, null, null, blob.uri(), blob, blob, blob, 10, 10, 2,
-                null, tags, 1_700_000_000_000L, 1_700_000_000_500L, 500, "rmbg-2.0", "abc", StageTimings.NONE);
+        return new JobResult(
+                job,
+                "user",
+                status,
+                null,
+                null,
+                blob.uri(),
+                blob,
+                blob,
+                blob,
+                10,
+                10,
+                2,
+                null,
+                tags,
+                1_700_000_000_000L,
+                1_700_000_000_500L,
+                500,
+                "rmbg-2.0",
+                "abc",
+                StageTimings.NONE);
     }
 
     private static JobResult failed(String job) {
-        return new JobResult(job, "user", JobStatus.FAILED, ErrorCode.IMAGE_DECODE, "corrupt", "inline:", null,
-                null, null, null, null, null, null, new String[0], 0, 0, 0, null, null, StageTimings.NONE);
+        return new JobResult(
+                job,
+                "user",
+                JobStatus.FAILED,
+                ErrorCode.IMAGE_DECODE,
+                "corrupt",
+                "inline:",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                new String[0],
+                0,
+                0,
+                0,
+                null,
+                null,
+                StageTimings.NONE);
     }
 
     private static void write(JobResult r) throws Exception {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(JobRowStatement.SQL)) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(JobRowStatement.SQL)) {
             new JobRowStatement().accept(ps, r);
             ps.addBatch();
             ps.executeBatch();
@@ -126,7 +256,8 @@ class JobRowStatementTest {
     }
 
     private static List<String> query(String sql) throws Exception {
-        try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c = connect();
+                ResultSet rs = c.createStatement().executeQuery(sql)) {
             List<String> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(rs.getString(1));

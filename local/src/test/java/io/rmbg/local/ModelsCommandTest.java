@@ -1,17 +1,20 @@
 package io.rmbg.local;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.rmbg.udf.model.FetchableModel;
 import io.rmbg.udf.model.ModelCache;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** {@code bin/rmbg models}: what it lists, and pulling a model that the user's cache already holds. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code bin/rmbg models}: what it lists, and pulling a model that the user's cache already holds.
+ */
 class ModelsCommandTest {
     @TempDir Path empty;
 
@@ -23,8 +26,15 @@ class ModelsCommandTest {
         int status = new ModelsCommand(ModelCache.user(), out.stream).run(new String[0]);
 
         assertThat(status).isZero();
-        assertThat(out.text()).contains("isnet-medium", "isnet-small", "(default)", "AGPL-3.0", "xuebinqin/DIS",
-                "cached " + ModelCache.user().pathOf(FetchableModel.DEFAULT), "model.path");
+        assertThat(out.text())
+                .contains(
+                        "isnet-medium",
+                        "isnet-small",
+                        "(default)",
+                        "AGPL-3.0",
+                        "xuebinqin/DIS",
+                        "cached " + ModelCache.user().pathOf(FetchableModel.DEFAULT),
+                        "model.path");
         Output none = new Output();
         new ModelsCommand(new ModelCache(empty), none.stream).run(new String[] {"list"});
         assertThat(none.text()).doesNotContain("cached /").contains("not cached");
@@ -35,10 +45,14 @@ class ModelsCommandTest {
         RealPhotos.model();
         Output out = new Output();
 
-        int status = new ModelsCommand(ModelCache.user(), out.stream).run(new String[] {"pull", FetchableModel.DEFAULT.name()});
+        int status =
+                new ModelsCommand(ModelCache.user(), out.stream)
+                        .run(new String[] {"pull", FetchableModel.DEFAULT.name()});
 
         assertThat(status).isZero();
-        assertThat(out.text()).contains("Already cached: ").doesNotContain("fetching")
+        assertThat(out.text())
+                .contains("Already cached: ")
+                .doesNotContain("fetching")
                 .contains("--model.profile isnet");
     }
 
@@ -46,7 +60,9 @@ class ModelsCommandTest {
     void anUnknownNameListsTheKnownOnes() {
         Output out = new Output();
 
-        int status = new ModelsCommand(ModelCache.user(), out.stream).run(new String[] {"pull", "rmbg-2.0"});
+        int status =
+                new ModelsCommand(ModelCache.user(), out.stream)
+                        .run(new String[] {"pull", "rmbg-2.0"});
 
         assertThat(status).isEqualTo(2);
         assertThat(out.text()).contains("no model 'rmbg-2.0'", "isnet-medium", "isnet-small");

@@ -1,7 +1,11 @@
 package io.rmbg.local;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 import io.rmbg.udf.functions.BackgroundRemovalFunction;
 import io.rmbg.udf.inference.ExecutionDevice;
@@ -13,24 +17,22 @@ import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.ImageParams;
 import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.JobStatus;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
-import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The real IS-Net model (fetched by the project's own {@code NpmModelFetcher} into the user's cache)
- * on real photos, through the real async operator: each cut-out keeps the subject, drops the
+ * The real IS-Net model (fetched by the project's own {@code NpmModelFetcher} into the user's
+ * cache) on real photos, through the real async operator: each cut-out keeps the subject, drops the
  * background and stays close to its golden mask.
  */
 class RealModelFunctionTest {
@@ -44,11 +46,15 @@ class RealModelFunctionTest {
     @Test
     void cutsTheSubjectOutOfRealPhotos() throws Exception {
         ModelOptions options = new ModelOptions(model.toString(), "isnet", "cpu", 1);
-        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
-                MapBlobStore::new, ImageLimits.defaults(), options, 2);
-        var harness = new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
-                new AsyncWaitOperatorFactory<>(function, 300_000, 4, AsyncDataStream.OutputMode.UNORDERED),
-                TypeInformation.of(ImageEvent.class).createSerializer(new SerializerConfigImpl()));
+        BackgroundRemovalFunction function =
+                new BackgroundRemovalFunction(
+                        MapBlobStore::new, ImageLimits.defaults(), options, 2);
+        var harness =
+                new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
+                        new AsyncWaitOperatorFactory<>(
+                                function, 300_000, 4, AsyncDataStream.OutputMode.UNORDERED),
+                        TypeInformation.of(ImageEvent.class)
+                                .createSerializer(new SerializerConfigImpl()));
         harness.open();
         long ts = 0;
         for (RealPhotos.Photo photo : RealPhotos.TESTED.values()) {
@@ -57,12 +63,15 @@ class RealModelFunctionTest {
         harness.endInput();
         harness.close();
 
-        Map<String, JobResult> results = harness.extractOutputValues().stream()
-                .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
+        Map<String, JobResult> results =
+                harness.extractOutputValues().stream()
+                        .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
         assertThat(results).hasSize(RealPhotos.TESTED.size());
         for (RealPhotos.Photo photo : RealPhotos.TESTED.values()) {
             JobResult r = results.get(id(photo.name()));
-            assertThat(r.status()).as(photo.name() + ": " + r.errorMessage()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(r.status())
+                    .as(photo.name() + ": " + r.errorMessage())
+                    .isEqualTo(JobStatus.COMPLETED);
             assertThat(r.model()).isEqualTo("isnet");
             assertThat(r.imageWidth()).isEqualTo(photo.width());
             RealPhotos.checkMask(photo, MapBlobStore.OBJECTS.get(r.mask().uri()));
@@ -81,8 +90,17 @@ class RealModelFunctionTest {
     }
 
     private static ImageEvent event(String photo) {
-        return new ImageEvent(id(photo), "user", null, Base64.getEncoder().encodeToString(SamplePhotos.jpeg(photo)),
-                ImageParams.DEFAULTS, null, new String[0], 0L, System.currentTimeMillis(), "test/0@0");
+        return new ImageEvent(
+                id(photo),
+                "user",
+                null,
+                Base64.getEncoder().encodeToString(SamplePhotos.jpeg(photo)),
+                ImageParams.DEFAULTS,
+                null,
+                new String[0],
+                0L,
+                System.currentTimeMillis(),
+                "test/0@0");
     }
 
     private static String id(String photo) {

@@ -1,10 +1,11 @@
 package io.rmbg.local;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.rmbg.udf.model.FetchableModel;
 import io.rmbg.udf.model.ModelCache;
 import io.rmbg.udf.model.NpmModelFetcher;
+
+import javax.imageio.ImageIO;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.File;
@@ -13,7 +14,8 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the real model must make of the {@link SamplePhotos}: points that are clearly subject (alpha
@@ -23,47 +25,74 @@ import javax.imageio.ImageIO;
  */
 final class RealPhotos {
     static final int GOLDEN_WIDTH = 128;
+
     /** Mean |mask − golden| over the downscaled mask, in 0..1. */
     static final double MAX_MEAN_DIFFERENCE = 0.02;
+
     /** Share of downscaled pixels that may differ by more than 0.25. */
     static final double MAX_FAR_OFF_SHARE = 0.01;
 
     record Photo(String name, int width, int height, List<int[]> subject, List<int[]> background) {}
 
-    static final Photo ASTRONAUT = new Photo(SamplePhotos.ASTRONAUT, 512, 512,
-            List.of(xy(230, 100), xy(150, 300), xy(250, 450)), List.of(xy(30, 30), xy(470, 60), xy(420, 250)));
-    static final Photo CHELSEA = new Photo(SamplePhotos.CHELSEA, 451, 300,
-            List.of(xy(170, 120), xy(260, 200), xy(100, 60)), List.of(xy(8, 60), xy(435, 230)));
-    static final Photo COFFEE = new Photo(SamplePhotos.COFFEE, 600, 400,
-            List.of(xy(290, 150), xy(120, 280), xy(360, 290)), List.of(xy(30, 30), xy(570, 350), xy(560, 30)));
+    static final Photo ASTRONAUT =
+            new Photo(
+                    SamplePhotos.ASTRONAUT,
+                    512,
+                    512,
+                    List.of(xy(230, 100), xy(150, 300), xy(250, 450)),
+                    List.of(xy(30, 30), xy(470, 60), xy(420, 250)));
+    static final Photo CHELSEA =
+            new Photo(
+                    SamplePhotos.CHELSEA,
+                    451,
+                    300,
+                    List.of(xy(170, 120), xy(260, 200), xy(100, 60)),
+                    List.of(xy(8, 60), xy(435, 230)));
+    static final Photo COFFEE =
+            new Photo(
+                    SamplePhotos.COFFEE,
+                    600,
+                    400,
+                    List.of(xy(290, 150), xy(120, 280), xy(360, 290)),
+                    List.of(xy(30, 30), xy(570, 350), xy(560, 30)));
 
     /** The photos the tests send: few, because IS-Net takes seconds per photo on a CPU. */
-    static final Map<String, Photo> TESTED = Map.of(ASTRONAUT.name(), ASTRONAUT, CHELSEA.name(), CHELSEA,
-            COFFEE.name(), COFFEE);
+    static final Map<String, Photo> TESTED =
+            Map.of(ASTRONAUT.name(), ASTRONAUT, CHELSEA.name(), CHELSEA, COFFEE.name(), COFFEE);
 
     private static Path model;
 
     private RealPhotos() {}
 
-    /** The default real model, fetched into the user's cache on first use (later runs download nothing). */
+    /**
+     * The default real model, fetched into the user's cache on first use (later runs download
+     * nothing).
+     */
     static synchronized Path model() throws Exception {
         if (model == null) {
-            model = new NpmModelFetcher(ModelCache.user(), System.err::println).fetch(FetchableModel.DEFAULT);
+            model =
+                    new NpmModelFetcher(ModelCache.user(), System.err::println)
+                            .fetch(FetchableModel.DEFAULT);
         }
         return model;
     }
 
-    /** Checks a mask PNG (8-bit grey, the photo's size) against the photo's points and its golden mask. */
+    /**
+     * Checks a mask PNG (8-bit grey, the photo's size) against the photo's points and its golden
+     * mask.
+     */
     static void checkMask(Photo photo, byte[] maskPng) throws IOException {
         BufferedImage mask = ImageIO.read(new ByteArrayInputStream(maskPng));
         assertThat(mask.getWidth()).as(photo.name() + " mask width").isEqualTo(photo.width());
         assertThat(mask.getHeight()).as(photo.name() + " mask height").isEqualTo(photo.height());
         for (int[] p : photo.subject()) {
-            assertThat(alpha(mask, p[0], p[1])).as("%s subject at %d,%d", photo.name(), p[0], p[1])
+            assertThat(alpha(mask, p[0], p[1]))
+                    .as("%s subject at %d,%d", photo.name(), p[0], p[1])
                     .isGreaterThanOrEqualTo(0.9);
         }
         for (int[] p : photo.background()) {
-            assertThat(alpha(mask, p[0], p[1])).as("%s background at %d,%d", photo.name(), p[0], p[1])
+            assertThat(alpha(mask, p[0], p[1]))
+                    .as("%s background at %d,%d", photo.name(), p[0], p[1])
                     .isLessThanOrEqualTo(0.1);
         }
         float[][] actual = downscale(mask);
@@ -80,8 +109,11 @@ final class RealPhotos {
                 n++;
             }
         }
-        assertThat(sum / n).as(photo.name() + ": mean difference from the golden mask").isLessThanOrEqualTo(MAX_MEAN_DIFFERENCE);
-        assertThat((double) farOff / n).as(photo.name() + ": share of pixels far from the golden mask")
+        assertThat(sum / n)
+                .as(photo.name() + ": mean difference from the golden mask")
+                .isLessThanOrEqualTo(MAX_MEAN_DIFFERENCE);
+        assertThat((double) farOff / n)
+                .as(photo.name() + ": share of pixels far from the golden mask")
                 .isLessThanOrEqualTo(MAX_FAR_OFF_SHARE);
     }
 
@@ -89,7 +121,9 @@ final class RealPhotos {
         return (mask.getRaster().getSample(x, y, 0)) / 255.0;
     }
 
-    /** Box-averages a grey mask to {@value #GOLDEN_WIDTH} px wide (rows: same aspect), values 0..1. */
+    /**
+     * Box-averages a grey mask to {@value #GOLDEN_WIDTH} px wide (rows: same aspect), values 0..1.
+     */
     static float[][] downscale(BufferedImage mask) {
         int w = GOLDEN_WIDTH;
         int h = Math.max(1, Math.round((float) mask.getHeight() * w / mask.getWidth()));
@@ -113,16 +147,20 @@ final class RealPhotos {
     }
 
     private static BufferedImage golden(Photo photo) throws IOException {
-        try (InputStream in = RealPhotos.class.getResourceAsStream("/golden/" + photo.name() + "-mask.png")) {
+        try (InputStream in =
+                RealPhotos.class.getResourceAsStream("/golden/" + photo.name() + "-mask.png")) {
             assertThat(in).as("golden mask of " + photo.name()).isNotNull();
             return ImageIO.read(in);
         }
     }
 
-    /** Writes a golden mask (downscaled) from a full-size mask PNG: run once, look at it, commit it. */
+    /**
+     * Writes a golden mask (downscaled) from a full-size mask PNG: run once, look at it, commit it.
+     */
     static void writeGolden(BufferedImage fullMask, File file) throws IOException {
         float[][] small = downscale(fullMask);
-        BufferedImage out = new BufferedImage(small[0].length, small.length, BufferedImage.TYPE_BYTE_GRAY);
+        BufferedImage out =
+                new BufferedImage(small[0].length, small.length, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < small.length; y++) {
             for (int x = 0; x < small[y].length; x++) {
                 out.getRaster().setSample(x, y, 0, Math.round(small[y][x] * 255));

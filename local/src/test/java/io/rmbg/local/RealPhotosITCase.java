@@ -1,6 +1,9 @@
 package io.rmbg.local;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,23 +11,23 @@ import io.rmbg.job.RmbgJob;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.udf.blob.S3BlobStore;
-import java.awt.image.BufferedImage;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import javax.imageio.ImageIO;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The demo's path end to end with the real model: {@code DemoEvents.sendPhotos} puts real photos on
@@ -34,15 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RealPhotosITCase {
     private static final int PARALLELISM = 2;
-    private static final List<RealPhotos.Photo> PHOTOS = List.of(RealPhotos.ASTRONAUT, RealPhotos.COFFEE);
+    private static final List<RealPhotos.Photo> PHOTOS =
+            List.of(RealPhotos.ASTRONAUT, RealPhotos.COFFEE);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(PARALLELISM)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(PARALLELISM)
+                            .build());
 
     @TempDir static Path dataDir;
 
@@ -51,13 +56,14 @@ class RealPhotosITCase {
 
     @BeforeAll
     static void startStack() throws Exception {
-        PipelineConfig base = PipelineConfig.builder()
-                .set(ConfigKeys.MODEL_PATH, RealPhotos.model().toString())
-                .set(ConfigKeys.MODEL_PROFILE, "isnet")
-                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
-                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
-                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
-                .build();
+        PipelineConfig base =
+                PipelineConfig.builder()
+                        .set(ConfigKeys.MODEL_PATH, RealPhotos.model().toString())
+                        .set(ConfigKeys.MODEL_PROFILE, "isnet")
+                        .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                        .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                        .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
+                        .build();
         stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
         config = stack.config();
     }
@@ -71,7 +77,9 @@ class RealPhotosITCase {
 
     @Test
     void realPhotosComeOutCutOutAndTheDemoDrawsItsContactSheet() throws Exception {
-        DemoSheet sheet = DemoEvents.sendPhotos(config, dataDir, PHOTOS.stream().map(RealPhotos.Photo::name).toList());
+        DemoSheet sheet =
+                DemoEvents.sendPhotos(
+                        config, dataDir, PHOTOS.stream().map(RealPhotos.Photo::name).toList());
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(PARALLELISM);
@@ -84,36 +92,54 @@ class RealPhotosITCase {
             List<String> completed = new ArrayList<>();
             for (JsonNode trace : traces) {
                 if ("completed".equals(trace.path("status").asText())) {
-                    RealPhotos.Photo photo = photoOfSize(trace.path("image_width").asInt(), trace.path("image_height").asInt());
-                    RealPhotos.checkMask(photo, s3.get(trace.path("mask").path("uri").asText(), Long.MAX_VALUE));
+                    RealPhotos.Photo photo =
+                            photoOfSize(
+                                    trace.path("image_width").asInt(),
+                                    trace.path("image_height").asInt());
+                    RealPhotos.checkMask(
+                            photo, s3.get(trace.path("mask").path("uri").asText(), Long.MAX_VALUE));
                     assertThat(trace.path("model").asText()).isEqualTo("isnet");
                     completed.add(photo.name());
                 }
                 Optional<Path> now = sheet.offer(trace, uri -> s3.get(uri, Long.MAX_VALUE));
                 written = now.isPresent() ? now : written;
             }
-            assertThat(completed).containsExactlyInAnyOrderElementsOf(PHOTOS.stream().map(RealPhotos.Photo::name).toList());
+            assertThat(completed)
+                    .containsExactlyInAnyOrderElementsOf(
+                            PHOTOS.stream().map(RealPhotos.Photo::name).toList());
 
             assertThat(written).as("the contact sheet, once every photo job ended").isPresent();
             BufferedImage contactSheet = ImageIO.read(written.get().toFile());
-            assertThat(contactSheet.getWidth()).isEqualTo(ContactSheet.width()).isEqualTo(2 * 240 + 3 * 8);
-            assertThat(contactSheet.getHeight()).isEqualTo(ContactSheet.height(PHOTOS.size())).isEqualTo(2 * 248 + 8);
+            assertThat(contactSheet.getWidth())
+                    .isEqualTo(ContactSheet.width())
+                    .isEqualTo(2 * 240 + 3 * 8);
+            assertThat(contactSheet.getHeight())
+                    .isEqualTo(ContactSheet.height(PHOTOS.size()))
+                    .isEqualTo(2 * 248 + 8);
         } finally {
             job.cancel().get();
         }
     }
 
     private static RealPhotos.Photo photoOfSize(int width, int height) {
-        return PHOTOS.stream().filter(p -> p.width() == width && p.height() == height).findFirst()
-                .orElseThrow(() -> new AssertionError("no sample photo of " + width + "x" + height));
+        return PHOTOS.stream()
+                .filter(p -> p.width() == width && p.height() == height)
+                .findFirst()
+                .orElseThrow(
+                        () -> new AssertionError("no sample photo of " + width + "x" + height));
     }
 
-    /** The traces on image-results, once there are {@code count} (IS-Net takes seconds per photo). */
+    /**
+     * The traces on image-results, once there are {@code count} (IS-Net takes seconds per photo).
+     */
     private static List<JsonNode> awaitTraces(int count, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            List<ConsumerRecord<byte[], byte[]>> records = TopicRecords.readAll(
-                    config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS), config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), 0);
+            List<ConsumerRecord<byte[], byte[]>> records =
+                    TopicRecords.readAll(
+                            config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
+                            config.get(ConfigKeys.KAFKA_TOPIC_RESULTS),
+                            0);
             if (records.size() >= count || System.nanoTime() > deadline) {
                 assertThat(records).as("traces on image-results").hasSize(count);
                 List<JsonNode> traces = new ArrayList<>();

@@ -1,8 +1,11 @@
 package io.rmbg.local;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.rmbg.job.sinks.ReconcileDayStatement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,10 +18,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Recomputing a day from the rows, on a real PostgreSQL, gives README's recomputation exactly. */
 class ReconcileDayStatementTest {
@@ -39,7 +40,8 @@ class ReconcileDayStatementTest {
     }
 
     @Test
-    void aDayRecomputedFromTheRowsEqualsTheRecomputationAndDropsCodesItNoLongerHas() throws Exception {
+    void aDayRecomputedFromTheRowsEqualsTheRecomputationAndDropsCodesItNoLongerHas()
+            throws Exception {
         String noon = DAY + "T12:00:00Z";
         row("completed", null, noon, noon, 1200);
         row("completed", null, DAY + "T00:00:00Z", DAY + "T00:00:01Z", 401);
@@ -56,13 +58,18 @@ class ReconcileDayStatementTest {
 
         reconcile(DAY.toEpochDay());
 
-        assertThat(query(StatsRecomputation.asText(StatsRecomputation.DAILY_STATS + "")).stream()
-                .filter(r -> r.startsWith("(" + DAY)).toList())
+        assertThat(
+                        query(StatsRecomputation.asText(StatsRecomputation.DAILY_STATS + ""))
+                                .stream()
+                                .filter(r -> r.startsWith("(" + DAY))
+                                .toList())
                 .containsExactly("(" + DAY + ",4,2,2,800.50,50.00)");
         assertThat(query(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS)))
                 .containsExactly("(" + DAY + ",IMAGE_DECODE,1)", "(" + DAY + ",STORAGE,1)");
-        assertThat(query(StatsRecomputation.asText(StatsRecomputation.DAILY)).stream()
-                .filter(r -> r.startsWith("(" + DAY)).toList())
+        assertThat(
+                        query(StatsRecomputation.asText(StatsRecomputation.DAILY)).stream()
+                                .filter(r -> r.startsWith("(" + DAY))
+                                .toList())
                 .containsExactly("(" + DAY + ",4,2,2,800.50,50.00)");
 
         reconcile(DAY.toEpochDay()); // idempotent
@@ -79,29 +86,44 @@ class ReconcileDayStatementTest {
     }
 
     private static void reconcile(long epochDay) throws Exception {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(ReconcileDayStatement.SQL)) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(ReconcileDayStatement.SQL)) {
             new ReconcileDayStatement(ZoneOffset.UTC, Duration.ofMinutes(5)).accept(ps, epochDay);
             ps.executeUpdate();
         }
     }
 
-    private static void row(String status, String code, String createdAt, String completedAt, int ms)
+    private static void row(
+            String status, String code, String createdAt, String completedAt, int ms)
             throws Exception {
-        execute("INSERT INTO image_process_jobs (job_id, user_id, original_path, status, created_at,"
-                + " completed_at, processing_time_ms, error_code) VALUES ('" + UUID.randomUUID() + "', 'u',"
-                + " 'inline:', '" + status + "', '" + createdAt + "', "
-                + (completedAt == null ? "NULL" : "'" + completedAt + "'") + ", " + ms + ", "
-                + (code == null ? "NULL" : "'" + code + "'") + ")");
+        execute(
+                "INSERT INTO image_process_jobs (job_id, user_id, original_path, status, created_at,"
+                        + " completed_at, processing_time_ms, error_code) VALUES ('"
+                        + UUID.randomUUID()
+                        + "', 'u',"
+                        + " 'inline:', '"
+                        + status
+                        + "', '"
+                        + createdAt
+                        + "', "
+                        + (completedAt == null ? "NULL" : "'" + completedAt + "'")
+                        + ", "
+                        + ms
+                        + ", "
+                        + (code == null ? "NULL" : "'" + code + "'")
+                        + ")");
     }
 
     private static void execute(String sql) throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     private static List<String> query(String sql) throws Exception {
-        try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c = connect();
+                ResultSet rs = c.createStatement().executeQuery(sql)) {
             List<String> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(rs.getString(1));

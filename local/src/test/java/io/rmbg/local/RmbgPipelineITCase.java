@@ -1,7 +1,11 @@
 package io.rmbg.local;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +15,20 @@ import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.udf.blob.ContentAddress;
 import io.rmbg.udf.blob.S3BlobStore;
 import io.rmbg.udf.model.SyntheticModels;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+import javax.imageio.ImageIO;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
@@ -30,24 +48,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
-import javax.imageio.ImageIO;
-import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The whole pipeline on real servers: a KRaft broker, PostgreSQL, an S3 server and a Flink
@@ -58,17 +61,22 @@ class RmbgPipelineITCase {
     private static final int PARALLELISM = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant NOW = Instant.now();
-    /** Planted credentials: they must work, and must appear nowhere a person or program can read. */
+
+    /**
+     * Planted credentials: they must work, and must appear nowhere a person or program can read.
+     */
     private static final String S3_ACCESS_KEY = "AKIAPLANTED0ACCESS0KEY";
+
     private static final String S3_SECRET = "planted-s3-secret-5f2b9c";
     private static final String JDBC_PASSWORD = "planted-db-password-81d7";
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(PARALLELISM)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(PARALLELISM)
+                            .build());
 
     @TempDir static Path dataDir;
 
@@ -78,10 +86,12 @@ class RmbgPipelineITCase {
 
     /** What each sent record must end as. */
     private final Map<String, Expect> expected = new LinkedHashMap<>();
+
     private final List<byte[]> deadLetters = new ArrayList<>();
     private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
 
-    record Expect(String status, String errorCode, Consumer<BufferedImage> cutOutCheck, String model) {
+    record Expect(
+            String status, String errorCode, Consumer<BufferedImage> cutOutCheck, String model) {
         Expect(String status, String errorCode, Consumer<BufferedImage> cutOutCheck) {
             this(status, errorCode, cutOutCheck, "rmbg-2.0");
         }
@@ -94,20 +104,21 @@ class RmbgPipelineITCase {
         // A second model, at U²-Net's 320², for events that ask for it with params.model.
         Path u2net = dataDir.resolve("colour-key-320.onnx");
         SyntheticModels.writeColourKeyModel(u2net, 320);
-        PipelineConfig base = PipelineConfig.builder()
-                .set(ConfigKeys.S3_ACCESS_KEY, S3_ACCESS_KEY)
-                .set(ConfigKeys.S3_SECRET_KEY, S3_SECRET)
-                .set(ConfigKeys.JDBC_PASSWORD, JDBC_PASSWORD)
-                .set(ConfigKeys.MODEL_PATH, model.toString())
-                .set(ConfigKeys.MODEL_PROFILE, "rmbg-2.0")
-                .set(ConfigKeys.MODEL_ADDITIONAL, "u2net=" + u2net)
-                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
-                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
-                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
-                .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, 2 * 1024 * 1024)
-                .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
-                .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
-                .build();
+        PipelineConfig base =
+                PipelineConfig.builder()
+                        .set(ConfigKeys.S3_ACCESS_KEY, S3_ACCESS_KEY)
+                        .set(ConfigKeys.S3_SECRET_KEY, S3_SECRET)
+                        .set(ConfigKeys.JDBC_PASSWORD, JDBC_PASSWORD)
+                        .set(ConfigKeys.MODEL_PATH, model.toString())
+                        .set(ConfigKeys.MODEL_PROFILE, "rmbg-2.0")
+                        .set(ConfigKeys.MODEL_ADDITIONAL, "u2net=" + u2net)
+                        .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                        .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                        .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
+                        .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, 2 * 1024 * 1024)
+                        .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                        .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
+                        .build();
         stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
         config = stack.config();
         bucket = config.get(ConfigKeys.S3_BUCKET);
@@ -130,13 +141,22 @@ class RmbgPipelineITCase {
 
         // Good images: each must complete, with the subject kept and the background cut away.
         good(event("u-photo").put("image_uri", uri("uploads/u-photo/photo.jpg")), 640, 480);
-        goodInline(SampleImages.pngWithAlpha(320, 240), 320, 240, cutOut -> {
-            // The source's left quarter is transparent: it stays transparent whatever the model says.
-            assertThat(cutOut.getRGB(10, 120) >>> 24).isZero();
-        });
+        goodInline(
+                SampleImages.pngWithAlpha(320, 240),
+                320,
+                240,
+                cutOut -> {
+                    // The source's left quarter is transparent: it stays transparent whatever the
+                    // model says.
+                    assertThat(cutOut.getRGB(10, 120) >>> 24).isZero();
+                });
         // Grey has no red/blue difference: the colour key is undecided (p = 0.5) everywhere.
-        expected.put(send(inline(SampleImages.greyscalePng(200, 200))), new Expect("completed", null,
-                cutOut -> assertThat(cutOut.getRGB(100, 100) >>> 24).isBetween(120, 136)));
+        expected.put(
+                send(inline(SampleImages.greyscalePng(200, 200))),
+                new Expect(
+                        "completed",
+                        null,
+                        cutOut -> assertThat(cutOut.getRGB(100, 100) >>> 24).isBetween(120, 136)));
         goodInline(SampleImages.jpeg(8, 8), 8, 8, null);
         goodInline(SampleImages.png(1, 1), 1, 1, null);
         goodInline(SampleImages.jpeg(120, 900), 120, 900, null);
@@ -147,50 +167,93 @@ class RmbgPipelineITCase {
             int h = 480 - 16 * i;
             good(inline(SampleImages.png(w, h)), w, h);
         }
-        String withBackground = send(event("u-bg").put("image_base64", b64(SampleImages.png(300, 200)))
-                .set("params", JSON.readTree("{\"background\":\"#00FF00\",\"threshold\":0.5}")));
-        expected.put(withBackground, new Expect("completed", null, cutOut -> {
-            assertThat(cutOut.getColorModel().hasAlpha()).isFalse();
-            assertThat(cutOut.getRGB(5, 5) & 0xFFFFFF).isEqualTo(0x00FF00);
-            assertThat(cutOut.getRGB(150, 100) & 0xFFFFFF).isEqualTo(SampleImages.SUBJECT.getRGB() & 0xFFFFFF);
-        }));
+        String withBackground =
+                send(
+                        event("u-bg")
+                                .put("image_base64", b64(SampleImages.png(300, 200)))
+                                .set(
+                                        "params",
+                                        JSON.readTree(
+                                                "{\"background\":\"#00FF00\",\"threshold\":0.5}")));
+        expected.put(
+                withBackground,
+                new Expect(
+                        "completed",
+                        null,
+                        cutOut -> {
+                            assertThat(cutOut.getColorModel().hasAlpha()).isFalse();
+                            assertThat(cutOut.getRGB(5, 5) & 0xFFFFFF).isEqualTo(0x00FF00);
+                            assertThat(cutOut.getRGB(150, 100) & 0xFFFFFF)
+                                    .isEqualTo(SampleImages.SUBJECT.getRGB() & 0xFFFFFF);
+                        }));
 
         // Bad images and bad fields: each ends as a failed row with its error code.
         // params.model picks the additional model; one the job does not serve is an invalid event.
-        String viaU2net = send(event("u-u2net").put("image_base64", b64(SampleImages.png(400, 300)))
-                .set("params", JSON.readTree("{\"model\":\"u2net\"}")));
+        String viaU2net =
+                send(
+                        event("u-u2net")
+                                .put("image_base64", b64(SampleImages.png(400, 300)))
+                                .set("params", JSON.readTree("{\"model\":\"u2net\"}")));
         expected.put(viaU2net, new Expect("completed", null, discCutOut(400, 300), "u2net"));
-        failed(event("u1").put("image_base64", b64(SampleImages.png(40, 30)))
-                .set("params", JSON.readTree("{\"model\":\"isnet\"}")), "INVALID_EVENT");
+        failed(
+                event("u1")
+                        .put("image_base64", b64(SampleImages.png(40, 30)))
+                        .set("params", JSON.readTree("{\"model\":\"isnet\"}")),
+                "INVALID_EVENT");
         failed(event("u1").put("image_uri", uri("uploads/u1/missing.jpg")), "SOURCE_NOT_FOUND");
         // Outside source.allowed (by default each user's own uploads/<user_id>/): refused unread.
         failed(event("u1").put("image_uri", "s3://no-such-bucket/x.jpg"), "SOURCE_NOT_ALLOWED");
-        failed(event("u2").put("image_uri", uri("uploads/u-photo/photo.jpg")), "SOURCE_NOT_ALLOWED");
-        failed(event("u1").put("image_uri", uri("uploads/u1/not-an-image.jpg")), "UNSUPPORTED_FORMAT");
+        failed(
+                event("u2").put("image_uri", uri("uploads/u-photo/photo.jpg")),
+                "SOURCE_NOT_ALLOWED");
+        failed(
+                event("u1").put("image_uri", uri("uploads/u1/not-an-image.jpg")),
+                "UNSUPPORTED_FORMAT");
         failed(event("u1").put("image_uri", uri("uploads/u1/truncated.jpg")), "IMAGE_DECODE");
         failed(event("u1").put("image_uri", uri("uploads/u1/bomb.png")), "IMAGE_TOO_LARGE");
-        failed(event("u1").put("image_base64", b64(BadImages.pngClaiming(20_000, 20_000))), "IMAGE_TOO_LARGE");
+        failed(
+                event("u1").put("image_base64", b64(BadImages.pngClaiming(20_000, 20_000))),
+                "IMAGE_TOO_LARGE");
         failed(event("u1").put("image_base64", "!!! not base64 !!!"), "INVALID_EVENT");
         failed(event("u1").put("image_uri", "https://example.com/a.jpg"), "INVALID_EVENT");
-        failed(event("u1").put("image_uri", uri("uploads/photo.jpg")).put("image_base64", "AAAA"), "INVALID_EVENT");
+        failed(
+                event("u1").put("image_uri", uri("uploads/photo.jpg")).put("image_base64", "AAAA"),
+                "INVALID_EVENT");
         failed(event("u1"), "INVALID_EVENT");
-        failed(event("u1").put("image_base64", b64(SampleImages.png(4, 4)))
-                .set("params", JSON.readTree("{\"threshold\": 7}")), "INVALID_EVENT");
-        failed(event("u1; DROP TABLE image_process_jobs; --").put("image_uri", "s3://rmbg/../../etc/passwd"),
+        failed(
+                event("u1")
+                        .put("image_base64", b64(SampleImages.png(4, 4)))
+                        .set("params", JSON.readTree("{\"threshold\": 7}")),
+                "INVALID_EVENT");
+        failed(
+                event("u1; DROP TABLE image_process_jobs; --")
+                        .put("image_uri", "s3://rmbg/../../etc/passwd"),
                 "INVALID_EVENT");
 
         // Unusable records: no job can be named, so they go to the dead-letter topic as they came.
         dead("{\"user_id\": \"u1\", \"image_uri\": ".getBytes(UTF_8));
         dead("not json at all".getBytes(UTF_8));
-        dead(JSON.writeValueAsBytes(JSON.createObjectNode().put("image_uri", uri("uploads/photo.jpg"))));
-        dead(JSON.writeValueAsBytes(event("u1").put("job_id", "not-a-uuid").put("image_uri", uri("uploads/photo.jpg"))));
+        dead(
+                JSON.writeValueAsBytes(
+                        JSON.createObjectNode().put("image_uri", uri("uploads/photo.jpg"))));
+        dead(
+                JSON.writeValueAsBytes(
+                        event("u1")
+                                .put("job_id", "not-a-uuid")
+                                .put("image_uri", uri("uploads/photo.jpg"))));
         dead(new byte[] {(byte) 0xC3, (byte) 0x28, '{', '}'});
 
         // A record without a job id gets one derived from its position: it still ends as one row.
-        ObjectNode noJobId = JSON.createObjectNode().put("user_id", "u-derived")
-                .put("image_base64", b64(SampleImages.png(64, 64)));
-        records.add(new ProducerRecord<>(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), 0, null,
-                JSON.writeValueAsBytes(noJobId)));
+        ObjectNode noJobId =
+                JSON.createObjectNode()
+                        .put("user_id", "u-derived")
+                        .put("image_base64", b64(SampleImages.png(64, 64)));
+        records.add(
+                new ProducerRecord<>(
+                        config.get(ConfigKeys.KAFKA_TOPIC_EVENTS),
+                        0,
+                        null,
+                        JSON.writeValueAsBytes(noJobId)));
 
         assertThat(records.size()).isGreaterThanOrEqualTo(30);
         produce(records);
@@ -232,8 +295,12 @@ class RmbgPipelineITCase {
                 Map<String, Object> row = row(e.getKey());
                 Expect want = e.getValue();
                 assertThat(row).as("row of job %s", e.getKey()).isNotNull();
-                assertThat(row.get("status")).as("status of %s: %s", e.getKey(), row).isEqualTo(want.status());
-                assertThat(row.get("error_code")).as("error of %s: %s", e.getKey(), row).isEqualTo(want.errorCode());
+                assertThat(row.get("status"))
+                        .as("status of %s: %s", e.getKey(), row)
+                        .isEqualTo(want.status());
+                assertThat(row.get("error_code"))
+                        .as("error of %s: %s", e.getKey(), row)
+                        .isEqualTo(want.errorCode());
                 if (want.status().equals("failed")) {
                     assertThat((String) row.get("error_message")).isNotBlank();
                     assertThat(row.get("processed_path")).isNull();
@@ -272,10 +339,14 @@ class RmbgPipelineITCase {
                 for (int x = 0; x < w; x += 7) {
                     int alpha = cutOut.getRGB(x, y) >>> 24;
                     if (SampleImages.insideDisc(w, h, x, y, 6)) {
-                        assertThat(alpha).as("alpha inside the disc at %d,%d", x, y).isGreaterThan(240);
+                        assertThat(alpha)
+                                .as("alpha inside the disc at %d,%d", x, y)
+                                .isGreaterThan(240);
                         inside++;
                     } else if (SampleImages.outsideDisc(w, h, x, y, 6)) {
-                        assertThat(alpha).as("alpha outside the disc at %d,%d", x, y).isLessThan(15);
+                        assertThat(alpha)
+                                .as("alpha outside the disc at %d,%d", x, y)
+                                .isLessThan(15);
                         outside++;
                     }
                 }
@@ -294,35 +365,47 @@ class RmbgPipelineITCase {
     }
 
     private void checkDerivedJob() throws Exception {
-        assertThat(count("SELECT count(*) FROM image_process_jobs WHERE user_id = 'u-derived'"
-                + " AND status = 'completed'")).isEqualTo(1);
+        assertThat(
+                        count(
+                                "SELECT count(*) FROM image_process_jobs WHERE user_id = 'u-derived'"
+                                        + " AND status = 'completed'"))
+                .isEqualTo(1);
     }
 
     private void checkDeadLetters() {
-        List<ConsumerRecord<byte[], byte[]>> dlq = readAll(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), deadLetters.size());
+        List<ConsumerRecord<byte[], byte[]>> dlq =
+                readAll(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), deadLetters.size());
         assertThat(dlq).hasSize(deadLetters.size());
         for (int i = 0; i < dlq.size(); i++) {
             ConsumerRecord<byte[], byte[]> r = dlq.get(i);
             assertThat(deadLetters).anySatisfy(v -> assertThat(r.value()).isEqualTo(v));
             assertThat(header(r, "error_code")).isEqualTo("INVALID_EVENT");
             assertThat(header(r, "error_message")).isNotBlank();
-            assertThat(header(r, "source_topic")).isEqualTo(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS));
+            assertThat(header(r, "source_topic"))
+                    .isEqualTo(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS));
             assertThat(header(r, "source_offset")).matches("\\d+");
         }
     }
 
     private void checkTraces(int usable) {
-        List<ConsumerRecord<byte[], byte[]>> traces = readAll(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), usable);
+        List<ConsumerRecord<byte[], byte[]>> traces =
+                readAll(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), usable);
         assertThat(traces).hasSize(usable);
-        assertThat(traces.stream().map(r -> new String(r.key(), UTF_8)).distinct().count()).isEqualTo(usable);
+        assertThat(traces.stream().map(r -> new String(r.key(), UTF_8)).distinct().count())
+                .isEqualTo(usable);
         // References only: a trace of a job with an inline image of many KB stays small.
-        assertThat(traces).allSatisfy(r -> {
-            assertThat(r.value().length).isLessThan(4096);
-            assertThat(new String(r.value(), UTF_8)).contains("\"timings_ms\"");
-        });
+        assertThat(traces)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.value().length).isLessThan(4096);
+                            assertThat(new String(r.value(), UTF_8)).contains("\"timings_ms\"");
+                        });
     }
 
-    /** The invariant of docs/contracts.md §5: at a quiet moment the daily rows equal the recomputation. */
+    /**
+     * The invariant of docs/contracts.md §5: at a quiet moment the daily rows equal the
+     * recomputation.
+     */
     private static void awaitStatsEqualRecomputation(Duration timeout) throws Exception {
         String recomputed = StatsRecomputation.DAILY;
         String stats = StatsRecomputation.DAILY_STATS;
@@ -339,7 +422,9 @@ class RmbgPipelineITCase {
             }
             if (System.nanoTime() > deadline) {
                 assertThat(got).as("processing_stats").isEqualTo(want);
-                assertThat(rows(errors)).as("processing_error_stats").isEqualTo(rows(errorsRecomputed));
+                assertThat(rows(errors))
+                        .as("processing_error_stats")
+                        .isEqualTo(rows(errorsRecomputed));
             }
             Thread.sleep(500);
         }
@@ -347,20 +432,24 @@ class RmbgPipelineITCase {
 
     private static void checkMetrics(FlinkRest rest) throws Exception {
         String op = "Remove background";
-        long completedRows = count("SELECT count(*) FROM image_process_jobs WHERE status = 'completed'");
+        long completedRows =
+                count("SELECT count(*) FROM image_process_jobs WHERE status = 'completed'");
         // Every completed row was counted once, plus the re-sent job, which ran again.
         assertThat(rest.counter(op, "imagesCompleted")).isEqualTo(completedRows + 1);
         assertThat(rest.counter(op, "imagesFailed")).isPositive();
         assertThat(rest.counter(op, "imagesCompleted") + rest.counter(op, "imagesFailed"))
                 .isEqualTo(rest.counter(op, "imagesReceived"));
-        assertThat(rest.metricIds(op)).anyMatch(id -> id.contains("inferenceLatencyMs"))
+        assertThat(rest.metricIds(op))
+                .anyMatch(id -> id.contains("inferenceLatencyMs"))
                 .anyMatch(id -> id.contains("inferenceBatchSize"))
                 .anyMatch(id -> id.contains("endToEndLatencyMs"))
                 .anyMatch(id -> id.endsWith(".inferenceQueueDepth"));
         assertThat(rest.counter(op, "modelLoadMs")).isPositive();
     }
 
-    /** Logs, REST (as the web UI shows it), dead letters, rows and traces never show a credential. */
+    /**
+     * Logs, REST (as the web UI shows it), dead letters, rows and traces never show a credential.
+     */
     private void checkSecretsStaySecret(FlinkRest rest) throws Exception {
         List<String> places = new ArrayList<>();
         places.add(java.nio.file.Files.readString(Path.of("target/test-logs/rmbg-tests.log")));
@@ -368,21 +457,30 @@ class RmbgPipelineITCase {
         places.add(rest.raw("/jobs/" + rest.jobId() + "/config"));
         places.add(rest.raw("/jobs/" + rest.jobId()));
         places.add(rest.raw("/jobs/" + rest.jobId() + "/exceptions"));
-        for (ConsumerRecord<byte[], byte[]> r : readAll(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), 0)) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                readAll(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), 0)) {
             r.headers().forEach(h -> places.add(h.key() + "=" + new String(h.value(), UTF_8)));
         }
-        for (ConsumerRecord<byte[], byte[]> r : readAll(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), 0)) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                readAll(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), 0)) {
             places.add(new String(r.value(), UTF_8));
         }
-        places.add(rows("SELECT coalesce(error_message, '') || original_path FROM image_process_jobs").toString());
+        places.add(
+                rows("SELECT coalesce(error_message, '') || original_path FROM image_process_jobs")
+                        .toString());
         places.add(config.toString());
         for (String place : places) {
-            assertThat(place).doesNotContain(S3_SECRET).doesNotContain(S3_ACCESS_KEY).doesNotContain(JDBC_PASSWORD);
+            assertThat(place)
+                    .doesNotContain(S3_SECRET)
+                    .doesNotContain(S3_ACCESS_KEY)
+                    .doesNotContain(JDBC_PASSWORD);
         }
     }
 
     private void checkTags() throws Exception {
-        assertThat(count("SELECT count(*) FROM image_tags it JOIN tags t USING (tag_id) WHERE t.name = 'it'"))
+        assertThat(
+                        count(
+                                "SELECT count(*) FROM image_tags it JOIN tags t USING (tag_id) WHERE t.name = 'it'"))
                 .isEqualTo(expected.size());
     }
 
@@ -393,7 +491,9 @@ class RmbgPipelineITCase {
         n.put("job_id", UUID.randomUUID().toString());
         n.put("user_id", user);
         // Spread jobs over three days, so that the daily statistics have days to close.
-        n.put("created_at", NOW.minus(records.size() % 3, ChronoUnit.DAYS).atOffset(ZoneOffset.UTC).toString());
+        n.put(
+                "created_at",
+                NOW.minus(records.size() % 3, ChronoUnit.DAYS).atOffset(ZoneOffset.UTC).toString());
         n.putArray("tags").add("it").add("batch-1");
         return n;
     }
@@ -402,8 +502,10 @@ class RmbgPipelineITCase {
         expected.put(send(event), new Expect("completed", null, discCutOut(w, h)));
     }
 
-    private void goodInline(byte[] image, int w, int h, Consumer<BufferedImage> extra) throws Exception {
-        Consumer<BufferedImage> check = extra == null ? discCutOut(w, h) : discCutOut(w, h).andThen(extra);
+    private void goodInline(byte[] image, int w, int h, Consumer<BufferedImage> extra)
+            throws Exception {
+        Consumer<BufferedImage> check =
+                extra == null ? discCutOut(w, h) : discCutOut(w, h).andThen(extra);
         expected.put(send(inline(image)), new Expect("completed", null, check));
     }
 
@@ -431,7 +533,8 @@ class RmbgPipelineITCase {
     }
 
     private ProducerRecord<byte[], byte[]> recordOf(String jobId) {
-        return new ProducerRecord<>(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), sentValues.get(jobId));
+        return new ProducerRecord<>(
+                config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), sentValues.get(jobId));
     }
 
     private static String uri(String key) {
@@ -449,10 +552,15 @@ class RmbgPipelineITCase {
     }
 
     private static void produce(List<ProducerRecord<byte[], byte[]>> batch) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                        stack.kafkaBootstrapServers(),
+                                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                                        Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             for (ProducerRecord<byte[], byte[]> r : batch) {
                 producer.send(r).get();
             }
@@ -463,13 +571,16 @@ class RmbgPipelineITCase {
         long deadline = System.nanoTime() + timeout.toNanos();
         long seen = 0;
         while (System.nanoTime() < deadline) {
-            seen = count("SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed')");
+            seen =
+                    count(
+                            "SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed')");
             if (seen >= rows) {
                 return;
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("expected " + rows + " terminal rows within " + timeout + ", saw " + seen);
+        throw new AssertionError(
+                "expected " + rows + " terminal rows within " + timeout + ", saw " + seen);
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
@@ -477,11 +588,15 @@ class RmbgPipelineITCase {
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
-        return r.headers().lastHeader(key) == null ? null : new String(r.headers().lastHeader(key).value(), UTF_8);
+        return r.headers().lastHeader(key) == null
+                ? null
+                : new String(r.headers().lastHeader(key).value(), UTF_8);
     }
 
     private static List<List<String>> rows(String sql) throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             List<List<String>> out = new ArrayList<>();
             while (rs.next()) {
                 List<String> row = new ArrayList<>();
@@ -495,29 +610,40 @@ class RmbgPipelineITCase {
     }
 
     private static long count(String sql) throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     private static Map<String, Object> row(String jobId) throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT * FROM image_process_jobs WHERE job_id = '" + jobId + "'")) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT * FROM image_process_jobs WHERE job_id = '"
+                                        + jobId
+                                        + "'")) {
             if (!rs.next()) {
                 return null;
             }
             Map<String, Object> row = new LinkedHashMap<>();
             for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
                 Object v = rs.getObject(i);
-                row.put(rs.getMetaData().getColumnName(i), v == null ? null : v instanceof Integer ? v : v.toString());
+                row.put(
+                        rs.getMetaData().getColumnName(i),
+                        v == null ? null : v instanceof Integer ? v : v.toString());
             }
             return row;
         }
     }
 
     private static Connection connect() throws Exception {
-        return DriverManager.getConnection(stack.jdbcUrl(), config.get(ConfigKeys.JDBC_USER),
+        return DriverManager.getConnection(
+                stack.jdbcUrl(),
+                config.get(ConfigKeys.JDBC_USER),
                 config.get(ConfigKeys.JDBC_PASSWORD));
     }
 }

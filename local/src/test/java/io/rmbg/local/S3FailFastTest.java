@@ -1,8 +1,5 @@
 package io.rmbg.local;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
 import io.rmbg.udf.blob.BlobKind;
 import io.rmbg.udf.blob.BlobStore;
 import io.rmbg.udf.blob.RetryingBlobStore;
@@ -10,15 +7,19 @@ import io.rmbg.udf.blob.S3BlobStore;
 import io.rmbg.udf.blob.S3Options;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
-import java.net.ServerSocket;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * Against a real S3 server (s3proxy): answers that retrying cannot change (403 for wrong
@@ -39,10 +40,19 @@ class S3FailFastTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = LocalS3.start(dir.resolve("s3"), "127.0.0.1", LocalStack.freePortIfZero(0), ACCESS_KEY, SECRET_KEY);
+        server =
+                LocalS3.start(
+                        dir.resolve("s3"),
+                        "127.0.0.1",
+                        LocalStack.freePortIfZero(0),
+                        ACCESS_KEY,
+                        SECRET_KEY);
         try (S3BlobStore store = new S3BlobStore(options(SECRET_KEY))) {
             store.client().createBucket(b -> b.bucket(BUCKET));
-            store.client().putObject(b -> b.bucket(BUCKET).key("in/photo.jpg"), RequestBody.fromBytes(new byte[] {1, 2}));
+            store.client()
+                    .putObject(
+                            b -> b.bucket(BUCKET).key("in/photo.jpg"),
+                            RequestBody.fromBytes(new byte[] {1, 2}));
         }
         photo = "s3://" + BUCKET + "/in/photo.jpg";
     }
@@ -56,9 +66,13 @@ class S3FailFastTest {
     void wrongCredentialsFailAReadAtOnceAsNotFound() throws Exception {
         try (BlobStore store = retrying(options("wrong-secret"))) {
             long start = System.nanoTime();
-            ProcessingException e = catchThrowableOfType(ProcessingException.class, () -> store.get(photo, 100));
-            assertThat(elapsedMs(start)).as("a 403 is final; the budget is %s", BUDGET).isLessThan(FAST_MS);
-            // A refused read tells the user no more than a missing object (the log tells the operator).
+            ProcessingException e =
+                    catchThrowableOfType(ProcessingException.class, () -> store.get(photo, 100));
+            assertThat(elapsedMs(start))
+                    .as("a 403 is final; the budget is %s", BUDGET)
+                    .isLessThan(FAST_MS);
+            // A refused read tells the user no more than a missing object (the log tells the
+            // operator).
             assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_NOT_FOUND);
             assertThat(e.isRetryable()).isFalse();
             assertThat(e.getMessage()).contains(photo).doesNotContain("wrong-secret");
@@ -69,8 +83,16 @@ class S3FailFastTest {
     void wrongCredentialsFailAWriteAtOnceAsStorage() throws Exception {
         try (BlobStore store = retrying(options("wrong-secret"))) {
             long start = System.nanoTime();
-            ProcessingException e = catchThrowableOfType(ProcessingException.class,
-                    () -> store.put(BlobKind.MASK, "ab", "png", "image/png", new byte[] {1}));
+            ProcessingException e =
+                    catchThrowableOfType(
+                            ProcessingException.class,
+                            () ->
+                                    store.put(
+                                            BlobKind.MASK,
+                                            "ab",
+                                            "png",
+                                            "image/png",
+                                            new byte[] {1}));
             assertThat(elapsedMs(start)).isLessThan(FAST_MS);
             assertThat(e.code()).isEqualTo(ErrorCode.STORAGE);
             assertThat(e.isRetryable()).isFalse();
@@ -83,12 +105,19 @@ class S3FailFastTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        S3Options nowhere = new S3Options("http://127.0.0.1:" + closedPort, "us-east-1", BUCKET, ACCESS_KEY,
-                SECRET_KEY, true);
+        S3Options nowhere =
+                new S3Options(
+                        "http://127.0.0.1:" + closedPort,
+                        "us-east-1",
+                        BUCKET,
+                        ACCESS_KEY,
+                        SECRET_KEY,
+                        true);
         Duration budget = Duration.ofSeconds(1);
         try (BlobStore store = new RetryingBlobStore(new S3BlobStore(nowhere), budget)) {
             long start = System.nanoTime();
-            ProcessingException e = catchThrowableOfType(ProcessingException.class, () -> store.get(photo, 100));
+            ProcessingException e =
+                    catchThrowableOfType(ProcessingException.class, () -> store.get(photo, 100));
             assertThat(elapsedMs(start)).isGreaterThanOrEqualTo(budget.toMillis());
             assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_UNREADABLE);
             assertThat(e.isRetryable()).isTrue();
@@ -99,8 +128,10 @@ class S3FailFastTest {
     void aMissingObjectIsSourceNotFoundAtOnce() throws Exception {
         try (BlobStore store = retrying(options(SECRET_KEY))) {
             long start = System.nanoTime();
-            ProcessingException e = catchThrowableOfType(ProcessingException.class,
-                    () -> store.get("s3://" + BUCKET + "/in/missing.jpg", 100));
+            ProcessingException e =
+                    catchThrowableOfType(
+                            ProcessingException.class,
+                            () -> store.get("s3://" + BUCKET + "/in/missing.jpg", 100));
             assertThat(elapsedMs(start)).isLessThan(FAST_MS);
             assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_NOT_FOUND);
         }

@@ -1,7 +1,5 @@
 package io.rmbg.local;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.sinks.JobRowStatement;
@@ -11,6 +9,11 @@ import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.JobResultJson;
 import io.rmbg.udf.records.JobStatus;
 import io.rmbg.udf.records.StageTimings;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.DriverManager;
@@ -25,10 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * Three days of jobs whose statistics are worked out by hand in {@link SqlScriptsITCase}: written
@@ -38,27 +39,53 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>The days are the UTC day before yesterday, yesterday and today, so that {@code last_24h.sql}
  * sees exactly today's jobs: yesterday's jobs lie in its first seconds, today's in its last hour
  * (later than now: the query has no upper bound). So "24 hours ago" falls between them from 5 s
- * after midnight until tomorrow evening, and a test that runs across midnight still passes;
- * {@link #awaitSafeTime()} keeps it out of the first seconds of a day.
+ * after midnight until tomorrow evening, and a test that runs across midnight still passes; {@link
+ * #awaitSafeTime()} keeps it out of the first seconds of a day.
  */
 final class SqlFixture {
     /** Today, UTC. */
     static final LocalDate TODAY = LocalDate.now(ZoneOffset.UTC);
+
     static final LocalDate YESTERDAY = TODAY.minusDays(1);
     static final LocalDate DAY_BEFORE = TODAY.minusDays(2);
 
-    private static final BlobRef BLOB = new BlobRef("s3://rmbg/original/ab.png", "ab", 2048, 10, 10, "image/png");
+    private static final BlobRef BLOB =
+            new BlobRef("s3://rmbg/original/ab.png", "ab", 2048, 10, 10, "image/png");
 
-    /** One job: its day, the second (earlier days) or minute (today) it was created, its outcome. */
-    record Job(String id, String user, JobStatus status, ErrorCode error, long ms, LocalDateTime createdAt) {
+    /**
+     * One job: its day, the second (earlier days) or minute (today) it was created, its outcome.
+     */
+    record Job(
+            String id,
+            String user,
+            JobStatus status,
+            ErrorCode error,
+            long ms,
+            LocalDateTime createdAt) {
         JobResult result() {
             long created = createdAt.toInstant(ZoneOffset.UTC).toEpochMilli();
             boolean completed = status == JobStatus.COMPLETED;
-            return new JobResult(id, user, status, error, error == null ? null : "failed: " + error,
+            return new JobResult(
+                    id,
+                    user,
+                    status,
+                    error,
+                    error == null ? null : "failed: " + error,
                     completed ? BLOB.uri() : "s3://rmbg/uploads/" + id + ".jpg",
-                    completed ? BLOB : null, completed ? BLOB : null, completed ? BLOB : null,
-                    completed ? 10 : null, completed ? 10 : null, completed ? 2 : null, null, new String[0],
-                    created, created + ms, ms, completed ? "rmbg-2.0" : null, null, StageTimings.NONE);
+                    completed ? BLOB : null,
+                    completed ? BLOB : null,
+                    completed ? BLOB : null,
+                    completed ? 10 : null,
+                    completed ? 10 : null,
+                    completed ? 2 : null,
+                    null,
+                    new String[0],
+                    created,
+                    created + ms,
+                    ms,
+                    completed ? "rmbg-2.0" : null,
+                    null,
+                    StageTimings.NONE);
         }
 
         boolean finished() {
@@ -75,7 +102,8 @@ final class SqlFixture {
         completed(DAY_BEFORE, "bob", 300);
         failed(DAY_BEFORE, "bob", ErrorCode.SOURCE_NOT_FOUND, 20);
         for (int u = 1; u <= 7; u++) {
-            completed(DAY_BEFORE, "u" + u, 10 * u); // seven one-off users: only five make the top ten
+            completed(
+                    DAY_BEFORE, "u" + u, 10 * u); // seven one-off users: only five make the top ten
         }
         // Yesterday: 5 finished jobs, 3 failed.
         completed(YESTERDAY, "alice", 150);
@@ -83,7 +111,8 @@ final class SqlFixture {
         failed(YESTERDAY, "carol", ErrorCode.IMAGE_DECODE, 30);
         failed(YESTERDAY, "carol", ErrorCode.IMAGE_DECODE, 40);
         failed(YESTERDAY, "dave", ErrorCode.SOURCE_NOT_FOUND, 5);
-        // Today: 6 finished jobs, 1 failed, and one still processing (in no statistic but last_24h's).
+        // Today: 6 finished jobs, 1 failed, and one still processing (in no statistic but
+        // last_24h's).
         completed(TODAY, "alice", 100);
         completed(TODAY, "alice", 110);
         completed(TODAY, "alice", 400);
@@ -93,13 +122,19 @@ final class SqlFixture {
         add(TODAY, "frank", JobStatus.PROCESSING, null, 0);
     }
 
-    /** processing_stats as the job keeps it: stat_date, total, completed, failed, avg ms, error rate. */
-    static final List<Object[]> STATS = List.of(
-            new Object[] {DAY_BEFORE, 11, 10, 1, "88.00", "9.09"},
-            new Object[] {YESTERDAY, 5, 2, 3, "200.00", "60.00"},
-            new Object[] {TODAY, 6, 5, 1, "340.00", "16.67"});
+    /**
+     * processing_stats as the job keeps it: stat_date, total, completed, failed, avg ms, error
+     * rate.
+     */
+    static final List<Object[]> STATS =
+            List.of(
+                    new Object[] {DAY_BEFORE, 11, 10, 1, "88.00", "9.09"},
+                    new Object[] {YESTERDAY, 5, 2, 3, "200.00", "60.00"},
+                    new Object[] {TODAY, 6, 5, 1, "340.00", "16.67"});
 
-    /** Today's jobs are created at 23:01, 23:02, …; earlier days' at second 1, 2, … after midnight. */
+    /**
+     * Today's jobs are created at 23:01, 23:02, …; earlier days' at second 1, 2, … after midnight.
+     */
     static LocalDateTime at(LocalDate day, int nth) {
         return day.equals(TODAY)
                 ? day.atStartOfDay().plusHours(23).plusMinutes(nth)
@@ -107,11 +142,20 @@ final class SqlFixture {
     }
 
     Job job(String user, LocalDate day, long ms) {
-        return jobs.stream().filter(j -> j.user.equals(user) && j.createdAt.toLocalDate().equals(day) && j.ms == ms)
-                .findFirst().orElseThrow();
+        return jobs.stream()
+                .filter(
+                        j ->
+                                j.user.equals(user)
+                                        && j.createdAt.toLocalDate().equals(day)
+                                        && j.ms == ms)
+                .findFirst()
+                .orElseThrow();
     }
 
-    /** Waits while "24 hours ago" still falls among yesterday's jobs (the first seconds of a UTC day). */
+    /**
+     * Waits while "24 hours ago" still falls among yesterday's jobs (the first seconds of a UTC
+     * day).
+     */
     static void awaitSafeTime() throws InterruptedException {
         Instant safe = TODAY.atStartOfDay().toInstant(ZoneOffset.UTC).plusSeconds(30);
         long wait = Duration.between(Instant.now(), safe).toMillis();
@@ -121,7 +165,8 @@ final class SqlFixture {
     }
 
     void writeRows(PipelineConfig config) throws Exception {
-        try (Connection c = connect(config); PreparedStatement ps = c.prepareStatement(JobRowStatement.SQL)) {
+        try (Connection c = connect(config);
+                PreparedStatement ps = c.prepareStatement(JobRowStatement.SQL)) {
             JobRowStatement statement = new JobRowStatement();
             for (Job j : jobs) {
                 statement.accept(ps, j.result());
@@ -132,9 +177,11 @@ final class SqlFixture {
     }
 
     void writeStats(PipelineConfig config) throws Exception {
-        String sql = "INSERT INTO processing_stats (stat_date, total_jobs, completed_jobs, failed_jobs,"
-                + " avg_processing_time_ms, error_rate, updated_at) VALUES (?, ?, ?, ?, ?::numeric, ?::numeric, now())";
-        try (Connection c = connect(config); PreparedStatement ps = c.prepareStatement(sql)) {
+        String sql =
+                "INSERT INTO processing_stats (stat_date, total_jobs, completed_jobs, failed_jobs,"
+                        + " avg_processing_time_ms, error_rate, updated_at) VALUES (?, ?, ?, ?, ?::numeric, ?::numeric, now())";
+        try (Connection c = connect(config);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (Object[] s : STATS) {
                 ps.setDate(1, Date.valueOf((LocalDate) s[0]));
                 ps.setInt(2, (Integer) s[1]);
@@ -148,23 +195,36 @@ final class SqlFixture {
         }
     }
 
-    /** Every finished job's trace, keyed by job id; {@code resent}'s twice (traces are at-least-once). */
+    /**
+     * Every finished job's trace, keyed by job id; {@code resent}'s twice (traces are
+     * at-least-once).
+     */
     void sendTraces(PipelineConfig config, Job resent) throws Exception {
         String topic = config.get(ConfigKeys.KAFKA_TOPIC_RESULTS);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
-                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
+                                ProducerConfig.ACKS_CONFIG,
+                                "all"),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             List<Job> traces = new ArrayList<>(jobs.stream().filter(Job::finished).toList());
             traces.add(resent);
             for (Job j : traces) {
-                producer.send(new ProducerRecord<>(topic, j.id.getBytes(UTF_8), JobResultJson.toBytes(j.result())));
+                producer.send(
+                        new ProducerRecord<>(
+                                topic, j.id.getBytes(UTF_8), JobResultJson.toBytes(j.result())));
             }
             producer.flush();
         }
     }
 
     static Connection connect(PipelineConfig config) throws Exception {
-        return DriverManager.getConnection(config.get(ConfigKeys.JDBC_URL), config.get(ConfigKeys.JDBC_USER),
+        return DriverManager.getConnection(
+                config.get(ConfigKeys.JDBC_URL),
+                config.get(ConfigKeys.JDBC_USER),
                 config.get(ConfigKeys.JDBC_PASSWORD));
     }
 
@@ -178,7 +238,8 @@ final class SqlFixture {
 
     private void add(LocalDate day, String user, JobStatus status, ErrorCode error, long ms) {
         long nth = jobs.stream().filter(j -> j.createdAt.toLocalDate().equals(day)).count() + 1;
-        jobs.add(new Job(UUID.randomUUID().toString(), user, status, error, ms, at(day, (int) nth)));
+        jobs.add(
+                new Job(UUID.randomUUID().toString(), user, status, error, ms, at(day, (int) nth)));
     }
 
     /** Truncated like the scripts' {@code CAST(… AS TIMESTAMP(0))}. */

@@ -1,9 +1,8 @@
 package io.rmbg.local;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -12,7 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the ITCases ask the embedded stack's PostgreSQL, and the statistics invariant they await. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the ITCases ask the embedded stack's PostgreSQL, and the statistics invariant they await.
+ */
 final class StackQueries {
     private final LocalStack stack;
     private final PipelineConfig config;
@@ -24,8 +27,11 @@ final class StackQueries {
 
     /** Every row of {@code sql}, each column as text. */
     List<List<String>> rows(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), config.get(ConfigKeys.JDBC_USER),
-                        config.get(ConfigKeys.JDBC_PASSWORD));
+        try (Connection c =
+                        DriverManager.getConnection(
+                                stack.jdbcUrl(),
+                                config.get(ConfigKeys.JDBC_USER),
+                                config.get(ConfigKeys.JDBC_PASSWORD));
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
             List<List<String>> out = new ArrayList<>();
@@ -49,9 +55,12 @@ final class StackQueries {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<List<String>> want = rows(StatsRecomputation.asText(StatsRecomputation.DAILY));
-            List<List<String>> got = rows(StatsRecomputation.asText(StatsRecomputation.DAILY_STATS));
-            List<List<String>> wantErrors = rows(StatsRecomputation.asText(StatsRecomputation.ERRORS));
-            List<List<String>> gotErrors = rows(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS));
+            List<List<String>> got =
+                    rows(StatsRecomputation.asText(StatsRecomputation.DAILY_STATS));
+            List<List<String>> wantErrors =
+                    rows(StatsRecomputation.asText(StatsRecomputation.ERRORS));
+            List<List<String>> gotErrors =
+                    rows(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS));
             if (want.equals(got) && wantErrors.equals(gotErrors)) {
                 return;
             }

@@ -1,7 +1,14 @@
 package io.rmbg.local;
 
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
+import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -18,11 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.GlobalConfiguration;
-import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
-import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
-import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 
 /**
  * A real Flink standalone session cluster: a JobManager and a TaskManager, each in its own JVM
@@ -36,11 +38,22 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
  */
 final class StandaloneFlinkCluster implements AutoCloseable {
     /** Classpath entries the job jar must bring: never on the cluster's own classpath. */
-    private static final List<String> USER_JAR_ONLY = List.of(
-            "/io/rmbg/", "/target/classes", "/target/test-classes", "/flink-connector-kafka/",
-            "/flink-connector-jdbc-", "/flink-connector-base/",
-            "/org/apache/kafka/", "/org/postgresql/", "/software/amazon/", "/com/fasterxml/jackson/",
-            "/org/scala-lang/", "/org/gaul/", "/io/zonky/", "/tools/jackson/");
+    private static final List<String> USER_JAR_ONLY =
+            List.of(
+                    "/io/rmbg/",
+                    "/target/classes",
+                    "/target/test-classes",
+                    "/flink-connector-kafka/",
+                    "/flink-connector-jdbc-",
+                    "/flink-connector-base/",
+                    "/org/apache/kafka/",
+                    "/org/postgresql/",
+                    "/software/amazon/",
+                    "/com/fasterxml/jackson/",
+                    "/org/scala-lang/",
+                    "/org/gaul/",
+                    "/io/zonky/",
+                    "/tools/jackson/");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,14 +77,24 @@ final class StandaloneFlinkCluster implements AutoCloseable {
 
         StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(dir, restPort);
         try {
-            cluster.launch("jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                    List.of("-Xmx512m"), List.of(), argFile, conf);
+            cluster.launch(
+                    "jobmanager",
+                    "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                    List.of("-Xmx512m"),
+                    List.of(),
+                    argFile,
+                    conf);
             // What bin/taskmanager.sh derives with BashJavaUtils: JVM sizes and the memory layout.
-            TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(
-                    GlobalConfiguration.loadConfiguration(conf.toString()));
-            cluster.launch("taskmanager", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+            TaskExecutorProcessSpec spec =
+                    TaskExecutorProcessUtils.processSpecFromConfig(
+                            GlobalConfiguration.loadConfiguration(conf.toString()));
+            cluster.launch(
+                    "taskmanager",
+                    "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
                     words(ProcessMemoryUtils.generateJvmParametersStr(spec)),
-                    words(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)), argFile, conf);
+                    words(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)),
+                    argFile,
+                    conf);
             cluster.awaitSlots(slots, Duration.ofMinutes(2));
             return cluster;
         } catch (Exception e) {
@@ -80,12 +103,16 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         }
     }
 
-    /** The project's config.yaml, with what differs on one test machine: ports, sizes, file paths. */
+    /**
+     * The project's config.yaml, with what differs on one test machine: ports, sizes, file paths.
+     */
     private static void writeConfig(Path projectConf, Path conf, Path dir, int restPort, int slots)
             throws IOException {
         Configuration c = GlobalConfiguration.loadConfiguration(projectConf.toString());
         Map<String, String> flat = new java.util.TreeMap<>(c.toMap());
-        flat.keySet().removeIf(k -> k.startsWith("external-resource") || k.startsWith("metrics.reporter"));
+        flat.keySet()
+                .removeIf(
+                        k -> k.startsWith("external-resource") || k.startsWith("metrics.reporter"));
         flat.put("jobmanager.rpc.address", "localhost");
         flat.put("jobmanager.rpc.port", Integer.toString(LocalStack.freePortIfZero(0)));
         flat.put("jobmanager.bind-host", "localhost");
@@ -100,18 +127,23 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         flat.put("taskmanager.numberOfTaskSlots", Integer.toString(slots));
         flat.put("parallelism.default", Integer.toString(slots));
         flat.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
-        flat.put("execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
+        flat.put(
+                "execution.checkpointing.savepoint-dir",
+                dir.resolve("savepoints").toUri().toString());
         flat.put("web.tmpdir", dir.resolve("web").toString());
         flat.put("io.tmp.dirs", dir.resolve("tmp").toString());
         Files.createDirectories(dir.resolve("tmp"));
-        String yaml = flat.entrySet().stream()
-                .map(e -> e.getKey() + ": '" + e.getValue().replace("'", "''") + "'")
-                .collect(Collectors.joining("\n", "", "\n"));
+        String yaml =
+                flat.entrySet().stream()
+                        .map(e -> e.getKey() + ": '" + e.getValue().replace("'", "''") + "'")
+                        .collect(Collectors.joining("\n", "", "\n"));
         Files.writeString(conf.resolve("config.yaml"), yaml);
     }
 
     private static String clusterClasspath() {
-        String testClasspath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String testClasspath =
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path"));
         return Arrays.stream(testClasspath.split(File.pathSeparator))
                 .filter(entry -> entry.endsWith(".jar"))
                 .filter(entry -> USER_JAR_ONLY.stream().noneMatch(entry::contains))
@@ -122,24 +154,33 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return Arrays.stream(s.trim().split("\\s+")).filter(w -> !w.isEmpty()).toList();
     }
 
-    private void launch(String name, String mainClass, List<String> jvmArgs, List<String> dynamicProperties,
-            Path argFile, Path conf) throws IOException {
+    private void launch(
+            String name,
+            String mainClass,
+            List<String> jvmArgs,
+            List<String> dynamicProperties,
+            Path argFile,
+            Path conf)
+            throws IOException {
         Path log = dir.resolve(name + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
-        command.addAll(List.of(
-                "-Dlog.file=" + log,
-                "-Dlog4j.configurationFile=" + conf.resolve("log4j2.properties").toUri(),
-                "--add-opens=java.base/java.util=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                "@" + argFile,
-                mainClass,
-                "--configDir", conf.toString()));
+        command.addAll(
+                List.of(
+                        "-Dlog.file=" + log,
+                        "-Dlog4j.configurationFile=" + conf.resolve("log4j2.properties").toUri(),
+                        "--add-opens=java.base/java.util=ALL-UNNAMED",
+                        "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                        "@" + argFile,
+                        mainClass,
+                        "--configDir",
+                        conf.toString()));
         command.addAll(dynamicProperties);
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".out").toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve(name + ".out").toFile());
         pb.environment().put("ORT_DISABLE_TELEMETRY", "1");
         processes.add(pb.start());
     }
@@ -157,8 +198,11 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             for (Process p : processes) {
                 if (!p.isAlive()) {
-                    throw new IllegalStateException("a Flink process exited with " + p.exitValue()
-                            + "; see the logs in " + dir);
+                    throw new IllegalStateException(
+                            "a Flink process exited with "
+                                    + p.exitValue()
+                                    + "; see the logs in "
+                                    + dir);
                 }
             }
             try {
@@ -171,24 +215,35 @@ final class StandaloneFlinkCluster implements AutoCloseable {
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException("the cluster did not offer " + slots + " slots in " + timeout
-                + "; see the logs in " + dir);
+        throw new IllegalStateException(
+                "the cluster did not offer "
+                        + slots
+                        + " slots in "
+                        + timeout
+                        + "; see the logs in "
+                        + dir);
     }
 
     /** Uploads the jar and runs it, as {@code flink run} does; returns the job id. */
     String submit(Path jobJar, List<String> programArgs, int parallelism) throws Exception {
         String boundary = "rmbg-" + UUID.randomUUID();
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                + jobJar.getFileName() + "\"\r\nContent-Type: application/java-archive\r\n\r\n")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] head =
+                ("--"
+                                + boundary
+                                + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                                + jobJar.getFileName()
+                                + "\"\r\nContent-Type: application/java-archive\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        HttpRequest upload = HttpRequest.newBuilder(URI.create(restUrl() + "/jars/upload"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.concat(
-                        HttpRequest.BodyPublishers.ofByteArray(head),
-                        HttpRequest.BodyPublishers.ofFile(jobJar),
-                        HttpRequest.BodyPublishers.ofByteArray(tail)))
-                .build();
+        HttpRequest upload =
+                HttpRequest.newBuilder(URI.create(restUrl() + "/jars/upload"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(
+                                HttpRequest.BodyPublishers.concat(
+                                        HttpRequest.BodyPublishers.ofByteArray(head),
+                                        HttpRequest.BodyPublishers.ofFile(jobJar),
+                                        HttpRequest.BodyPublishers.ofByteArray(tail)))
+                        .build();
         JsonNode uploaded = send(upload);
         String fileName = uploaded.path("filename").asText();
         String jarId = fileName.substring(fileName.lastIndexOf('/') + 1);
@@ -197,10 +252,12 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         body.put("parallelism", parallelism);
         var args = body.putArray("programArgsList");
         programArgs.forEach(args::add);
-        JsonNode run = send(HttpRequest.newBuilder(URI.create(restUrl() + "/jars/" + jarId + "/run"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build());
+        JsonNode run =
+                send(
+                        HttpRequest.newBuilder(URI.create(restUrl() + "/jars/" + jarId + "/run"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                                .build());
         return run.path("jobid").asText();
     }
 
@@ -209,8 +266,11 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     void cancel(String jobId) throws Exception {
-        http.send(HttpRequest.newBuilder(URI.create(restUrl() + "/jobs/" + jobId + "?mode=cancel"))
-                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+                HttpRequest.newBuilder(URI.create(restUrl() + "/jobs/" + jobId + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     JsonNode get(String path) throws Exception {
@@ -220,7 +280,14 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     private JsonNode send(HttpRequest request) throws Exception {
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
-            throw new IOException(request.method() + " " + request.uri() + " → " + r.statusCode() + ": " + r.body());
+            throw new IOException(
+                    request.method()
+                            + " "
+                            + request.uri()
+                            + " → "
+                            + r.statusCode()
+                            + ": "
+                            + r.body());
         }
         return JSON.readTree(r.body());
     }

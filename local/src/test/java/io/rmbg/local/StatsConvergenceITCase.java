@@ -1,7 +1,12 @@
 package io.rmbg.local;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +19,17 @@ import io.rmbg.udf.functions.BackgroundRemovalFunction;
 import io.rmbg.udf.model.SyntheticModels;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,46 +44,35 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.async.ResultFuture;
-import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * README "Daily statistics": every day's {@code processing_stats} and {@code processing_error_stats}
- * converge to the recomputation from {@code image_process_jobs}, in every column, whatever the
- * delay of a job: (a) jobs dated weeks ago, yesterday and today sent after the watermark followed
- * the wall clock; (c) a job dated next year, after which today keeps updating; (b) a failover whose
- * replayed attempts end differently from the first ones (another status, another time), after
- * which row, last trace and statistics agree on the replayed attempt.
+ * README "Daily statistics": every day's {@code processing_stats} and {@code
+ * processing_error_stats} converge to the recomputation from {@code image_process_jobs}, in every
+ * column, whatever the delay of a job: (a) jobs dated weeks ago, yesterday and today sent after the
+ * watermark followed the wall clock; (c) a job dated next year, after which today keeps updating;
+ * (b) a failover whose replayed attempts end differently from the first ones (another status,
+ * another time), after which row, last trace and statistics agree on the replayed attempt.
  */
 class StatsConvergenceITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FLIP = "flip";
     private static final String POISON = "poison";
+
     /** Jobs of user "flip" whose first attempt already ended (as a STORAGE failure). */
     private static final Set<String> FLIPPED = ConcurrentHashMap.newKeySet();
+
     private static final AtomicBoolean POISONED = new AtomicBoolean();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     @TempDir static Path dataDir;
     private static LocalStack stack;
@@ -77,18 +82,20 @@ class StatsConvergenceITCase {
     static void startStack() throws Exception {
         Path model = dataDir.resolve("colour-key-320.onnx");
         SyntheticModels.writeColourKeyModel(model, 320);
-        PipelineConfig base = PipelineConfig.builder()
-                .set(ConfigKeys.MODEL_PATH, model.toString())
-                .set(ConfigKeys.MODEL_PROFILE, "u2net")
-                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
-                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
-                // No checkpoint during the test: the failover starts the job's state afresh, and
-                // every record is replayed.
-                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, Duration.ofMinutes(30).toMillis())
-                .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
-                .set(ConfigKeys.STATS_QUIET_PERIOD_MS, 2000)
-                .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
-                .build();
+        PipelineConfig base =
+                PipelineConfig.builder()
+                        .set(ConfigKeys.MODEL_PATH, model.toString())
+                        .set(ConfigKeys.MODEL_PROFILE, "u2net")
+                        .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                        .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                        // No checkpoint during the test: the failover starts the job's state
+                        // afresh, and
+                        // every record is replayed.
+                        .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, Duration.ofMinutes(30).toMillis())
+                        .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                        .set(ConfigKeys.STATS_QUIET_PERIOD_MS, 2000)
+                        .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
+                        .build();
         stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
         config = stack.config();
     }
@@ -101,11 +108,14 @@ class StatsConvergenceITCase {
     }
 
     @Test
-    void everyDayConvergesToTheRecomputation(@InjectClusterClient ClusterClient<?> flink) throws Exception {
+    void everyDayConvergesToTheRecomputation(@InjectClusterClient ClusterClient<?> flink)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         RmbgJob.configure(env, config);
-        RmbgJob.pipeline(config).withBackgroundRemoval(c -> new FlipOnFirstAttempt(RmbgPipeline.backgroundRemoval(c)))
+        RmbgJob.pipeline(config)
+                .withBackgroundRemoval(
+                        c -> new FlipOnFirstAttempt(RmbgPipeline.backgroundRemoval(c)))
                 .build(env, config);
         JobClient job = env.executeAsync("rmbg-stats-convergence");
         try {
@@ -115,7 +125,8 @@ class StatsConvergenceITCase {
             awaitTerminalRows(sent, Duration.ofMinutes(2));
             Thread.sleep(3_000); // past the quiet period: the watermark now follows the wall clock
 
-            // (a) A back-fill and stragglers: weeks ago (beyond the allowed lateness), yesterday, today.
+            // (a) A back-fill and stragglers: weeks ago (beyond the allowed lateness), yesterday,
+            // today.
             Instant weeksAgo = now.minus(Duration.ofDays(35));
             Instant yesterday = now.minus(Duration.ofDays(1));
             sent.add(send("u", weeksAgo));
@@ -139,22 +150,36 @@ class StatsConvergenceITCase {
 
             // (b) First attempts fail as STORAGE and are counted; a failover replays every record
             // and the replayed attempts complete, in other times.
-            List<String> flips = List.of(send(FLIP, now), send(FLIP, now), send(FLIP, yesterday), send(FLIP, weeksAgo));
+            List<String> flips =
+                    List.of(
+                            send(FLIP, now),
+                            send(FLIP, now),
+                            send(FLIP, yesterday),
+                            send(FLIP, weeksAgo));
             sent.addAll(flips);
             awaitTerminalRows(sent, Duration.ofMinutes(2));
             db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
-            assertThat(db().rows("SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
+            assertThat(
+                            db().rows(
+                                            "SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
                     .containsExactly(List.of("3"));
             sent.add(send(POISON, now));
             awaitCompleted(flips, Duration.ofMinutes(3));
             awaitTerminalRows(sent, Duration.ofMinutes(2));
             db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
-            assertThat(db().rows("SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
-                    .as("codes of first attempts are gone").containsExactly(List.of("0"));
+            assertThat(
+                            db().rows(
+                                            "SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
+                    .as("codes of first attempts are gone")
+                    .containsExactly(List.of("0"));
             checkRowsHoldTheLastTracedAttempt(sent);
             FlinkRest rest = new FlinkRest(flink.getWebInterfaceURL(), job.getJobID().toString());
-            assertThat(rest.get("/jobs/" + job.getJobID() + "/exceptions").path("exceptionHistory").path("entries"))
-                    .as("the injected failover happened").isNotEmpty();
+            assertThat(
+                            rest.get("/jobs/" + job.getJobID() + "/exceptions")
+                                    .path("exceptionHistory")
+                                    .path("entries"))
+                    .as("the injected failover happened")
+                    .isNotEmpty();
         } finally {
             job.cancel().get();
         }
@@ -177,8 +202,13 @@ class StatsConvergenceITCase {
                 throw new IllegalStateException("injected task failure");
             }
             if (FLIP.equals(event.userId()) && FLIPPED.add(event.jobId())) {
-                resultFuture.complete(List.of(JobResult.failed(event, ErrorCode.STORAGE,
-                        "injected: the store was unreachable on the first attempt", System.currentTimeMillis())));
+                resultFuture.complete(
+                        List.of(
+                                JobResult.failed(
+                                        event,
+                                        ErrorCode.STORAGE,
+                                        "injected: the store was unreachable on the first attempt",
+                                        System.currentTimeMillis())));
                 return;
             }
             super.asyncInvoke(event, resultFuture);
@@ -186,37 +216,56 @@ class StatsConvergenceITCase {
     }
 
     private static String send(String user, Instant createdAt) throws Exception {
-        return send(JSON.createObjectNode().put("user_id", user)
-                .put("image_base64", Base64.getEncoder().encodeToString(SampleImages.png(96, 64))), createdAt);
+        return send(
+                JSON.createObjectNode()
+                        .put("user_id", user)
+                        .put(
+                                "image_base64",
+                                Base64.getEncoder().encodeToString(SampleImages.png(96, 64))),
+                createdAt);
     }
 
     /** An event that fails validation (a failed row, INVALID_EVENT). */
     private static String sendInvalid(String user, Instant createdAt) throws Exception {
-        return send(JSON.createObjectNode().put("user_id", user).put("image_base64", "!!!"), createdAt);
+        return send(
+                JSON.createObjectNode().put("user_id", user).put("image_base64", "!!!"), createdAt);
     }
 
     private static String send(ObjectNode event, Instant createdAt) throws Exception {
         String jobId = UUID.randomUUID().toString();
         event.put("job_id", jobId).put("created_at", createdAt.toString());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS),
-                    JSON.writeValueAsBytes(event))).get();
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                stack.kafkaBootstrapServers()),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            producer.send(
+                            new ProducerRecord<>(
+                                    config.get(ConfigKeys.KAFKA_TOPIC_EVENTS),
+                                    JSON.writeValueAsBytes(event)))
+                    .get();
         }
         return jobId;
     }
 
     private static void checkRowsHoldTheLastTracedAttempt(List<String> jobIds) throws Exception {
         Map<String, String> lastTrace = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(stack.kafkaBootstrapServers(),
-                config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), jobIds.size())) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                TopicRecords.readAll(
+                        stack.kafkaBootstrapServers(),
+                        config.get(ConfigKeys.KAFKA_TOPIC_RESULTS),
+                        jobIds.size())) {
             var trace = JSON.readTree(r.value());
-            lastTrace.put(new String(r.key(), UTF_8),
+            lastTrace.put(
+                    new String(r.key(), UTF_8),
                     trace.get("status").asText() + ":" + trace.get("processing_time_ms").asLong());
         }
         Map<String, String> rowAttempts = new HashMap<>();
-        for (List<String> r : db().rows("SELECT job_id, status || ':' || processing_time_ms FROM image_process_jobs")) {
+        for (List<String> r :
+                db().rows(
+                                "SELECT job_id, status || ':' || processing_time_ms FROM image_process_jobs")) {
             rowAttempts.put(r.get(0), r.get(1));
         }
         assertThat(rowAttempts).isEqualTo(lastTrace);
@@ -224,19 +273,29 @@ class StatsConvergenceITCase {
     }
 
     private static void awaitTerminalRows(List<String> jobIds, Duration timeout) throws Exception {
-        awaitCount("SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed') AND job_id IN ("
-                + quoted(jobIds) + ")", jobIds.size(), timeout);
+        awaitCount(
+                "SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed') AND job_id IN ("
+                        + quoted(jobIds)
+                        + ")",
+                jobIds.size(),
+                timeout);
     }
 
     private static void awaitCompleted(List<String> jobIds, Duration timeout) throws Exception {
-        awaitCount("SELECT count(*) FROM image_process_jobs WHERE status = 'completed' AND job_id IN ("
-                + quoted(jobIds) + ")", jobIds.size(), timeout);
+        awaitCount(
+                "SELECT count(*) FROM image_process_jobs WHERE status = 'completed' AND job_id IN ("
+                        + quoted(jobIds)
+                        + ")",
+                jobIds.size(),
+                timeout);
     }
 
     private static void awaitCount(String sql, int count, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (Long.parseLong(db().rows(sql).get(0).get(0)) < count) {
-            assertThat(System.nanoTime()).as("%s reaching %s within %s", sql, count, timeout).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("%s reaching %s within %s", sql, count, timeout)
+                    .isLessThan(deadline);
             Thread.sleep(300);
         }
     }
@@ -246,12 +305,18 @@ class StatsConvergenceITCase {
     }
 
     private static long totalOn(LocalDate day) throws Exception {
-        List<List<String>> r = db().rows("SELECT total_jobs FROM processing_stats WHERE stat_date = '" + day + "'");
+        List<List<String>> r =
+                db().rows(
+                                "SELECT total_jobs FROM processing_stats WHERE stat_date = '"
+                                        + day
+                                        + "'");
         return r.isEmpty() ? 0 : Long.parseLong(r.get(0).get(0));
     }
 
     private static List<LocalDate> days() throws Exception {
-        return db().rows("SELECT stat_date FROM processing_stats").stream().map(r -> LocalDate.parse(r.get(0))).toList();
+        return db().rows("SELECT stat_date FROM processing_stats").stream()
+                .map(r -> LocalDate.parse(r.get(0)))
+                .toList();
     }
 
     private static LocalDate day(Instant t) {

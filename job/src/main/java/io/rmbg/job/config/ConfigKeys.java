@@ -19,6 +19,7 @@ public final class ConfigKeys {
     public static final String KAFKA_STARTING_OFFSETS = "kafka.starting-offsets";
     public static final String KAFKA_MAX_FETCH_BYTES = "kafka.max-fetch-bytes";
     public static final String KAFKA_DLQ_MAX_VALUE_BYTES = "kafka.dlq.max-value-bytes";
+
     /**
      * Kafka client settings passed through to the source and both Kafka sinks, prefix removed:
      * {@code kafka.properties.security.protocol=SASL_SSL}. Not in {@link #DEFAULTS}: any suffix.
@@ -38,8 +39,13 @@ public final class ConfigKeys {
     public static final String S3_SOURCE_ACCESS_KEY = "s3.source.access-key";
     public static final String S3_SOURCE_SECRET_KEY = "s3.source.secret-key";
     public static final String S3_SOURCE_PATH_STYLE = "s3.source.path-style";
-    /** Comma-separated {@code bucket/prefix} entries an {@code image_uri} must fall in (SourcePolicy). */
+
+    /**
+     * Comma-separated {@code bucket/prefix} entries an {@code image_uri} must fall in
+     * (SourcePolicy).
+     */
     public static final String SOURCE_ALLOWED = "source.allowed";
+
     /** Stands for the value of {@code s3.bucket} in {@code source.allowed}. */
     public static final String RESULTS_BUCKET_PLACEHOLDER = "${s3.bucket}";
 
@@ -56,7 +62,8 @@ public final class ConfigKeys {
     public static final String MODEL_INTRA_OP_THREADS = "model.intra-op-threads";
     public static final String MODEL_ADDITIONAL = "model.additional";
     public static final String MODEL_CUDA_CONV_ALGO_SEARCH = "model.cuda.cudnn-conv-algo-search";
-    public static final String MODEL_CUDA_ARENA_EXTEND_STRATEGY = "model.cuda.arena-extend-strategy";
+    public static final String MODEL_CUDA_ARENA_EXTEND_STRATEGY =
+            "model.cuda.arena-extend-strategy";
     public static final String MODEL_CUDA_MEMORY_LIMIT_MB = "model.cuda.memory-limit-mb";
     public static final String MODEL_TENSORRT_ENABLED = "model.tensorrt.enabled";
     public static final String MODEL_TENSORRT_FP16 = "model.tensorrt.fp16";
@@ -88,12 +95,20 @@ public final class ConfigKeys {
     public static final String STATS_MAX_CLOCK_SKEW_MS = "stats.max-clock-skew-ms";
     public static final String STATS_RECONCILE_QUIET_MS = "stats.reconcile.quiet-ms";
     public static final String STATS_RECONCILE_MAX_WAIT_MS = "stats.reconcile.max-wait-ms";
-    public static final String STATS_RECONCILE_AFTER_RESTORE_MS = "stats.reconcile.after-restore-ms";
+    public static final String STATS_RECONCILE_AFTER_RESTORE_MS =
+            "stats.reconcile.after-restore-ms";
 
-    private static final Set<String> SECRETS = Set.of(JDBC_PASSWORD, S3_SECRET_KEY, S3_ACCESS_KEY,
-            S3_SOURCE_SECRET_KEY, S3_SOURCE_ACCESS_KEY);
+    private static final Set<String> SECRETS =
+            Set.of(
+                    JDBC_PASSWORD,
+                    S3_SECRET_KEY,
+                    S3_ACCESS_KEY,
+                    S3_SOURCE_SECRET_KEY,
+                    S3_SOURCE_ACCESS_KEY);
+
     /** Words in a Kafka client setting's name that mark its value as a secret. */
-    private static final List<String> SECRET_WORDS = List.of("password", "jaas", "secret", "token", "credential");
+    private static final List<String> SECRET_WORDS =
+            List.of("password", "jaas", "secret", "token", "credential");
 
     /** Defaults: the local stack's endpoints (docs/contracts.md §8) and the contract's limits. */
     public static final Map<String, String> DEFAULTS = defaults();

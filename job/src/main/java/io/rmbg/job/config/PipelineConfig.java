@@ -7,6 +7,7 @@ import io.rmbg.udf.inference.DeviceSelection;
 import io.rmbg.udf.inference.GpuOptions;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.process.ModelOptions;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -27,6 +28,7 @@ import java.util.TreeMap;
 public final class PipelineConfig implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final String ENV_PREFIX = "RMBG_";
+
     /** Upper bound of {@code inference.batch-size}. */
     public static final int MAX_BATCH_SIZE = 64;
 
@@ -42,8 +44,11 @@ public final class PipelineConfig implements Serializable {
         return builder().build();
     }
 
-    /** Reads {@code --config FILE}, the environment and {@code --key value} pairs from {@code args}. */
-    public static PipelineConfig fromArgs(String[] args, Map<String, String> env) throws IOException {
+    /**
+     * Reads {@code --config FILE}, the environment and {@code --key value} pairs from {@code args}.
+     */
+    public static PipelineConfig fromArgs(String[] args, Map<String, String> env)
+            throws IOException {
         Builder builder = builder();
         for (int i = 0; i < args.length; i++) {
             if ("--config".equals(args[i]) && i + 1 < args.length) {
@@ -86,7 +91,8 @@ public final class PipelineConfig implements Serializable {
         try {
             return Long.parseLong(get(key).trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, got '" + get(key) + "'");
+            throw new IllegalArgumentException(
+                    key + " must be a whole number, got '" + get(key) + "'");
         }
     }
 
@@ -97,7 +103,8 @@ public final class PipelineConfig implements Serializable {
     public boolean getBoolean(String key) {
         String v = get(key).trim().toLowerCase(Locale.ROOT);
         if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(key + " must be true or false, got '" + get(key) + "'");
+            throw new IllegalArgumentException(
+                    key + " must be true or false, got '" + get(key) + "'");
         }
         return Boolean.parseBoolean(v);
     }
@@ -130,28 +137,36 @@ public final class PipelineConfig implements Serializable {
                 results.bucket(),
                 ownKeys ? get(ConfigKeys.S3_SOURCE_ACCESS_KEY) : results.accessKey(),
                 ownKeys ? get(ConfigKeys.S3_SOURCE_SECRET_KEY) : results.secretKey(),
-                pathStyle.isBlank() ? results.pathStyle() : getBoolean(ConfigKeys.S3_SOURCE_PATH_STYLE));
+                pathStyle.isBlank()
+                        ? results.pathStyle()
+                        : getBoolean(ConfigKeys.S3_SOURCE_PATH_STYLE));
     }
 
     /** {@code source.allowed} with {@code ${s3.bucket}} filled in. */
     public SourcePolicy sourcePolicy() {
-        String spec = get(ConfigKeys.SOURCE_ALLOWED)
-                .replace(ConfigKeys.RESULTS_BUCKET_PLACEHOLDER, get(ConfigKeys.S3_BUCKET));
+        String spec =
+                get(ConfigKeys.SOURCE_ALLOWED)
+                        .replace(ConfigKeys.RESULTS_BUCKET_PLACEHOLDER, get(ConfigKeys.S3_BUCKET));
         try {
             return SourcePolicy.parse(spec);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(ConfigKeys.SOURCE_ALLOWED + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    ConfigKeys.SOURCE_ALLOWED + ": " + e.getMessage(), e);
         }
     }
 
-    /** The {@code kafka.properties.*} settings, prefix removed, for every Kafka client of the job. */
+    /**
+     * The {@code kafka.properties.*} settings, prefix removed, for every Kafka client of the job.
+     */
     public Properties kafkaProperties() {
         Properties props = new Properties();
-        values.forEach((k, v) -> {
-            if (k.startsWith(ConfigKeys.KAFKA_PROPERTIES_PREFIX)) {
-                props.setProperty(k.substring(ConfigKeys.KAFKA_PROPERTIES_PREFIX.length()), v);
-            }
-        });
+        values.forEach(
+                (k, v) -> {
+                    if (k.startsWith(ConfigKeys.KAFKA_PROPERTIES_PREFIX)) {
+                        props.setProperty(
+                                k.substring(ConfigKeys.KAFKA_PROPERTIES_PREFIX.length()), v);
+                    }
+                });
         return props;
     }
 
@@ -172,7 +187,9 @@ public final class PipelineConfig implements Serializable {
                 ModelOptions.parseAdditional(get(ConfigKeys.MODEL_ADDITIONAL)));
     }
 
-    /** {@code inference.memory-budget-mb} in bytes: the per-slot heap for decoded images in flight. */
+    /**
+     * {@code inference.memory-budget-mb} in bytes: the per-slot heap for decoded images in flight.
+     */
     public long memoryBudgetBytes() {
         return getLong(ConfigKeys.INFERENCE_MEMORY_BUDGET_MB) << 20;
     }
@@ -180,8 +197,10 @@ public final class PipelineConfig implements Serializable {
     private GpuOptions gpu() {
         long limitMb = getLong(ConfigKeys.MODEL_CUDA_MEMORY_LIMIT_MB);
         if (limitMb < 0) {
-            throw new IllegalArgumentException(ConfigKeys.MODEL_CUDA_MEMORY_LIMIT_MB
-                    + " cannot be negative (0: no limit), got " + limitMb);
+            throw new IllegalArgumentException(
+                    ConfigKeys.MODEL_CUDA_MEMORY_LIMIT_MB
+                            + " cannot be negative (0: no limit), got "
+                            + limitMb);
         }
         try {
             return new GpuOptions(
@@ -192,15 +211,20 @@ public final class PipelineConfig implements Serializable {
                     getBoolean(ConfigKeys.MODEL_TENSORRT_FP16),
                     get(ConfigKeys.MODEL_TENSORRT_ENGINE_CACHE_DIR));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("model.cuda / model.tensorrt settings: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "model.cuda / model.tensorrt settings: " + e.getMessage(), e);
         }
     }
 
     private void validate() {
         for (String key : values.keySet()) {
-            if (!ConfigKeys.DEFAULTS.containsKey(key) && !key.startsWith(ConfigKeys.KAFKA_PROPERTIES_PREFIX)) {
+            if (!ConfigKeys.DEFAULTS.containsKey(key)
+                    && !key.startsWith(ConfigKeys.KAFKA_PROPERTIES_PREFIX)) {
                 throw new IllegalArgumentException(
-                        "unknown setting '" + key + "'; known settings: " + ConfigKeys.DEFAULTS.keySet());
+                        "unknown setting '"
+                                + key
+                                + "'; known settings: "
+                                + ConfigKeys.DEFAULTS.keySet());
             }
         }
         imageLimits();
@@ -217,19 +241,30 @@ public final class PipelineConfig implements Serializable {
         positive(ConfigKeys.INFERENCE_MEMORY_BUDGET_MB);
         getBoolean(ConfigKeys.MODEL_CHECK_ON_CLIENT);
         if (getLong(ConfigKeys.INFERENCE_BATCH_SIZE) > MAX_BATCH_SIZE) {
-            throw new IllegalArgumentException(ConfigKeys.INFERENCE_BATCH_SIZE + " must be at most "
-                    + MAX_BATCH_SIZE + " (each slot holds two batches of 12 MiB per 1024² image), got "
-                    + get(ConfigKeys.INFERENCE_BATCH_SIZE));
+            throw new IllegalArgumentException(
+                    ConfigKeys.INFERENCE_BATCH_SIZE
+                            + " must be at most "
+                            + MAX_BATCH_SIZE
+                            + " (each slot holds two batches of 12 MiB per 1024² image), got "
+                            + get(ConfigKeys.INFERENCE_BATCH_SIZE));
         }
         if (getLong(ConfigKeys.INFERENCE_BATCH_SIZE) > getLong(ConfigKeys.INFERENCE_CAPACITY)) {
-            throw new IllegalArgumentException(ConfigKeys.INFERENCE_BATCH_SIZE + " ("
-                    + get(ConfigKeys.INFERENCE_BATCH_SIZE) + ") cannot exceed " + ConfigKeys.INFERENCE_CAPACITY
-                    + " (" + get(ConfigKeys.INFERENCE_CAPACITY) + "): a batch could never fill; raise the"
-                    + " capacity to at least twice the batch size");
+            throw new IllegalArgumentException(
+                    ConfigKeys.INFERENCE_BATCH_SIZE
+                            + " ("
+                            + get(ConfigKeys.INFERENCE_BATCH_SIZE)
+                            + ") cannot exceed "
+                            + ConfigKeys.INFERENCE_CAPACITY
+                            + " ("
+                            + get(ConfigKeys.INFERENCE_CAPACITY)
+                            + "): a batch could never fill; raise the"
+                            + " capacity to at least twice the batch size");
         }
         if (getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS) < 0) {
-            throw new IllegalArgumentException(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS + " cannot be negative, got "
-                    + get(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS));
+            throw new IllegalArgumentException(
+                    ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS
+                            + " cannot be negative, got "
+                            + get(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS));
         }
         positive(ConfigKeys.CHECKPOINT_INTERVAL_MS);
         positive(ConfigKeys.DEDUP_RETENTION_MS);
@@ -239,29 +274,42 @@ public final class PipelineConfig implements Serializable {
         positive(ConfigKeys.STATS_OUT_OF_ORDERNESS_MS);
         positive(ConfigKeys.STATS_QUIET_PERIOD_MS);
         if (getLong(ConfigKeys.STATS_ALLOWED_LATENESS_MS) < 0) {
-            throw new IllegalArgumentException(ConfigKeys.STATS_ALLOWED_LATENESS_MS + " cannot be negative");
+            throw new IllegalArgumentException(
+                    ConfigKeys.STATS_ALLOWED_LATENESS_MS + " cannot be negative");
         }
         try {
             java.time.ZoneId.of(get(ConfigKeys.STATS_TIME_ZONE));
         } catch (java.time.DateTimeException e) {
-            throw new IllegalArgumentException(ConfigKeys.STATS_TIME_ZONE + " must be a time zone such as UTC"
-                    + " or Europe/Berlin, got '" + get(ConfigKeys.STATS_TIME_ZONE) + "'");
+            throw new IllegalArgumentException(
+                    ConfigKeys.STATS_TIME_ZONE
+                            + " must be a time zone such as UTC"
+                            + " or Europe/Berlin, got '"
+                            + get(ConfigKeys.STATS_TIME_ZONE)
+                            + "'");
         }
         positive(ConfigKeys.JDBC_BATCH_SIZE);
         getLong(ConfigKeys.JDBC_BATCH_INTERVAL_MS);
         getInt(ConfigKeys.JDBC_MAX_RETRIES);
         String offsets = get(ConfigKeys.KAFKA_STARTING_OFFSETS);
-        if (!offsets.equals("earliest") && !offsets.equals("latest") && !offsets.equals("committed")) {
+        if (!offsets.equals("earliest")
+                && !offsets.equals("latest")
+                && !offsets.equals("committed")) {
             throw new IllegalArgumentException(
-                    ConfigKeys.KAFKA_STARTING_OFFSETS + " must be earliest, latest or committed, got '"
-                            + offsets + "'");
+                    ConfigKeys.KAFKA_STARTING_OFFSETS
+                            + " must be earliest, latest or committed, got '"
+                            + offsets
+                            + "'");
         }
     }
 
     private void validateSources() {
-        if (get(ConfigKeys.S3_SOURCE_ACCESS_KEY).isBlank() != get(ConfigKeys.S3_SOURCE_SECRET_KEY).isBlank()) {
-            throw new IllegalArgumentException(ConfigKeys.S3_SOURCE_ACCESS_KEY + " and " + ConfigKeys.S3_SOURCE_SECRET_KEY
-                    + " go together: set both, or neither to read sources with s3.access-key/s3.secret-key");
+        if (get(ConfigKeys.S3_SOURCE_ACCESS_KEY).isBlank()
+                != get(ConfigKeys.S3_SOURCE_SECRET_KEY).isBlank()) {
+            throw new IllegalArgumentException(
+                    ConfigKeys.S3_SOURCE_ACCESS_KEY
+                            + " and "
+                            + ConfigKeys.S3_SOURCE_SECRET_KEY
+                            + " go together: set both, or neither to read sources with s3.access-key/s3.secret-key");
         }
         sourceS3();
         String bucket = get(ConfigKeys.S3_BUCKET);
@@ -274,37 +322,60 @@ public final class PipelineConfig implements Serializable {
                 String fixed = entry.fixedPrefix();
                 if (area.startsWith(fixed) || fixed.startsWith(area)) {
                     // Results are content-addressed, not per user: reading them would cross users.
-                    throw new IllegalArgumentException(ConfigKeys.SOURCE_ALLOWED + " entry '" + entry
-                            + "' reaches the job's " + area + " results in bucket " + bucket
-                            + "; allow an upload area instead, such as " + bucket + "/uploads/${user_id}/");
+                    throw new IllegalArgumentException(
+                            ConfigKeys.SOURCE_ALLOWED
+                                    + " entry '"
+                                    + entry
+                                    + "' reaches the job's "
+                                    + area
+                                    + " results in bucket "
+                                    + bucket
+                                    + "; allow an upload area instead, such as "
+                                    + bucket
+                                    + "/uploads/${user_id}/");
                 }
             }
         }
     }
 
     /** Settings the job derives itself; passing them through would silently fight the job's. */
-    private static final Map<String, String> MANAGED_KAFKA_PROPERTIES = Map.of(
-            "bootstrap.servers", ConfigKeys.KAFKA_BOOTSTRAP_SERVERS,
-            "group.id", ConfigKeys.KAFKA_GROUP_ID,
-            "max.partition.fetch.bytes", ConfigKeys.KAFKA_MAX_FETCH_BYTES,
-            "fetch.max.bytes", ConfigKeys.KAFKA_MAX_FETCH_BYTES,
-            "max.request.size", ConfigKeys.IMAGE_MAX_INLINE_BYTES + " (dead letters hold whole inline images)",
-            "key.deserializer", "the job's own deserializer",
-            "value.deserializer", "the job's own deserializer",
-            "key.serializer", "the job's own serializer",
-            "value.serializer", "the job's own serializer",
-            "transactional.id", "the job's at-least-once sinks, which use no transactions");
+    private static final Map<String, String> MANAGED_KAFKA_PROPERTIES =
+            Map.of(
+                    "bootstrap.servers",
+                    ConfigKeys.KAFKA_BOOTSTRAP_SERVERS,
+                    "group.id",
+                    ConfigKeys.KAFKA_GROUP_ID,
+                    "max.partition.fetch.bytes",
+                    ConfigKeys.KAFKA_MAX_FETCH_BYTES,
+                    "fetch.max.bytes",
+                    ConfigKeys.KAFKA_MAX_FETCH_BYTES,
+                    "max.request.size",
+                    ConfigKeys.IMAGE_MAX_INLINE_BYTES + " (dead letters hold whole inline images)",
+                    "key.deserializer",
+                    "the job's own deserializer",
+                    "value.deserializer",
+                    "the job's own deserializer",
+                    "key.serializer",
+                    "the job's own serializer",
+                    "value.serializer",
+                    "the job's own serializer",
+                    "transactional.id",
+                    "the job's at-least-once sinks, which use no transactions");
 
     private void validateKafkaProperties() {
         for (String name : kafkaProperties().stringPropertyNames()) {
             String instead = MANAGED_KAFKA_PROPERTIES.get(name);
             if (instead != null) {
-                throw new IllegalArgumentException(ConfigKeys.KAFKA_PROPERTIES_PREFIX + name
-                        + " cannot be passed through; it is set from " + instead);
+                throw new IllegalArgumentException(
+                        ConfigKeys.KAFKA_PROPERTIES_PREFIX
+                                + name
+                                + " cannot be passed through; it is set from "
+                                + instead);
             }
             if (name.isBlank()) {
-                throw new IllegalArgumentException(ConfigKeys.KAFKA_PROPERTIES_PREFIX
-                        + " needs a Kafka client setting's name after it, such as security.protocol");
+                throw new IllegalArgumentException(
+                        ConfigKeys.KAFKA_PROPERTIES_PREFIX
+                                + " needs a Kafka client setting's name after it, such as security.protocol");
             }
         }
     }
@@ -326,8 +397,12 @@ public final class PipelineConfig implements Serializable {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("PipelineConfig{");
-        values.forEach((k, v) -> sb.append(k).append('=')
-                .append(ConfigKeys.isSecret(k) && !v.isEmpty() ? "****" : v).append(", "));
+        values.forEach(
+                (k, v) ->
+                        sb.append(k)
+                                .append('=')
+                                .append(ConfigKeys.isSecret(k) && !v.isEmpty() ? "****" : v)
+                                .append(", "));
         return sb.append('}').toString();
     }
 
@@ -346,7 +421,8 @@ public final class PipelineConfig implements Serializable {
 
         public Builder file(Path file) throws IOException {
             if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("config file " + file.toAbsolutePath() + " does not exist");
+                throw new IllegalArgumentException(
+                        "config file " + file.toAbsolutePath() + " does not exist");
             }
             Properties props = new Properties();
             try (Reader r = Files.newBufferedReader(file)) {
@@ -370,12 +446,18 @@ public final class PipelineConfig implements Serializable {
                 }
             }
             String kafka = ENV_PREFIX + "KAFKA_PROPERTIES_";
-            new TreeMap<>(env).forEach((name, value) -> {
-                if (name.startsWith(kafka) && name.length() > kafka.length()) {
-                    set(ConfigKeys.KAFKA_PROPERTIES_PREFIX
-                            + name.substring(kafka.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
-                }
-            });
+            new TreeMap<>(env)
+                    .forEach(
+                            (name, value) -> {
+                                if (name.startsWith(kafka) && name.length() > kafka.length()) {
+                                    set(
+                                            ConfigKeys.KAFKA_PROPERTIES_PREFIX
+                                                    + name.substring(kafka.length())
+                                                            .toLowerCase(Locale.ROOT)
+                                                            .replace('_', '.'),
+                                            value);
+                                }
+                            });
             return this;
         }
 

@@ -1,7 +1,5 @@
 package io.rmbg.job.functions;
 
-import io.rmbg.udf.records.JobResult;
-import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -10,6 +8,10 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+
+import io.rmbg.udf.records.JobResult;
+
+import java.time.Duration;
 
 /**
  * Lets through the first result of each job id and drops the rest: a re-sent event must not count
@@ -29,14 +31,16 @@ public final class FirstResultPerJob extends KeyedProcessFunction<String, JobRes
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("job-seen", Types.BOOLEAN);
+        ValueStateDescriptor<Boolean> descriptor =
+                new ValueStateDescriptor<>("job-seen", Types.BOOLEAN);
         descriptor.enableTimeToLive(StateTtlConfig.newBuilder(retention).build());
         seen = getRuntimeContext().getState(descriptor);
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateResults");
     }
 
     @Override
-    public void processElement(JobResult result, Context ctx, Collector<JobResult> out) throws Exception {
+    public void processElement(JobResult result, Context ctx, Collector<JobResult> out)
+            throws Exception {
         if (seen.value() != null) {
             duplicates.inc();
             return;

@@ -1,18 +1,19 @@
 package io.rmbg.job.functions;
 
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+
 import io.rmbg.udf.blob.BlobKind;
 import io.rmbg.udf.blob.BlobStore;
 import io.rmbg.udf.blob.BlobStoreFactory;
 import io.rmbg.udf.blob.ContentAddress;
 import io.rmbg.udf.records.DeadLetter;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
- * Keeps every dead letter within the size the dead-letter topic accepts: a value larger than
- * {@code maxValueBytes} (an unusable record close to the events topic's limit) is stored as a blob
- * under {@code dead-letters/<sha256>.bin} and the dead letter carries its reference instead. A
- * record the producer refused would fail the sink, and, replayed after the restart, the job again.
+ * Keeps every dead letter within the size the dead-letter topic accepts: a value larger than {@code
+ * maxValueBytes} (an unusable record close to the events topic's limit) is stored as a blob under
+ * {@code dead-letters/<sha256>.bin} and the dead letter carries its reference instead. A record the
+ * producer refused would fail the sink, and, replayed after the restart, the job again.
  *
  * <p>The store retries transient failures for its budget; past it the job restarts and the record
  * is offloaded again, which content addressing makes harmless.
@@ -41,7 +42,13 @@ public final class OffloadLargeDeadLetters extends RichMapFunction<DeadLetter, D
         if (value.length <= maxValueBytes) {
             return letter;
         }
-        String uri = blobs.put(BlobKind.DEAD_LETTER, ContentAddress.sha256Hex(value), "bin", OCTETS, value);
+        String uri =
+                blobs.put(
+                        BlobKind.DEAD_LETTER,
+                        ContentAddress.sha256Hex(value),
+                        "bin",
+                        OCTETS,
+                        value);
         return letter.offloadedTo(uri);
     }
 

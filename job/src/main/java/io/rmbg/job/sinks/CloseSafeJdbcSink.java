@@ -1,8 +1,5 @@
 package io.rmbg.job.sinks;
 
-import java.io.IOException;
-import java.util.Collection;
-import java.util.List;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -16,23 +13,30 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.connector.jdbc.core.datastream.sink.committer.JdbcCommitable;
 import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriterState;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * The connector's JDBC sink, except that closing a writer never throws.
  *
- * <p>Why: when the database goes away, the connector's background flush fails, the task fails
- * over, and closing the writer then throws the same error again from the task's clean-up. Flink
- * treats an exception there as fatal and stops the whole TaskManager, so a short database outage
- * took down every slot. Swallowing it is safe: every checkpoint flushes the writer before it
- * completes, so rows buffered at close time are replayed from the last checkpoint after the
- * restart, and the upserts make the replay harmless.
+ * <p>Why: when the database goes away, the connector's background flush fails, the task fails over,
+ * and closing the writer then throws the same error again from the task's clean-up. Flink treats an
+ * exception there as fatal and stops the whole TaskManager, so a short database outage took down
+ * every slot. Swallowing it is safe: every checkpoint flushes the writer before it completes, so
+ * rows buffered at close time are replayed from the last checkpoint after the restart, and the
+ * upserts make the replay harmless.
  *
  * <p>Subclasses may hook the writer's steps (tests inject failures there).
  */
-public class CloseSafeJdbcSink<T> implements Sink<T>, SupportsWriterState<T, JdbcWriterState>,
-        SupportsCommitter<JdbcCommitable> {
+public class CloseSafeJdbcSink<T>
+        implements Sink<T>,
+                SupportsWriterState<T, JdbcWriterState>,
+                SupportsCommitter<JdbcCommitable> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CloseSafeJdbcSink.class);
 
@@ -57,8 +61,8 @@ public class CloseSafeJdbcSink<T> implements Sink<T>, SupportsWriterState<T, Jdb
     }
 
     @Override
-    public StatefulSinkWriter<T, JdbcWriterState> restoreWriter(WriterInitContext context,
-            Collection<JdbcWriterState> states) throws IOException {
+    public StatefulSinkWriter<T, JdbcWriterState> restoreWriter(
+            WriterInitContext context, Collection<JdbcWriterState> states) throws IOException {
         return new Writer(delegate.restoreWriter(context, states));
     }
 
@@ -68,7 +72,8 @@ public class CloseSafeJdbcSink<T> implements Sink<T>, SupportsWriterState<T, Jdb
     }
 
     @Override
-    public Committer<JdbcCommitable> createCommitter(CommitterInitContext context) throws IOException {
+    public Committer<JdbcCommitable> createCommitter(CommitterInitContext context)
+            throws IOException {
         return delegate.createCommitter(context);
     }
 
@@ -77,8 +82,9 @@ public class CloseSafeJdbcSink<T> implements Sink<T>, SupportsWriterState<T, Jdb
         return delegate.getCommittableSerializer();
     }
 
-    private final class Writer implements StatefulSinkWriter<T, JdbcWriterState>,
-            CommittingSinkWriter<T, JdbcCommitable> {
+    private final class Writer
+            implements StatefulSinkWriter<T, JdbcWriterState>,
+                    CommittingSinkWriter<T, JdbcCommitable> {
         private final StatefulSinkWriter<T, JdbcWriterState> writer;
 
         @SuppressWarnings("unchecked")
@@ -115,8 +121,10 @@ public class CloseSafeJdbcSink<T> implements Sink<T>, SupportsWriterState<T, Jdb
             try {
                 writer.close();
             } catch (Exception e) {
-                LOG.warn("Closing the JDBC writer failed; rows not yet flushed are replayed from the"
-                        + " last checkpoint: {}", e.toString());
+                LOG.warn(
+                        "Closing the JDBC writer failed; rows not yet flushed are replayed from the"
+                                + " last checkpoint: {}",
+                        e.toString());
             }
         }
     }

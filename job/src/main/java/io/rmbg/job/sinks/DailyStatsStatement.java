@@ -1,10 +1,12 @@
 package io.rmbg.job.sinks;
 
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+
 import io.rmbg.job.stats.DailyStats;
+
 import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
  * Upserts a day's row of {@code processing_stats}. The averages and rates are computed by

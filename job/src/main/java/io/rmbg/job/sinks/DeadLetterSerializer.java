@@ -1,25 +1,28 @@
 package io.rmbg.job.sinks;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 
 import io.rmbg.udf.event.Text;
 import io.rmbg.udf.records.DeadLetter;
 import io.rmbg.udf.records.SourceRecord;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 /**
  * Writes an unusable record to the dead-letter topic: the original value bytes unchanged, the
- * reason and the record's origin in headers (docs/contracts.md §2). A value too large for the topic was
- * stored in S3 by {@link io.rmbg.job.functions.OffloadLargeDeadLetters}: the record is then empty
- * and header {@code value_uri} names the stored bytes.
+ * reason and the record's origin in headers (docs/contracts.md §2). A value too large for the topic
+ * was stored in S3 by {@link io.rmbg.job.functions.OffloadLargeDeadLetters}: the record is then
+ * empty and header {@code value_uri} names the stored bytes.
  */
 public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
     private static final long serialVersionUID = 1L;
+
     /** Bounds the headers: with them, a dead letter fits the limit the offloading step keeps. */
     public static final int MESSAGE_CHARS = 1000;
 
@@ -33,12 +36,16 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     public ProducerRecord<byte[], byte[]> serialize(
             DeadLetter letter, KafkaSinkContext context, Long timestamp) {
         SourceRecord source = letter.source();
-        List<Header> headers = new ArrayList<>(List.of(
-                header("error_code", letter.errorCode().name()),
-                header("error_message", Text.storable(letter.errorMessage(), MESSAGE_CHARS)),
-                header("source_topic", source.topic()),
-                header("source_partition", Integer.toString(source.partition())),
-                header("source_offset", Long.toString(source.offset()))));
+        List<Header> headers =
+                new ArrayList<>(
+                        List.of(
+                                header("error_code", letter.errorCode().name()),
+                                header(
+                                        "error_message",
+                                        Text.storable(letter.errorMessage(), MESSAGE_CHARS)),
+                                header("source_topic", source.topic()),
+                                header("source_partition", Integer.toString(source.partition())),
+                                header("source_offset", Long.toString(source.offset()))));
         if (letter.valueUri() != null) {
             headers.add(header("value_uri", letter.valueUri()));
         }

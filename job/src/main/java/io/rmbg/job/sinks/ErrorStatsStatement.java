@@ -1,10 +1,12 @@
 package io.rmbg.job.sinks;
 
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+
 import io.rmbg.job.stats.ErrorCount;
+
 import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /** Upserts one (day, error code) row of {@code processing_error_stats}; counts only grow. */
 public final class ErrorStatsStatement implements JdbcStatementBuilder<ErrorCount> {

@@ -1,11 +1,12 @@
 package io.rmbg.job.sinks;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 
 import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.JobResultJson;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 /** Writes each job's JSON trace to {@code image-results}, keyed by job id. */
 public final class JobResultSerializer implements KafkaRecordSerializationSchema<JobResult> {
@@ -21,6 +22,10 @@ public final class JobResultSerializer implements KafkaRecordSerializationSchema
     public ProducerRecord<byte[], byte[]> serialize(
             JobResult result, KafkaSinkContext context, Long timestamp) {
         return new ProducerRecord<>(
-                topic, null, timestamp, result.jobId().getBytes(UTF_8), JobResultJson.toBytes(result));
+                topic,
+                null,
+                timestamp,
+                result.jobId().getBytes(UTF_8),
+                JobResultJson.toBytes(result));
     }
 }

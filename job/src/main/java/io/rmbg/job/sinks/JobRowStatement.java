@@ -1,11 +1,13 @@
 package io.rmbg.job.sinks;
 
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+
 import io.rmbg.udf.event.Text;
 import io.rmbg.udf.records.JobResult;
+
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
  * Upserts one job's row into {@code image_process_jobs} and links its tags, in one statement.
@@ -15,14 +17,15 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  * nor touches a row of another user (the {@code WHERE} guard on the update). A terminal result
  * replaces a terminal row: after a failover the replayed attempt, which is the one the restored
  * statistics and the last trace count, may end differently from the first (README "Which attempt
- * counts"). Every text is bound
- * in a form PostgreSQL accepts (no NUL, valid UTF-8, within its column's length): a value the
- * database refused would fail the whole batch and, replayed, the job forever. Tags are upserted in name order so that concurrent sink
- * instances lock them in the same order.
+ * counts"). Every text is bound in a form PostgreSQL accepts (no NUL, valid UTF-8, within its
+ * column's length): a value the database refused would fail the whole batch and, replayed, the job
+ * forever. Tags are upserted in name order so that concurrent sink instances lock them in the same
+ * order.
  */
 public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
     private static final long serialVersionUID = 1L;
     private static final int PATH_CHARS = 512;
+
     /** Messages quote user values; a few thousand characters tell the story. */
     static final int MESSAGE_CHARS = 4000;
 
@@ -62,7 +65,8 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
         ps.setString(++i, Text.storable(r.userId(), 64));
         ps.setString(++i, Text.storable(r.originalPath(), PATH_CHARS));
         ps.setString(++i, r.mask() == null ? null : Text.storable(r.mask().uri(), PATH_CHARS));
-        ps.setString(++i, r.processed() == null ? null : Text.storable(r.processed().uri(), PATH_CHARS));
+        ps.setString(
+                ++i, r.processed() == null ? null : Text.storable(r.processed().uri(), PATH_CHARS));
         ps.setString(++i, r.status().dbValue());
         ps.setObject(++i, SqlValues.utc(r.createdAtMillis()));
         ps.setObject(++i, SqlValues.utc(r.completedAtMillis()));

@@ -1,14 +1,16 @@
 package io.rmbg.job.sinks;
 
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+
 import io.rmbg.job.stats.CalendarDayWindows;
+
 import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
-import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
 /**
  * Recomputes one day of {@code processing_stats} and {@code processing_error_stats} from {@code
@@ -22,14 +24,19 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 public final class ReconcileDayStatement implements JdbcStatementBuilder<Long> {
     private static final long serialVersionUID = 1L;
 
-    private static final String DAY_TIME = "LEAST(created_at, completed_at + make_interval(secs => ?))";
+    private static final String DAY_TIME =
+            "LEAST(created_at, completed_at + make_interval(secs => ?))";
 
     public static final String SQL =
             "WITH jobs AS ("
                     + " SELECT status, processing_time_ms, error_code FROM image_process_jobs"
                     + " WHERE status IN ('completed', 'failed')"
                     + " AND ((created_at >= ? AND created_at < ?) OR (completed_at >= ? AND completed_at < ?))"
-                    + " AND " + DAY_TIME + " >= ? AND " + DAY_TIME + " < ?),"
+                    + " AND "
+                    + DAY_TIME
+                    + " >= ? AND "
+                    + DAY_TIME
+                    + " < ?),"
                     + " day AS ("
                     + " INSERT INTO processing_stats (stat_date, total_jobs, completed_jobs, failed_jobs,"
                     + " avg_processing_time_ms, error_rate, updated_at)"

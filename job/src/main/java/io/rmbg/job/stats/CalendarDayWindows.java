@@ -1,15 +1,16 @@
 package io.rmbg.job.stats;
 
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneId;
-import java.util.List;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
 import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
 import org.apache.flink.streaming.api.windowing.triggers.Trigger;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
 
 /**
  * Event-time tumbling windows of one calendar day in a time zone. Unlike a fixed 24-hour tumbling
@@ -40,7 +41,8 @@ public final class CalendarDayWindows extends WindowAssigner<Object, TimeWindow>
     }
 
     @Override
-    public List<TimeWindow> assignWindows(Object element, long timestamp, WindowAssignerContext context) {
+    public List<TimeWindow> assignWindows(
+            Object element, long timestamp, WindowAssignerContext context) {
         return List.of(windowOf(dayOf(timestamp, zone), zone));
     }
 

@@ -1,13 +1,15 @@
 package io.rmbg.job.stats;
 
-import java.time.LocalDate;
-import java.time.ZoneId;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.time.LocalDate;
+import java.time.ZoneId;
 
 /**
  * Jobs whose day closed longer ago than the allowed lateness (back-fills, replays after a long
@@ -34,8 +36,11 @@ public final class CountLateJobs extends ProcessFunction<JobOutcome, DayActivity
     public void processElement(JobOutcome job, Context ctx, Collector<DayActivity> out) {
         late.inc();
         LocalDate day = CalendarDayWindows.dayOf(job.eventTimeMillis(), zone);
-        LOG.info("Job {} counts on {}, whose windows closed (beyond the allowed lateness): that day"
-                + " will be recomputed from image_process_jobs", job.jobId(), day);
+        LOG.info(
+                "Job {} counts on {}, whose windows closed (beyond the allowed lateness): that day"
+                        + " will be recomputed from image_process_jobs",
+                job.jobId(),
+                day);
         out.collect(DayActivity.lateJob(day.toEpochDay()));
     }
 }

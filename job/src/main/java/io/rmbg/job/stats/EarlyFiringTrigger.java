@@ -1,6 +1,5 @@
 package io.rmbg.job.stats;
 
-import java.time.Duration;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -8,11 +7,13 @@ import org.apache.flink.streaming.api.windowing.triggers.Trigger;
 import org.apache.flink.streaming.api.windowing.triggers.TriggerResult;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
+import java.time.Duration;
+
 /**
  * Fires a day's window when the watermark passes its end (the final result), and while the day is
- * open at most every {@code interval} of processing time after new jobs arrive (early results),
- * and at once for each late job within the allowed lateness (a correction). Never purges: every
- * firing carries the day's running totals.
+ * open at most every {@code interval} of processing time after new jobs arrive (early results), and
+ * at once for each late job within the allowed lateness (a correction). Never purges: every firing
+ * carries the day's running totals.
  *
  * <p>A quiet window fires nothing: the periodic timer is armed by an element, not by the clock.
  */
@@ -28,7 +29,8 @@ public final class EarlyFiringTrigger extends Trigger<Object, TimeWindow> {
     }
 
     @Override
-    public TriggerResult onElement(Object element, long timestamp, TimeWindow window, TriggerContext ctx)
+    public TriggerResult onElement(
+            Object element, long timestamp, TimeWindow window, TriggerContext ctx)
             throws Exception {
         if (window.maxTimestamp() <= ctx.getCurrentWatermark()) {
             return TriggerResult.FIRE; // late but within lateness: correct the day now
@@ -44,7 +46,8 @@ public final class EarlyFiringTrigger extends Trigger<Object, TimeWindow> {
     }
 
     @Override
-    public TriggerResult onProcessingTime(long time, TimeWindow window, TriggerContext ctx) throws Exception {
+    public TriggerResult onProcessingTime(long time, TimeWindow window, TriggerContext ctx)
+            throws Exception {
         ctx.getPartitionedState(pendingTimer).clear();
         return TriggerResult.FIRE;
     }

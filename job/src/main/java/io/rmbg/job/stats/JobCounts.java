@@ -10,8 +10,10 @@ import java.util.Map;
 public final class JobCounts {
     public long completed;
     public long failed;
+
     /** Sum of {@code processing_time_ms} over completed jobs. */
     public long completedMillis;
+
     public Map<String, Long> failedByCode = new HashMap<>();
 
     public JobCounts() {}
@@ -45,7 +47,14 @@ public final class JobCounts {
 
     @Override
     public String toString() {
-        return "JobCounts{completed=" + completed + ", failed=" + failed + ", completedMillis="
-                + completedMillis + ", failedByCode=" + failedByCode + "}";
+        return "JobCounts{completed="
+                + completed
+                + ", failed="
+                + failed
+                + ", completedMillis="
+                + completedMillis
+                + ", failedByCode="
+                + failedByCode
+                + "}";
     }
 }

@@ -1,10 +1,11 @@
 package io.rmbg.job.stats;
 
-import java.time.Clock;
-import java.time.Duration;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
+
+import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Bounded-out-of-orderness watermarks that keep moving when no jobs arrive. After {@code quiet}
@@ -37,9 +38,10 @@ public final class QuietPeriodWatermarks<T> implements WatermarkGenerator<T> {
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
         long now = clock.millis();
-        long watermark = maxTimestamp == Long.MIN_VALUE
-                ? Long.MIN_VALUE
-                : maxTimestamp - outOfOrdernessMillis - 1;
+        long watermark =
+                maxTimestamp == Long.MIN_VALUE
+                        ? Long.MIN_VALUE
+                        : maxTimestamp - outOfOrdernessMillis - 1;
         if (now - lastEventAt >= quietMillis) {
             watermark = Math.max(watermark, now - outOfOrdernessMillis - 1);
         }

@@ -1,6 +1,12 @@
 package io.rmbg.job.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.FallbackKey;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.runtime.entrypoint.ClusterEntrypoint;
+
+import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.lang.reflect.Field;
@@ -13,12 +19,8 @@ import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Pattern;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.FallbackKey;
-import org.apache.flink.configuration.GlobalConfiguration;
-import org.apache.flink.runtime.entrypoint.ClusterEntrypoint;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every key in {@code conf/config.yaml} must be one Flink 2.2 reads: a typo there is silently
@@ -28,14 +30,17 @@ class FlinkConfigKeysTest {
     private static final Path CONF = Path.of("..", "conf");
 
     /** Keys that plugins read (not on this classpath), by the names their docs give. */
-    private static final List<Pattern> PLUGIN_KEYS = List.of(
-            Pattern.compile("metrics\\.reporter\\.[a-z0-9_-]+\\.(factory\\.class|port|interval)"),
-            Pattern.compile("external-resource\\.[a-z0-9_-]+\\.param\\.discovery-script\\.(path|args)"),
-            Pattern.compile("s3\\.(endpoint|path\\.style\\.access|access-key|secret-key)"));
+    private static final List<Pattern> PLUGIN_KEYS =
+            List.of(
+                    Pattern.compile(
+                            "metrics\\.reporter\\.[a-z0-9_-]+\\.(factory\\.class|port|interval)"),
+                    Pattern.compile(
+                            "external-resource\\.[a-z0-9_-]+\\.param\\.discovery-script\\.(path|args)"),
+                    Pattern.compile("s3\\.(endpoint|path\\.style\\.access|access-key|secret-key)"));
 
     /** Keys with a per-name part, checked against the option's own suffix. */
-    private static final Pattern EXTERNAL_RESOURCE = Pattern.compile(
-            "external-resource\\.[a-z0-9_-]+\\.(amount|driver-factory\\.class)");
+    private static final Pattern EXTERNAL_RESOURCE =
+            Pattern.compile("external-resource\\.[a-z0-9_-]+\\.(amount|driver-factory\\.class)");
 
     @Test
     void everyKeyOfConfigYamlIsAFlinkOptionWithAValidValue() throws Exception {
@@ -50,9 +55,12 @@ class FlinkConfigKeysTest {
                 assertThat(conf.getOptional(option)).as("value of %s", key).isPresent();
                 continue;
             }
-            boolean known = EXTERNAL_RESOURCE.matcher(key).matches()
-                    || PLUGIN_KEYS.stream().anyMatch(p -> p.matcher(key).matches());
-            assertThat(known).as("'%s' in conf/config.yaml is not a Flink 2.2 option", key).isTrue();
+            boolean known =
+                    EXTERNAL_RESOURCE.matcher(key).matches()
+                            || PLUGIN_KEYS.stream().anyMatch(p -> p.matcher(key).matches());
+            assertThat(known)
+                    .as("'%s' in conf/config.yaml is not a Flink 2.2 option", key)
+                    .isTrue();
         }
     }
 
@@ -60,11 +68,14 @@ class FlinkConfigKeysTest {
     void theClusterSettingsThatTheJobNeedsAreThere() throws Exception {
         Map<String, String> conf = GlobalConfiguration.loadConfiguration(CONF.toString()).toMap();
         assertThat(conf).containsEntry("restart-strategy.type", "exponential-delay");
-        assertThat(conf.get("classloader.parent-first-patterns.additional")).contains("ai.onnxruntime");
+        assertThat(conf.get("classloader.parent-first-patterns.additional"))
+                .contains("ai.onnxruntime");
         assertThat(conf.get("execution.checkpointing.dir")).startsWith("s3://");
         assertThat(conf.get("external-resources")).contains("gpu");
-        assertThat(conf).containsEntry("external-resource.gpu.param.discovery-script.args",
-                "--enable-coordination-mode");
+        assertThat(conf)
+                .containsEntry(
+                        "external-resource.gpu.param.discovery-script.args",
+                        "--enable-coordination-mode");
         assertThat(conf).containsKey("metrics.reporter.prom.factory.class");
     }
 
@@ -80,8 +91,12 @@ class FlinkConfigKeysTest {
                     if (!name.endsWith("Options.class") || name.contains("$")) {
                         continue;
                     }
-                    collect(Class.forName(name.replace('/', '.').replace(".class", ""), false,
-                            FlinkConfigKeysTest.class.getClassLoader()), options);
+                    collect(
+                            Class.forName(
+                                    name.replace('/', '.').replace(".class", ""),
+                                    false,
+                                    FlinkConfigKeysTest.class.getClassLoader()),
+                            options);
                 }
             }
         }
@@ -96,7 +111,8 @@ class FlinkConfigKeysTest {
             return; // an optional dependency of that class is absent: not one of ours
         }
         for (Field f : fields) {
-            if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
+            if (Modifier.isStatic(f.getModifiers())
+                    && ConfigOption.class.isAssignableFrom(f.getType())) {
                 try {
                     f.setAccessible(true);
                     ConfigOption<?> option = (ConfigOption<?>) f.get(null);

@@ -1,10 +1,11 @@
 package io.rmbg.job.deploy;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * There is no Docker engine where the tests run, so {@code docker-compose.yml} is checked by
@@ -23,8 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 class DockerComposeTest {
     private static final Path ROOT = Path.of("..");
+
     /** Made by `mvn package` and `bin/rmbg docker-prepare`, not kept in git. */
-    private static final List<String> BUILD_OUTPUTS = List.of("./job/target", "./models", "./docker/lib");
+    private static final List<String> BUILD_OUTPUTS =
+            List.of("./job/target", "./models", "./docker/lib");
 
     private static JsonNode compose;
     private static JsonNode services;
@@ -32,15 +35,28 @@ class DockerComposeTest {
 
     @BeforeAll
     static void parse() throws Exception {
-        compose = new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("docker-compose.yml").toFile());
+        compose =
+                new ObjectMapper(new YAMLFactory())
+                        .readTree(ROOT.resolve("docker-compose.yml").toFile());
         services = compose.get("services");
         pom = Files.readString(ROOT.resolve("pom.xml"));
     }
 
     @Test
     void hasTheWholeSystem() {
-        assertThat(names(services)).contains("kafka", "kafka-init", "postgres", "minio", "minio-init",
-                "jobmanager", "taskmanager", "submit", "sql-client", "prometheus", "grafana");
+        assertThat(names(services))
+                .contains(
+                        "kafka",
+                        "kafka-init",
+                        "postgres",
+                        "minio",
+                        "minio-init",
+                        "jobmanager",
+                        "taskmanager",
+                        "submit",
+                        "sql-client",
+                        "prometheus",
+                        "grafana");
         for (JsonNode service : services) {
             for (JsonNode dependency : service.path("depends_on")) {
                 assertThat(names(services)).contains(dependency.asText());
@@ -54,7 +70,9 @@ class DockerComposeTest {
             for (JsonNode volume : service.getValue().path("volumes")) {
                 String host = volume.asText().split(":")[0];
                 if (!host.startsWith(".")) {
-                    assertThat(compose.path("volumes").has(host)).as("named volume %s", host).isTrue();
+                    assertThat(compose.path("volumes").has(host))
+                            .as("named volume %s", host)
+                            .isTrue();
                     continue;
                 }
                 if (BUILD_OUTPUTS.contains(host)) {
@@ -64,7 +82,9 @@ class DockerComposeTest {
             }
             JsonNode build = service.getValue().path("build");
             if (!build.isMissingNode()) {
-                assertThat(ROOT.resolve(build.path("context").asText()).resolve(build.path("dockerfile").asText()))
+                assertThat(
+                                ROOT.resolve(build.path("context").asText())
+                                        .resolve(build.path("dockerfile").asText()))
                         .exists();
             }
             for (JsonNode arg : service.getValue().path("entrypoint")) {
@@ -81,7 +101,10 @@ class DockerComposeTest {
         String kafka = property("kafka.version");
         for (Map.Entry<String, JsonNode> service : services.properties()) {
             String image = service.getValue().path("image").asText();
-            assertThat(image).as("image of %s", service.getKey()).contains(":").doesNotEndWith(":latest");
+            assertThat(image)
+                    .as("image of %s", service.getKey())
+                    .contains(":")
+                    .doesNotEndWith(":latest");
             if (image.startsWith("flink:")) {
                 assertThat(image).isEqualTo("flink:" + flink + "-java17");
             }
@@ -90,7 +113,9 @@ class DockerComposeTest {
             }
         }
         String dockerfile = Files.readString(ROOT.resolve("docker/taskmanager-gpu.Dockerfile"));
-        assertThat(dockerfile).contains("FROM flink:" + flink + "-java17").contains("cudnn")
+        assertThat(dockerfile)
+                .contains("FROM flink:" + flink + "-java17")
+                .contains("cudnn")
                 .contains("/opt/flink/lib/");
         assertThat(services.at("/jobmanager/environment/ENABLE_BUILT_IN_PLUGINS").asText())
                 .isEqualTo("flink-s3-fs-hadoop-" + flink + ".jar");
@@ -110,12 +135,17 @@ class DockerComposeTest {
         int published = 0;
         for (Map.Entry<String, JsonNode> service : services.properties()) {
             for (JsonNode port : service.getValue().path("ports")) {
-                assertThat(port.isTextual()).as("%s: ports as \"127.0.0.1:HOST:CONTAINER\" strings", service.getKey())
+                assertThat(port.isTextual())
+                        .as("%s: ports as \"127.0.0.1:HOST:CONTAINER\" strings", service.getKey())
                         .isTrue();
-                assertThat(port.asText()).as("port of %s", service.getKey()).startsWith("127.0.0.1:");
+                assertThat(port.asText())
+                        .as("port of %s", service.getKey())
+                        .startsWith("127.0.0.1:");
                 published++;
             }
-            assertThat(service.getValue().has("network_mode")).as("network_mode of %s", service.getKey()).isFalse();
+            assertThat(service.getValue().has("network_mode"))
+                    .as("network_mode of %s", service.getKey())
+                    .isFalse();
         }
         assertThat(published).isGreaterThanOrEqualTo(7);
     }
@@ -132,40 +162,61 @@ class DockerComposeTest {
         assertThat(services.at("/postgres/environment/RMBG_JDBC_USER").asText())
                 .isEqualTo(submit.path("RMBG_JDBC_USER").asText())
                 .isEqualTo(services.at("/sql-client/environment/JDBC_USER").asText());
-        assertThat(volumes("postgres")).anyMatch(v -> v.startsWith("./docker/postgres-job-role.sh:/docker-entrypoint-initdb.d/"));
+        assertThat(volumes("postgres"))
+                .anyMatch(
+                        v ->
+                                v.startsWith(
+                                        "./docker/postgres-job-role.sh:/docker-entrypoint-initdb.d/"));
 
         String minioRoot = services.at("/minio/environment/MINIO_ROOT_USER").asText();
         String jobKey = submit.path("RMBG_S3_ACCESS_KEY").asText();
         assertThat(defaultOf(jobKey)).isNotBlank().isNotEqualTo(defaultOf(minioRoot));
-        assertThat(services.at("/minio-init/environment/JOB_ACCESS_KEY").asText()).isEqualTo(jobKey);
+        assertThat(services.at("/minio-init/environment/JOB_ACCESS_KEY").asText())
+                .isEqualTo(jobKey);
         for (String flink : List.of("jobmanager", "taskmanager")) {
             String key = services.at("/" + flink + "/environment/AWS_ACCESS_KEY_ID").asText();
-            assertThat(defaultOf(key)).as(flink).isNotEqualTo(defaultOf(minioRoot)).isNotEqualTo(defaultOf(jobKey));
-            assertThat(services.at("/minio-init/environment/CHECKPOINT_ACCESS_KEY").asText()).isEqualTo(key);
+            assertThat(defaultOf(key))
+                    .as(flink)
+                    .isNotEqualTo(defaultOf(minioRoot))
+                    .isNotEqualTo(defaultOf(jobKey));
+            assertThat(services.at("/minio-init/environment/CHECKPOINT_ACCESS_KEY").asText())
+                    .isEqualTo(key);
         }
     }
 
     @Test
     void theJobsGrantsAreNarrow() throws Exception {
-        JsonNode policy = new ObjectMapper().readTree(ROOT.resolve("docker/minio/job-policy.json").toFile());
+        JsonNode policy =
+                new ObjectMapper().readTree(ROOT.resolve("docker/minio/job-policy.json").toFile());
         List<String> resources = new ArrayList<>();
         for (JsonNode statement : policy.path("Statement")) {
             assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
             assertThat(names(statement.path("Action"))).isSubsetOf("s3:GetObject", "s3:PutObject");
             statement.path("Resource").forEach(r -> resources.add(r.asText()));
         }
-        assertThat(resources).containsExactlyInAnyOrder("arn:aws:s3:::rmbg/uploads/*", "arn:aws:s3:::rmbg/original/*",
-                "arn:aws:s3:::rmbg/mask/*", "arn:aws:s3:::rmbg/processed/*", "arn:aws:s3:::rmbg/dead-letters/*");
+        assertThat(resources)
+                .containsExactlyInAnyOrder(
+                        "arn:aws:s3:::rmbg/uploads/*",
+                        "arn:aws:s3:::rmbg/original/*",
+                        "arn:aws:s3:::rmbg/mask/*",
+                        "arn:aws:s3:::rmbg/processed/*",
+                        "arn:aws:s3:::rmbg/dead-letters/*");
         String checkpoints = Files.readString(ROOT.resolve("docker/minio/checkpoints-policy.json"));
-        assertThat(checkpoints).doesNotContain("arn:aws:s3:::rmbg/").doesNotContain("arn:aws:s3:::rmbg\"");
+        assertThat(checkpoints)
+                .doesNotContain("arn:aws:s3:::rmbg/")
+                .doesNotContain("arn:aws:s3:::rmbg\"");
         String buckets = Files.readString(ROOT.resolve("docker/create-buckets.sh"));
         assertThat(buckets).contains("job-policy.json").contains("checkpoints-policy.json");
 
         String roles = Files.readString(ROOT.resolve("docker/postgres-job-role.sh"));
         String grants = roles.substring(roles.indexOf("<<'SQL'"));
-        assertThat(grants).contains("NOSUPERUSER").contains("GRANT SELECT, INSERT, UPDATE ON image_process_jobs")
-                .doesNotContain("TRUNCATE").doesNotContain("ALL PRIVILEGES")
-                .doesNotContain(" users").doesNotContain("CREATE ON SCHEMA public TO");
+        assertThat(grants)
+                .contains("NOSUPERUSER")
+                .contains("GRANT SELECT, INSERT, UPDATE ON image_process_jobs")
+                .doesNotContain("TRUNCATE")
+                .doesNotContain("ALL PRIVILEGES")
+                .doesNotContain(" users")
+                .doesNotContain("CREATE ON SCHEMA public TO");
         // The one DELETE: a day recomputed from the rows drops error codes it no longer has.
         assertThat(grants.lines().filter(l -> l.contains("DELETE")).toList())
                 .containsExactly("GRANT DELETE ON processing_error_stats TO :\"job_user\";");
@@ -188,7 +239,8 @@ class DockerComposeTest {
         JsonNode device = services.at("/taskmanager/deploy/resources/reservations/devices/0");
         assertThat(device.path("driver").asText()).isEqualTo("nvidia");
         assertThat(names(device.path("capabilities"))).contains("gpu");
-        assertThat(services.at("/taskmanager/environment/ORT_DISABLE_TELEMETRY").asText()).isEqualTo("1");
+        assertThat(services.at("/taskmanager/environment/ORT_DISABLE_TELEMETRY").asText())
+                .isEqualTo("1");
     }
 
     private static String property(String name) {

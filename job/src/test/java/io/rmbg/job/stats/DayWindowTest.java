@@ -1,13 +1,5 @@
 package io.rmbg.job.stats;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.UUID;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -17,9 +9,19 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The day window of one shard: midnight, early results, late jobs inside and beyond lateness. */
 class DayWindowTest {
@@ -27,7 +29,8 @@ class DayWindowTest {
     private static final LocalDate MONDAY = LocalDate.of(2026, 11, 16);
     private static final LocalDate TUESDAY = MONDAY.plusDays(1);
     private static final long MONDAY_NOON = at(MONDAY, 12);
-    private static final long LAST_MS_OF_MONDAY = CalendarDayWindows.windowOf(MONDAY, UTC).maxTimestamp();
+    private static final long LAST_MS_OF_MONDAY =
+            CalendarDayWindows.windowOf(MONDAY, UTC).maxTimestamp();
     private static final long TUESDAY_MIDNIGHT = LAST_MS_OF_MONDAY + 1;
     private static final Duration EARLY = Duration.ofSeconds(10);
     private static final Duration LATENESS = Duration.ofDays(1);
@@ -38,14 +41,24 @@ class DayWindowTest {
     @BeforeEach
     void open() throws Exception {
         CalendarDayWindows days = new CalendarDayWindows(UTC);
-        WindowOperatorBuilder<JobOutcome, Integer, TimeWindow> builder = new WindowOperatorBuilder<>(
-                days, new EarlyFiringTrigger(EARLY), new ExecutionConfig(),
-                TypeInformation.of(JobOutcome.class), ONE_SHARD, Types.INT);
+        WindowOperatorBuilder<JobOutcome, Integer, TimeWindow> builder =
+                new WindowOperatorBuilder<>(
+                        days,
+                        new EarlyFiringTrigger(EARLY),
+                        new ExecutionConfig(),
+                        TypeInformation.of(JobOutcome.class),
+                        ONE_SHARD,
+                        Types.INT);
         builder.allowedLateness(LATENESS);
         builder.sideOutputLateData(DailyStatistics.LATE);
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                builder.aggregate(new CountJobs(), new LabelShardDay(days), TypeInformation.of(JobCounts.class)),
-                ONE_SHARD, Types.INT);
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        builder.aggregate(
+                                new CountJobs(),
+                                new LabelShardDay(days),
+                                TypeInformation.of(JobCounts.class)),
+                        ONE_SHARD,
+                        Types.INT);
         harness.open();
         harness.setProcessingTime(0);
     }
@@ -59,7 +72,8 @@ class DayWindowTest {
     void midnightSeparatesTheDays() throws Exception {
         job(completed(LAST_MS_OF_MONDAY, 100));
         job(failed(TUESDAY_MIDNIGHT, "IMAGE_DECODE"));
-        harness.processWatermark(new Watermark(CalendarDayWindows.windowOf(TUESDAY, UTC).maxTimestamp()));
+        harness.processWatermark(
+                new Watermark(CalendarDayWindows.windowOf(TUESDAY, UTC).maxTimestamp()));
 
         assertThat(days()).containsExactly(MONDAY, TUESDAY);
         assertThat(output().get(0).counts().completed).isEqualTo(1);
@@ -109,7 +123,8 @@ class DayWindowTest {
         JobOutcome late = completed(MONDAY_NOON, 10);
         job(late);
         assertThat(totals()).containsExactly(1L);
-        assertThat(harness.getSideOutput(DailyStatistics.LATE)).extracting(StreamRecord::getValue)
+        assertThat(harness.getSideOutput(DailyStatistics.LATE))
+                .extracting(StreamRecord::getValue)
                 .containsExactly(late);
     }
 
@@ -140,5 +155,4 @@ class DayWindowTest {
     private static long at(LocalDate day, int hour) {
         return day.atTime(hour, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
     }
-
 }

@@ -1,15 +1,17 @@
 package io.rmbg.job.stats;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class MergeDayShardsTest {
     private static final long DAY = LocalDate.of(2026, 11, 16).toEpochDay();
@@ -18,15 +20,18 @@ class MergeDayShardsTest {
 
     @Test
     void eachShardsLatestReportReplacesItsPreviousOne() throws Exception {
-        try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new MergeDayShards(Duration.ofDays(1))),
-                DailyStats::epochDay, Types.LONG)) {
+        try (var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new MergeDayShards(Duration.ofDays(1))),
+                        DailyStats::epochDay,
+                        Types.LONG)) {
             harness.open();
             harness.processElement(new StreamRecord<>(shard(0, 2, 1), END_OF_DAY));
             harness.processElement(new StreamRecord<>(shard(1, 5, 0), END_OF_DAY));
             harness.processElement(new StreamRecord<>(shard(0, 3, 1), END_OF_DAY));
 
-            assertThat(harness.extractOutputValues()).extracting(s -> s.counts().total())
+            assertThat(harness.extractOutputValues())
+                    .extracting(s -> s.counts().total())
                     .containsExactly(3L, 8L, 9L);
             DailyStats last = harness.extractOutputValues().get(2);
             assertThat(last.shard()).isEqualTo(DailyStats.ALL_SHARDS);

@@ -1,6 +1,9 @@
 package io.rmbg.job.stats;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+
+import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,9 +11,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.eventtime.Watermark;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** An idle subtask or a quiet night must not hold the watermark back. */
 class QuietPeriodWatermarksTest {
@@ -20,19 +22,21 @@ class QuietPeriodWatermarksTest {
 
     private final MutableClock clock = new MutableClock(T0);
     private final List<Long> emitted = new ArrayList<>();
-    private final WatermarkOutput output = new WatermarkOutput() {
-        @Override
-        public void emitWatermark(Watermark watermark) {
-            emitted.add(watermark.getTimestamp());
-        }
+    private final WatermarkOutput output =
+            new WatermarkOutput() {
+                @Override
+                public void emitWatermark(Watermark watermark) {
+                    emitted.add(watermark.getTimestamp());
+                }
 
-        @Override
-        public void markIdle() {}
+                @Override
+                public void markIdle() {}
 
-        @Override
-        public void markActive() {}
-    };
-    private final QuietPeriodWatermarks<String> watermarks = new QuietPeriodWatermarks<>(OUT_OF_ORDER, QUIET, clock);
+                @Override
+                public void markActive() {}
+            };
+    private final QuietPeriodWatermarks<String> watermarks =
+            new QuietPeriodWatermarks<>(OUT_OF_ORDER, QUIET, clock);
 
     @Test
     void followsTheEventsWhileTheyArrive() {

@@ -1,38 +1,43 @@
 package io.rmbg.job.stats;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ReconcileDaysTest {
     private static final Duration QUIET = Duration.ofSeconds(30);
     private static final Duration MAX_WAIT = Duration.ofMinutes(2);
     private static final Duration AFTER_RESTORE = Duration.ofMinutes(10);
     private static final long DAY = 20_000;
-    private static final long DAY_START = LocalDate.ofEpochDay(DAY).atStartOfDay(ZoneOffset.UTC)
-            .toInstant().toEpochMilli();
+    private static final long DAY_START =
+            LocalDate.ofEpochDay(DAY).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
 
-    private static KeyedOneInputStreamOperatorTestHarness<Integer, DayActivity, DailyStats> harness()
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<Integer, DayActivity, DailyStats>
+            harness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ReconcileDays(ZoneOffset.UTC, QUIET, MAX_WAIT, AFTER_RESTORE)),
-                a -> ReconcileDays.KEY, Types.INT);
+                new KeyedProcessOperator<>(
+                        new ReconcileDays(ZoneOffset.UTC, QUIET, MAX_WAIT, AFTER_RESTORE)),
+                a -> ReconcileDays.KEY,
+                Types.INT);
     }
 
     private static DayActivity windowsReport(long epochDay) {
         return DayActivity.of(new DailyStats(epochDay, DailyStats.ALL_SHARDS, new JobCounts(), 1));
     }
 
-    private static List<Long> recomputed(KeyedOneInputStreamOperatorTestHarness<Integer, DayActivity, DailyStats> h) {
+    private static List<Long> recomputed(
+            KeyedOneInputStreamOperatorTestHarness<Integer, DayActivity, DailyStats> h) {
         var out = h.getSideOutput(ReconcileDays.RECOMPUTE);
         return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
     }
@@ -45,7 +50,9 @@ class ReconcileDaysTest {
             h.processElement(new StreamRecord<>(windowsReport(DAY)));
             h.setProcessingTime(DAY_START + 3_600_000);
             h.processElement(new StreamRecord<>(windowsReport(DAY)));
-            assertThat(h.extractOutputValues()).extracting(DailyStats::epochDay).containsExactly(DAY, DAY);
+            assertThat(h.extractOutputValues())
+                    .extracting(DailyStats::epochDay)
+                    .containsExactly(DAY, DAY);
             assertThat(recomputed(h)).isEmpty();
         }
     }
@@ -87,8 +94,10 @@ class ReconcileDaysTest {
             h.processElement(new StreamRecord<>(windowsReport(DAY)));
             h.processElement(new StreamRecord<>(windowsReport(DAY + 1)));
             h.setProcessingTime(DAY_START + 3_600_000 + QUIET.toMillis());
-            assertThat(h.extractOutputValues()).as("the windows never saw the day's first hour")
-                    .extracting(DailyStats::epochDay).containsExactly(DAY + 1);
+            assertThat(h.extractOutputValues())
+                    .as("the windows never saw the day's first hour")
+                    .extracting(DailyStats::epochDay)
+                    .containsExactly(DAY + 1);
             assertThat(recomputed(h)).containsExactly(DAY);
         }
     }

@@ -1,8 +1,8 @@
 package io.rmbg.udf.blob;
 
 /**
- * The kinds of blob the job stores, each under its own key prefix (docs/contracts.md §4): the three of a
- * job, and the values of dead letters too large for the dead-letter topic.
+ * The kinds of blob the job stores, each under its own key prefix (docs/contracts.md §4): the three
+ * of a job, and the values of dead letters too large for the dead-letter topic.
  */
 public enum BlobKind {
     ORIGINAL("original"),

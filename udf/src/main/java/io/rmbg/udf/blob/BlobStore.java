@@ -20,7 +20,8 @@ public interface BlobStore extends AutoCloseable {
             throws ProcessingException;
 
     /**
-     * Reads the object an {@code s3://bucket/key} URI names, refusing objects over {@code maxBytes}.
+     * Reads the object an {@code s3://bucket/key} URI names, refusing objects over {@code
+     * maxBytes}.
      *
      * @throws ProcessingException {@code SOURCE_NOT_FOUND} when bucket or key do not exist or may
      *     not be read (one message for both), {@code IMAGE_TOO_LARGE} over the limit, {@code
@@ -29,19 +30,29 @@ public interface BlobStore extends AutoCloseable {
     byte[] get(String uri, long maxBytes) throws ProcessingException;
 
     /**
-     * As {@link #put(BlobKind, String, String, String, byte[])}, unless the job is cancelled
-     * first: a store that tries again checks before every attempt.
+     * As {@link #put(BlobKind, String, String, String, byte[])}, unless the job is cancelled first:
+     * a store that tries again checks before every attempt.
      *
      * @throws ProcessingException {@code INFERENCE_TIMEOUT} once {@code cancellation} is cancelled
      */
-    default String put(BlobKind kind, String sha256, String extension, String contentType, byte[] bytes,
-            Cancellation cancellation) throws ProcessingException {
+    default String put(
+            BlobKind kind,
+            String sha256,
+            String extension,
+            String contentType,
+            byte[] bytes,
+            Cancellation cancellation)
+            throws ProcessingException {
         cancellation.throwIfCancelled("storing the " + kind.prefix() + " blob");
         return put(kind, sha256, extension, contentType, bytes);
     }
 
-    /** As {@link #get(String, long)}, unless the job is cancelled first (checked before every attempt). */
-    default byte[] get(String uri, long maxBytes, Cancellation cancellation) throws ProcessingException {
+    /**
+     * As {@link #get(String, long)}, unless the job is cancelled first (checked before every
+     * attempt).
+     */
+    default byte[] get(String uri, long maxBytes, Cancellation cancellation)
+            throws ProcessingException {
         cancellation.throwIfCancelled("reading " + uri);
         return get(uri, maxBytes);
     }

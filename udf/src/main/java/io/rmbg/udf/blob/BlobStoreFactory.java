@@ -24,7 +24,8 @@ public interface BlobStoreFactory extends Serializable {
         return () -> {
             S3BlobStore in = new S3BlobStore(sources);
             try {
-                return new RetryingBlobStore(new SplitBlobStore(in, new S3BlobStore(results)), retryBudget);
+                return new RetryingBlobStore(
+                        new SplitBlobStore(in, new S3BlobStore(results)), retryBudget);
             } catch (RuntimeException e) {
                 in.close();
                 throw e;

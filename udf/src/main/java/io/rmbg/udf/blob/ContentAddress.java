@@ -4,7 +4,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Content addressing (docs/contracts.md §4): a blob's key is the lowercase hex SHA-256 of its bytes. */
+/**
+ * Content addressing (docs/contracts.md §4): a blob's key is the lowercase hex SHA-256 of its
+ * bytes.
+ */
 public final class ContentAddress {
     private ContentAddress() {}
 

@@ -3,9 +3,10 @@ package io.rmbg.udf.blob;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.process.Cancellation;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
 
 /**
  * Rides out short outages of the store: a call that fails {@link ProcessingException#isRetryable()
@@ -29,15 +30,24 @@ public final class RetryingBlobStore implements BlobStore {
     }
 
     @Override
-    public String put(BlobKind kind, String sha256, String extension, String contentType, byte[] bytes)
+    public String put(
+            BlobKind kind, String sha256, String extension, String contentType, byte[] bytes)
             throws ProcessingException {
         return put(kind, sha256, extension, contentType, bytes, Cancellation.NONE);
     }
 
     @Override
-    public String put(BlobKind kind, String sha256, String extension, String contentType, byte[] bytes,
-            Cancellation cancellation) throws ProcessingException {
-        return retry(cancellation, "storing the " + kind.prefix() + " blob",
+    public String put(
+            BlobKind kind,
+            String sha256,
+            String extension,
+            String contentType,
+            byte[] bytes,
+            Cancellation cancellation)
+            throws ProcessingException {
+        return retry(
+                cancellation,
+                "storing the " + kind.prefix() + " blob",
                 () -> store.put(kind, sha256, extension, contentType, bytes));
     }
 
@@ -47,7 +57,8 @@ public final class RetryingBlobStore implements BlobStore {
     }
 
     @Override
-    public byte[] get(String uri, long maxBytes, Cancellation cancellation) throws ProcessingException {
+    public byte[] get(String uri, long maxBytes, Cancellation cancellation)
+            throws ProcessingException {
         return retry(cancellation, "reading " + uri, () -> store.get(uri, maxBytes));
     }
 
@@ -55,7 +66,8 @@ public final class RetryingBlobStore implements BlobStore {
         T run() throws ProcessingException;
     }
 
-    private <T> T retry(Cancellation cancellation, String what, Call<T> call) throws ProcessingException {
+    private <T> T retry(Cancellation cancellation, String what, Call<T> call)
+            throws ProcessingException {
         long deadline = System.currentTimeMillis() + budgetMillis;
         long backoff = FIRST_BACKOFF_MS;
         int attempt = 1;
@@ -69,7 +81,10 @@ public final class RetryingBlobStore implements BlobStore {
                     throw e;
                 }
                 if (attempt == 1) {
-                    LOG.warn("Blob store call failed ({}); retrying for up to {} ms", e.getMessage(), budgetMillis);
+                    LOG.warn(
+                            "Blob store call failed ({}); retrying for up to {} ms",
+                            e.getMessage(),
+                            budgetMillis);
                 }
                 sleep(Math.min(backoff, left), cancellation, what, e.code());
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
@@ -84,7 +99,8 @@ public final class RetryingBlobStore implements BlobStore {
             cancellation.sleep(millis, what);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProcessingException(code, "interrupted while waiting to retry the blob store");
+            throw new ProcessingException(
+                    code, "interrupted while waiting to retry the blob store");
         }
     }
 

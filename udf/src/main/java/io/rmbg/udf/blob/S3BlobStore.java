@@ -2,10 +2,6 @@ package io.rmbg.udf.blob;
 
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -25,6 +21,11 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /** {@link BlobStore} on any S3-compatible server through the AWS SDK v2. Thread-safe. */
 public final class S3BlobStore implements BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
@@ -39,7 +40,8 @@ public final class S3BlobStore implements BlobStore {
                 options.accessKey() == null
                         ? DefaultCredentialsProvider.builder().build()
                         : StaticCredentialsProvider.create(
-                                AwsBasicCredentials.create(options.accessKey(), options.secretKey()));
+                                AwsBasicCredentials.create(
+                                        options.accessKey(), options.secretKey()));
         var builder =
                 S3Client.builder()
                         .region(Region.of(options.region()))
@@ -61,14 +63,16 @@ public final class S3BlobStore implements BlobStore {
     }
 
     @Override
-    public String put(BlobKind kind, String sha256, String extension, String contentType, byte[] bytes)
+    public String put(
+            BlobKind kind, String sha256, String extension, String contentType, byte[] bytes)
             throws ProcessingException {
         String key = ContentAddress.key(kind, sha256, extension);
         try {
             // An existing key holds the same bytes by construction, so overwriting is harmless and
             // cheaper than a HEAD round trip for the common case of new content.
             s3.putObject(
-                    b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
+                    b -> b.bucket(bucket).key(key).contentType(contentType),
+                    RequestBody.fromBytes(bytes));
             return "s3://" + bucket + "/" + key;
         } catch (SdkException | UncheckedIOException e) {
             // The HTTP client reports some broken connections as UncheckedIOException, not as an
@@ -110,12 +114,17 @@ public final class S3BlobStore implements BlobStore {
         }
     }
 
-    /** Operators learn of refused reads (wrong credentials or policy) from the log, once per store. */
+    /**
+     * Operators learn of refused reads (wrong credentials or policy) from the log, once per store.
+     */
     private void forbidden(String uri, S3Exception e) {
         if (!forbiddenLogged.getAndSet(true)) {
-            LOG.warn("S3 refused to read {} ({}); jobs report this as SOURCE_NOT_FOUND. If the object"
-                    + " exists, give the source credentials (s3.source.* or s3.*) s3:GetObject on it;"
-                    + " further refusals are logged at DEBUG", uri, S3Failures.reason(e));
+            LOG.warn(
+                    "S3 refused to read {} ({}); jobs report this as SOURCE_NOT_FOUND. If the object"
+                            + " exists, give the source credentials (s3.source.* or s3.*) s3:GetObject on it;"
+                            + " further refusals are logged at DEBUG",
+                    uri,
+                    S3Failures.reason(e));
         } else {
             LOG.debug("S3 refused to read {} ({})", uri, S3Failures.reason(e));
         }

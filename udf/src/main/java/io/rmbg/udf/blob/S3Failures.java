@@ -2,25 +2,34 @@ package io.rmbg.udf.blob;
 
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Set;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Set;
+
 /**
- * Turns what the AWS SDK throws into a job failure that says whether trying again can help: a
- * store that is down, overloaded or throttling (HTTP 5xx, 408, 429, {@code SlowDown}) or that
- * could not be reached (connection refused, reset, timed out) is <i>transient</i>; every other
- * answer (403 access denied, 400 bad request, …) is final and fails the job at once.
+ * Turns what the AWS SDK throws into a job failure that says whether trying again can help: a store
+ * that is down, overloaded or throttling (HTTP 5xx, 408, 429, {@code SlowDown}) or that could not
+ * be reached (connection refused, reset, timed out) is <i>transient</i>; every other answer (403
+ * access denied, 400 bad request, …) is final and fails the job at once.
  */
 final class S3Failures {
     /** Error codes S3 and S3-compatible servers use for "slow down, try later". */
-    private static final Set<String> THROTTLING_CODES = Set.of("SlowDown", "Throttling", "ThrottlingException",
-            "RequestLimitExceeded", "TooManyRequests", "RequestTimeout", "ServiceUnavailable", "InternalError");
+    private static final Set<String> THROTTLING_CODES =
+            Set.of(
+                    "SlowDown",
+                    "Throttling",
+                    "ThrottlingException",
+                    "RequestLimitExceeded",
+                    "TooManyRequests",
+                    "RequestTimeout",
+                    "ServiceUnavailable",
+                    "InternalError");
 
     private S3Failures() {}
 
@@ -31,7 +40,10 @@ final class S3Failures {
         }
         if (e instanceof SdkServiceException service) {
             int status = service.statusCode();
-            return status >= 500 || status == 408 || status == 429 || service.isThrottlingException()
+            return status >= 500
+                    || status == 408
+                    || status == 429
+                    || service.isThrottlingException()
                     || THROTTLING_CODES.contains(errorCode(service));
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
@@ -45,33 +57,40 @@ final class S3Failures {
     /** A failed read of {@code uri}: {@code SOURCE_UNREADABLE}, retryable when transient. */
     static ProcessingException readFailed(String uri, RuntimeException e) {
         if (isTransient(e)) {
-            return ProcessingException.retryable(ErrorCode.SOURCE_UNREADABLE,
-                    "could not read " + uri + ": " + reason(e), e);
+            return ProcessingException.retryable(
+                    ErrorCode.SOURCE_UNREADABLE, "could not read " + uri + ": " + reason(e), e);
         }
-        String advice = status(e) == 403
-                ? "; the job's S3 credentials may not read it (check s3.access-key and the bucket policy)"
-                : "";
-        return new ProcessingException(ErrorCode.SOURCE_UNREADABLE,
-                "could not read " + uri + ": " + reason(e) + advice, e);
+        String advice =
+                status(e) == 403
+                        ? "; the job's S3 credentials may not read it (check s3.access-key and the bucket policy)"
+                        : "";
+        return new ProcessingException(
+                ErrorCode.SOURCE_UNREADABLE,
+                "could not read " + uri + ": " + reason(e) + advice,
+                e);
     }
 
     /** A failed write to {@code bucket}: {@code STORAGE}, retryable when transient. */
     static ProcessingException writeFailed(String bucket, BlobKind kind, RuntimeException e) {
-        String message = "could not store " + kind.prefix() + " blob in bucket " + bucket + ": " + reason(e);
+        String message =
+                "could not store " + kind.prefix() + " blob in bucket " + bucket + ": " + reason(e);
         if (isTransient(e)) {
             return ProcessingException.retryable(ErrorCode.STORAGE, message, e);
         }
-        String advice = switch (status(e)) {
-            case 403 -> "; the job's S3 credentials may not write there (check s3.access-key and the bucket"
-                    + " policy)";
-            case 404 -> "; create the bucket or set s3.bucket";
-            default -> "";
-        };
+        String advice =
+                switch (status(e)) {
+                    case 403 ->
+                            "; the job's S3 credentials may not write there (check s3.access-key and the bucket"
+                                    + " policy)";
+                    case 404 -> "; create the bucket or set s3.bucket";
+                    default -> "";
+                };
         return new ProcessingException(ErrorCode.STORAGE, message + advice, e);
     }
 
     static String reason(RuntimeException e) {
-        if (e instanceof S3Exception s3e && s3e.awsErrorDetails() != null
+        if (e instanceof S3Exception s3e
+                && s3e.awsErrorDetails() != null
                 && s3e.awsErrorDetails().errorCode() != null) {
             return s3e.awsErrorDetails().errorCode() + " (HTTP " + s3e.statusCode() + ")";
         }
@@ -86,8 +105,11 @@ final class S3Failures {
     }
 
     private static String errorCode(SdkServiceException e) {
-        return e instanceof S3Exception s3e && s3e.awsErrorDetails() != null
-                && s3e.awsErrorDetails().errorCode() != null ? s3e.awsErrorDetails().errorCode() : "";
+        return e instanceof S3Exception s3e
+                        && s3e.awsErrorDetails() != null
+                        && s3e.awsErrorDetails().errorCode() != null
+                ? s3e.awsErrorDetails().errorCode()
+                : "";
     }
 
     private static boolean causedByIo(Throwable e) {

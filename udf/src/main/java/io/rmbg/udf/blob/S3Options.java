@@ -1,8 +1,8 @@
 package io.rmbg.udf.blob;
 
-import static java.util.Objects.requireNonNull;
-
 import java.io.Serializable;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * How to reach an S3-compatible store. {@code endpoint} is {@code null} for AWS itself; MinIO and

@@ -1,11 +1,11 @@
 package io.rmbg.udf.blob;
 
-import static java.util.Objects.requireNonNull;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * Which {@code s3://bucket/key} sources a user's event may name: a list of {@code bucket/prefix}
@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  * and a user id can only stand for one whole path segment. Each {@code ${user_id}} must be followed
  * by {@code /}, and user ids that could span or escape a segment ({@code /}, {@code \}, {@code .},
  * {@code ..}, control characters) match no entry that holds the placeholder; so {@code u} never
- * reaches {@code uploads/u2/} or {@code uploads/u/../}. Keys with {@code .}/{@code ..} segments
- * are refused earlier, by the event parser.
+ * reaches {@code uploads/u2/} or {@code uploads/u/../}. Keys with {@code .}/{@code ..} segments are
+ * refused earlier, by the event parser.
  */
 public final class SourcePolicy implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -109,7 +109,9 @@ public final class SourcePolicy implements Serializable {
 
     @Override
     public String toString() {
-        return entries.isEmpty() ? "<inline images only>" : String.join(",", entries.stream().map(Entry::toString).toList());
+        return entries.isEmpty()
+                ? "<inline images only>"
+                : String.join(",", entries.stream().map(Entry::toString).toList());
     }
 
     /** One {@code bucket/prefix} entry; {@code prefix} may hold {@link #USER_ID}. */
@@ -120,38 +122,59 @@ public final class SourcePolicy implements Serializable {
             String bucket = slash < 0 ? entry : entry.substring(0, slash);
             String prefix = slash < 0 ? "" : entry.substring(slash + 1);
             if (!BUCKET.matcher(bucket).matches()) {
-                throw new IllegalArgumentException("source.allowed entry '" + entry + "' must start with a"
-                        + " bucket name (3 to 63 lowercase letters, digits, '.' or '-'), like rmbg/uploads/");
+                throw new IllegalArgumentException(
+                        "source.allowed entry '"
+                                + entry
+                                + "' must start with a"
+                                + " bucket name (3 to 63 lowercase letters, digits, '.' or '-'), like rmbg/uploads/");
             }
             String rest = prefix.replace(USER_ID, "");
             if (rest.contains("${")) {
-                throw new IllegalArgumentException("source.allowed entry '" + entry + "': the only placeholder"
-                        + " is " + USER_ID);
+                throw new IllegalArgumentException(
+                        "source.allowed entry '"
+                                + entry
+                                + "': the only placeholder"
+                                + " is "
+                                + USER_ID);
             }
             if (rest.indexOf('\0') >= 0 || rest.indexOf('\\') >= 0) {
-                throw new IllegalArgumentException("source.allowed entry '" + entry + "' must not contain NUL or '\\'");
+                throw new IllegalArgumentException(
+                        "source.allowed entry '" + entry + "' must not contain NUL or '\\'");
             }
             String[] segments = prefix.split("/", -1);
             for (int i = 0; i < segments.length; i++) {
                 String s = segments[i];
                 boolean last = i == segments.length - 1;
                 if (s.equals(".") || s.equals("..") || (s.isEmpty() && !last)) {
-                    throw new IllegalArgumentException("source.allowed entry '" + entry + "' must not contain"
-                            + " empty, '.' or '..' path segments");
+                    throw new IllegalArgumentException(
+                            "source.allowed entry '"
+                                    + entry
+                                    + "' must not contain"
+                                    + " empty, '.' or '..' path segments");
                 }
             }
             for (int at = prefix.indexOf(USER_ID); at >= 0; at = prefix.indexOf(USER_ID, at + 1)) {
                 int after = at + USER_ID.length();
                 if (after >= prefix.length() || prefix.charAt(after) != '/') {
                     // Without the slash, user "a" would reach "uploads/ab/…" too.
-                    throw new IllegalArgumentException("source.allowed entry '" + entry + "': " + USER_ID
-                            + " must be followed by '/', as in " + bucket + "/uploads/" + USER_ID + "/");
+                    throw new IllegalArgumentException(
+                            "source.allowed entry '"
+                                    + entry
+                                    + "': "
+                                    + USER_ID
+                                    + " must be followed by '/', as in "
+                                    + bucket
+                                    + "/uploads/"
+                                    + USER_ID
+                                    + "/");
                 }
             }
             return new Entry(bucket, prefix);
         }
 
-        /** The literal key prefix for {@code userId}, or {@code null} when its id cannot be used. */
+        /**
+         * The literal key prefix for {@code userId}, or {@code null} when its id cannot be used.
+         */
         String prefixFor(String userId) {
             if (!prefix.contains(USER_ID)) {
                 return prefix;
@@ -159,7 +182,9 @@ public final class SourcePolicy implements Serializable {
             return isSegmentSafe(userId) ? prefix.replace(USER_ID, userId) : null;
         }
 
-        /** The part of the prefix before any placeholder: what every user's location starts with. */
+        /**
+         * The part of the prefix before any placeholder: what every user's location starts with.
+         */
         public String fixedPrefix() {
             int at = prefix.indexOf(USER_ID);
             return at < 0 ? prefix : prefix.substring(0, at);

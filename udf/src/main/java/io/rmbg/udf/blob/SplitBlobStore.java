@@ -17,7 +17,8 @@ public final class SplitBlobStore implements BlobStore {
     }
 
     @Override
-    public String put(BlobKind kind, String sha256, String extension, String contentType, byte[] bytes)
+    public String put(
+            BlobKind kind, String sha256, String extension, String contentType, byte[] bytes)
             throws ProcessingException {
         return results.put(kind, sha256, extension, contentType, bytes);
     }

@@ -16,6 +16,8 @@ public enum ErrorCode {
     STORAGE,
     /** {@code image_uri} names a location outside {@code source.allowed} (see SourcePolicy). */
     SOURCE_NOT_ALLOWED,
-    /** The event's job_id already names a job of another user (dead letter; that job is untouched). */
+    /**
+     * The event's job_id already names a job of another user (dead letter; that job is untouched).
+     */
     JOB_ID_CONFLICT
 }

@@ -24,7 +24,8 @@ public class ProcessingException extends Exception {
         this(code, message, cause, false);
     }
 
-    protected ProcessingException(ErrorCode code, String message, Throwable cause, boolean retryable) {
+    protected ProcessingException(
+            ErrorCode code, String message, Throwable cause, boolean retryable) {
         super(message, cause);
         this.code = requireNonNull(code, "code cannot be null");
         this.retryable = retryable;

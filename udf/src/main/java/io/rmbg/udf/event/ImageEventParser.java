@@ -1,7 +1,5 @@
 package io.rmbg.udf.event;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -15,6 +13,7 @@ import io.rmbg.udf.records.DeadLetter;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.ImageParams;
 import io.rmbg.udf.records.SourceRecord;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.Instant;
@@ -25,27 +24,35 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 /**
- * Turns a raw {@code image-events} record into a job, a failed job, or a dead letter (docs/contracts.md
- * §1, §2). Pure and deterministic: the same record always yields the same outcome and job id, so a
- * replay cannot create a second job.
+ * Turns a raw {@code image-events} record into a job, a failed job, or a dead letter
+ * (docs/contracts.md §1, §2). Pure and deterministic: the same record always yields the same
+ * outcome and job id, so a replay cannot create a second job.
  */
 public final class ImageEventParser implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private static final Pattern S3_URI = Pattern.compile("s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]/.+");
+    private static final Pattern S3_URI =
+            Pattern.compile("s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]/.+");
 
     static final int MAX_USER_ID_CHARS = 64;
     static final int MAX_TAGS = 32;
     static final int MAX_TAG_CHARS = 64;
     static final int MAX_URI_CHARS = 512;
-    /** Largest {@code params} object, as compact JSON: it travels in the row, the trace and state. */
+
+    /**
+     * Largest {@code params} object, as compact JSON: it travels in the row, the trace and state.
+     */
     public static final int MAX_PARAMS_BYTES = 16 * 1024;
+
     /**
      * The range of {@code created_at} (and of Kafka record timestamps used in its place): inside
      * both PostgreSQL's {@code timestamptz} and epoch milliseconds, and plausible for an upload.
      */
     public static final Instant EARLIEST_CREATED_AT = Instant.parse("1970-01-01T00:00:00Z");
+
     public static final Instant LATEST_CREATED_AT = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private final long maxInlineBytes;
@@ -268,19 +275,24 @@ public final class ImageEventParser implements Serializable {
     }
 
     /**
-     * Decided from the configuration alone, before any store is asked: the text is the same
-     * whether the object exists or not, so it cannot be used to probe for other users' objects.
+     * Decided from the configuration alone, before any store is asked: the text is the same whether
+     * the object exists or not, so it cannot be used to probe for other users' objects.
      */
     private String notAllowed(String uri, String userId) {
         List<String> locations = sources.locationsFor(userId);
-        String fix = locations.isEmpty()
-                ? "send the image inline as image_base64"
-                : "upload it under " + String.join(" or ", locations);
-        String why = sources.excludesUser(userId)
-                ? " (a user_id with '/', '\\' or control characters, or '.' or '..', has no upload folder)"
-                : "";
-        return "image_uri " + Text.quote(uri) + " is outside the locations this service reads for this user; "
-                + fix + why;
+        String fix =
+                locations.isEmpty()
+                        ? "send the image inline as image_base64"
+                        : "upload it under " + String.join(" or ", locations);
+        String why =
+                sources.excludesUser(userId)
+                        ? " (a user_id with '/', '\\' or control characters, or '.' or '..', has no upload folder)"
+                        : "";
+        return "image_uri "
+                + Text.quote(uri)
+                + " is outside the locations this service reads for this user; "
+                + fix
+                + why;
     }
 
     /** HTTP clients and servers may resolve {@code ..} in a key, reaching outside the bucket. */
@@ -355,7 +367,8 @@ public final class ImageEventParser implements Serializable {
             // gone wrong) would break the row and the statistics: the job's arrival stands in.
             long ts = record.timestampMillis();
             this.createdAtMillis =
-                    ts >= EARLIEST_CREATED_AT.toEpochMilli() && ts <= LATEST_CREATED_AT.toEpochMilli()
+                    ts >= EARLIEST_CREATED_AT.toEpochMilli()
+                                    && ts <= LATEST_CREATED_AT.toEpochMilli()
                             ? ts
                             : receivedAt;
         }

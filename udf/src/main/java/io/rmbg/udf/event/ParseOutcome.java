@@ -19,8 +19,7 @@ public sealed interface ParseOutcome {
      * The record names a job (job id and user id are usable) but is otherwise invalid: it ends as a
      * failed row. {@code event} holds whatever could be read.
      */
-    record Rejected(ImageEvent event, ErrorCode errorCode, String errorMessage)
-            implements Named {}
+    record Rejected(ImageEvent event, ErrorCode errorCode, String errorMessage) implements Named {}
 
     /** No usable job id or user id: the record goes to the dead-letter topic. */
     record DeadLettered(DeadLetter deadLetter) implements ParseOutcome {}

@@ -3,12 +3,13 @@ package io.rmbg.udf.event;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rmbg.udf.records.ImageParams;
+
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The {@code params} the job acts on (docs/contracts.md §1: {@code model}, {@code threshold}, {@code
- * background}, {@code post_process_mask}); other keys are kept in the row and ignored here.
+ * The {@code params} the job acts on (docs/contracts.md §1: {@code model}, {@code threshold},
+ * {@code background}, {@code post_process_mask}); other keys are kept in the row and ignored here.
  */
 final class RecognisedParams {
     private static final Pattern HEX_COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");

@@ -37,9 +37,12 @@ public final class Text {
         StringBuilder out = null;
         for (int i = 0; i < clipped.length(); i++) {
             char c = clipped.charAt(i);
-            boolean paired = Character.isHighSurrogate(c)
-                    ? i + 1 < clipped.length() && Character.isLowSurrogate(clipped.charAt(i + 1))
-                    : !Character.isLowSurrogate(c) || (i > 0 && Character.isHighSurrogate(clipped.charAt(i - 1)));
+            boolean paired =
+                    Character.isHighSurrogate(c)
+                            ? i + 1 < clipped.length()
+                                    && Character.isLowSurrogate(clipped.charAt(i + 1))
+                            : !Character.isLowSurrogate(c)
+                                    || (i > 0 && Character.isHighSurrogate(clipped.charAt(i - 1)));
             if (!paired && out == null) {
                 out = new StringBuilder(clipped.length()).append(clipped, 0, i);
             }

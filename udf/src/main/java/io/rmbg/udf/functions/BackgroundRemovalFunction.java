@@ -1,5 +1,14 @@
 package io.rmbg.udf.functions;
 
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
 import io.rmbg.udf.blob.BlobStore;
 import io.rmbg.udf.blob.BlobStoreFactory;
 import io.rmbg.udf.error.ErrorCode;
@@ -7,8 +16,8 @@ import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.inference.DeviceSelection;
 import io.rmbg.udf.inference.ExecutionDevice;
 import io.rmbg.udf.inference.ModelProfile;
-import io.rmbg.udf.inference.SegmentationModel;
 import io.rmbg.udf.inference.NonFiniteOutputException;
+import io.rmbg.udf.inference.SegmentationModel;
 import io.rmbg.udf.process.Cancellation;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.process.JobProcessor;
@@ -16,6 +25,9 @@ import io.rmbg.udf.process.MemoryBudget;
 import io.rmbg.udf.process.ModelOptions;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,16 +44,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.streaming.api.functions.async.ResultFuture;
-import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Removes the background of each image: fetch and decode, run the segmentation model, compose the
@@ -56,6 +58,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Three kinds of threads, so that the model never waits on the CPU and a slow PNG never holds up
  * the next batch:
+ *
  * <ul>
  *   <li>the <b>CPU pool</b> ({@code cpuThreads}) fetches, decodes and preprocesses each image
  *       straight into a batch buffer of its model's {@link ModelLane};
@@ -63,9 +66,10 @@ import org.slf4j.LoggerFactory;
  *       {@code batchTimeoutMs} while the model is idle) and runs them in one call; with two batch
  *       buffers, preparing the next batch overlaps the current inference;
  *   <li>the <b>postprocess pool</b> ({@code postprocessThreads}) turns each image's map into the
- *       mask and cut-out, encodes the PNGs, hashes and uploads them, and completes the image on
- *       its own.
+ *       mask and cut-out, encodes the PNGs, hashes and uploads them, and completes the image on its
+ *       own.
  * </ul>
+ *
  * The task thread never blocks, and neither does an image waiting for its turn: the slot admits
  * decodes by their estimated heap cost into a {@link MemoryBudget} ({@code memoryBudgetBytes}), so
  * many large images in flight wait instead of exhausting the heap.
@@ -76,10 +80,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every failure of an image completes the element with a failed result carrying an {@link
  * ErrorCode}; a model output with NaN or infinity fails as {@code INFERENCE} (metric {@code
- * nonFiniteOutputs}). When a batch fails, its images are run once more one by one, so one bad
- * input fails alone as {@code INFERENCE}. Only a JVM {@link Error} such as {@link
- * OutOfMemoryError} fails the task (Flink restarts it) instead of becoming a row ({@link
- * JobFailures}).
+ * nonFiniteOutputs}). When a batch fails, its images are run once more one by one, so one bad input
+ * fails alone as {@code INFERENCE}. Only a JVM {@link Error} such as {@link OutOfMemoryError} fails
+ * the task (Flink restarts it) instead of becoming a row ({@link JobFailures}).
  *
  * <p>Native prerequisite: ONNX Runtime must be on the parent classpath (Flink's {@code lib/}) and
  * the process must run with {@code ORT_DISABLE_TELEMETRY=1}.
@@ -88,10 +91,15 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundRemovalFunction.class);
     private static final int HISTOGRAM_WINDOW = 1024;
+
     /** Defaults of {@code inference.batch-size} and {@code inference.batch-timeout-ms}. */
     public static final int DEFAULT_BATCH_SIZE = 4;
+
     public static final long DEFAULT_BATCH_TIMEOUT_MS = 10;
-    /** Default of {@code inference.memory-budget-mb}: 1 GiB of decoded images in flight per slot. */
+
+    /**
+     * Default of {@code inference.memory-budget-mb}: 1 GiB of decoded images in flight per slot.
+     */
     public static final long DEFAULT_MEMORY_BUDGET_BYTES = 1024L << 20;
 
     private final BlobStoreFactory blobStoreFactory;
@@ -125,8 +133,14 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
 
     /** The same settings as {@code template}: for subclasses that decorate the function. */
     protected BackgroundRemovalFunction(BackgroundRemovalFunction template) {
-        this(template.blobStoreFactory, template.limits, template.modelOptions, template.cpuThreads,
-                template.postprocessThreads, template.batchSize, template.batchTimeoutMs,
+        this(
+                template.blobStoreFactory,
+                template.limits,
+                template.modelOptions,
+                template.cpuThreads,
+                template.postprocessThreads,
+                template.batchSize,
+                template.batchTimeoutMs,
                 template.memoryBudgetBytes);
     }
 
@@ -136,7 +150,13 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
             ImageLimits limits,
             ModelOptions modelOptions,
             int cpuThreads) {
-        this(blobStoreFactory, limits, modelOptions, cpuThreads, cpuThreads, DEFAULT_BATCH_SIZE,
+        this(
+                blobStoreFactory,
+                limits,
+                modelOptions,
+                cpuThreads,
+                cpuThreads,
+                DEFAULT_BATCH_SIZE,
                 DEFAULT_BATCH_TIMEOUT_MS);
     }
 
@@ -154,7 +174,14 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
             int postprocessThreads,
             int batchSize,
             long batchTimeoutMs) {
-        this(blobStoreFactory, limits, modelOptions, cpuThreads, postprocessThreads, batchSize, batchTimeoutMs,
+        this(
+                blobStoreFactory,
+                limits,
+                modelOptions,
+                cpuThreads,
+                postprocessThreads,
+                batchSize,
+                batchTimeoutMs,
                 DEFAULT_MEMORY_BUDGET_BYTES);
     }
 
@@ -168,13 +195,15 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
             long batchTimeoutMs,
             long memoryBudgetBytes) {
         if (memoryBudgetBytes <= 0) {
-            throw new IllegalArgumentException("memoryBudgetBytes must be positive: " + memoryBudgetBytes);
+            throw new IllegalArgumentException(
+                    "memoryBudgetBytes must be positive: " + memoryBudgetBytes);
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
         }
         if (batchTimeoutMs < 0) {
-            throw new IllegalArgumentException("batchTimeoutMs cannot be negative: " + batchTimeoutMs);
+            throw new IllegalArgumentException(
+                    "batchTimeoutMs cannot be negative: " + batchTimeoutMs);
         }
         this.blobStoreFactory = blobStoreFactory;
         this.limits = limits;
@@ -188,30 +217,47 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
 
     /**
      * The same function with a per-slot budget of {@code bytes} for decoded images in flight
-     * (default {@link #DEFAULT_MEMORY_BUDGET_BYTES}); an image estimated to need more alone fails as
-     * {@code IMAGE_TOO_LARGE}.
+     * (default {@link #DEFAULT_MEMORY_BUDGET_BYTES}); an image estimated to need more alone fails
+     * as {@code IMAGE_TOO_LARGE}.
      */
     public BackgroundRemovalFunction withMemoryBudget(long bytes) {
-        return new BackgroundRemovalFunction(blobStoreFactory, limits, modelOptions, cpuThreads,
-                postprocessThreads, batchSize, batchTimeoutMs, bytes);
+        return new BackgroundRemovalFunction(
+                blobStoreFactory,
+                limits,
+                modelOptions,
+                cpuThreads,
+                postprocessThreads,
+                batchSize,
+                batchTimeoutMs,
+                bytes);
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        DeviceSelection.Choice choice = DeviceSelection.choose(modelOptions.device(),
-                assignedGpus(getRuntimeContext().getExternalResourceInfos(DeviceSelection.FLINK_GPU_RESOURCE)),
-                subtask);
+        DeviceSelection.Choice choice =
+                DeviceSelection.choose(
+                        modelOptions.device(),
+                        assignedGpus(
+                                getRuntimeContext()
+                                        .getExternalResourceInfos(
+                                                DeviceSelection.FLINK_GPU_RESOURCE)),
+                        subtask);
         device = choice.device();
         LOG.info("Subtask {} runs its models on {} ({})", subtask, device, choice.reason());
 
         blobs = blobStoreFactory.create();
         cpuPool = Executors.newFixedThreadPool(cpuThreads, daemonThreads("rmbg-cpu-" + subtask));
-        postprocessPool = Executors.newFixedThreadPool(postprocessThreads, daemonThreads("rmbg-post-" + subtask));
+        postprocessPool =
+                Executors.newFixedThreadPool(
+                        postprocessThreads, daemonThreads("rmbg-post-" + subtask));
         memoryBudget = new MemoryBudget(memoryBudgetBytes);
-        stages = new JobStages(new JobProcessor(blobs, limits), memoryBudget, cpuPool, postprocessPool);
+        stages =
+                new JobStages(
+                        new JobProcessor(blobs, limits), memoryBudget, cpuPool, postprocessPool);
         running = Collections.synchronizedMap(new IdentityHashMap<>());
-        modelLoader = Executors.newSingleThreadExecutor(daemonThreads("rmbg-model-loader-" + subtask));
+        modelLoader =
+                Executors.newSingleThreadExecutor(daemonThreads("rmbg-model-loader-" + subtask));
         registerMetrics(getRuntimeContext().getMetricGroup());
 
         lanes = new ConcurrentHashMap<>();
@@ -219,24 +265,45 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         try {
             defaultLane = openLane(modelOptions.profile(), modelOptions.path());
         } catch (RuntimeException e) {
-            close(); // the pools and the blob store, whether or not Flink calls close() after a failed open
+            close(); // the pools and the blob store, whether or not Flink calls close() after a
+            // failed open
             throw e;
         }
         modelLoadMs = (System.nanoTime() - start) / 1_000_000;
-        lanes.put(defaultLane.model().profile().name(), CompletableFuture.completedFuture(defaultLane));
+        lanes.put(
+                defaultLane.model().profile().name(),
+                CompletableFuture.completedFuture(defaultLane));
     }
 
-    /** Loads a model and starts its lane; the caller decides whether a failure fails the slot or an event. */
+    /**
+     * Loads a model and starts its lane; the caller decides whether a failure fails the slot or an
+     * event.
+     */
     private ModelLane openLane(String profileName, String path) {
         long start = System.nanoTime();
-        SegmentationModel model = SegmentationModel.load(Path.of(path), ModelProfile.named(profileName), device,
-                modelOptions.intraOpThreads(), modelOptions.gpu());
-        LOG.info("Subtask {} loaded model {} ({}, version {}) on {} in {} ms", subtask, path,
-                model.profile().name(), model.modelVersion(), model.executionProvider(),
+        SegmentationModel model =
+                SegmentationModel.load(
+                        Path.of(path),
+                        ModelProfile.named(profileName),
+                        device,
+                        modelOptions.intraOpThreads(),
+                        modelOptions.gpu());
+        LOG.info(
+                "Subtask {} loaded model {} ({}, version {}) on {} in {} ms",
+                subtask,
+                path,
+                model.profile().name(),
+                model.modelVersion(),
+                model.executionProvider(),
                 (System.nanoTime() - start) / 1_000_000);
         try {
-            return new ModelLane(model, "rmbg-inference-" + model.profile().name() + "-" + subtask, batchSize,
-                    batchTimeoutMs, cpuPool, this::recordModelCall);
+            return new ModelLane(
+                    model,
+                    "rmbg-inference-" + model.profile().name() + "-" + subtask,
+                    batchSize,
+                    batchTimeoutMs,
+                    cpuPool,
+                    this::recordModelCall);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -253,12 +320,15 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         completed = group.counter("imagesCompleted");
         failed = group.counter("imagesFailed");
         nonFiniteOutputs = group.counter("nonFiniteOutputs");
-        inferenceLatency = group.histogram("inferenceLatencyMs",
-                new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        inferenceBatchSize = group.histogram("inferenceBatchSize",
-                new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        endToEndLatency = group.histogram("endToEndLatencyMs",
-                new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        inferenceLatency =
+                group.histogram(
+                        "inferenceLatencyMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        inferenceBatchSize =
+                group.histogram(
+                        "inferenceBatchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        endToEndLatency =
+                group.histogram(
+                        "endToEndLatencyMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         group.gauge("modelLoadMs", () -> modelLoadMs);
         group.gauge("inferenceQueueDepth", this::queued);
     }
@@ -285,23 +355,29 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         JobInFlight job = new JobInFlight();
         running.put(event, job);
         stages.run(event, laneFor(event), startedAt, job)
-                .whenComplete((result, error) -> {
-                    running.remove(event);
-                    if (job.cancellation().isCancelled()) {
-                        return; // timeout() has answered for this element
-                    }
-                    if (error == null) {
-                        complete(result, resultFuture);
-                    } else if (JobFailures.failsTheTask(error)) {
-                        resultFuture.completeExceptionally(JobFailures.cause(error));
-                    } else {
-                        if (JobFailures.cause(error) instanceof NonFiniteOutputException) {
-                            nonFiniteOutputs.inc();
-                        }
-                        complete(JobFailures.failedResult(event, error, job.decoded(), System.currentTimeMillis()),
-                                resultFuture);
-                    }
-                });
+                .whenComplete(
+                        (result, error) -> {
+                            running.remove(event);
+                            if (job.cancellation().isCancelled()) {
+                                return; // timeout() has answered for this element
+                            }
+                            if (error == null) {
+                                complete(result, resultFuture);
+                            } else if (JobFailures.failsTheTask(error)) {
+                                resultFuture.completeExceptionally(JobFailures.cause(error));
+                            } else {
+                                if (JobFailures.cause(error) instanceof NonFiniteOutputException) {
+                                    nonFiniteOutputs.inc();
+                                }
+                                complete(
+                                        JobFailures.failedResult(
+                                                event,
+                                                error,
+                                                job.decoded(),
+                                                System.currentTimeMillis()),
+                                        resultFuture);
+                            }
+                        });
     }
 
     /** Answers {@code INFERENCE_TIMEOUT} and withdraws the element's remaining work. */
@@ -311,16 +387,21 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         if (job != null) {
             job.cancellation().cancel("the job timed out (inference.timeout-ms)");
         }
-        complete(JobFailures.failed(event, job == null ? null : job.decoded(), ErrorCode.INFERENCE_TIMEOUT,
-                "job did not finish within the async timeout; the model may be overloaded",
-                System.currentTimeMillis()), resultFuture);
+        complete(
+                JobFailures.failed(
+                        event,
+                        job == null ? null : job.decoded(),
+                        ErrorCode.INFERENCE_TIMEOUT,
+                        "job did not finish within the async timeout; the model may be overloaded",
+                        System.currentTimeMillis()),
+                resultFuture);
     }
 
     /**
      * The lane of the model {@code params.model} names, the default one without it. An additional
-     * model is loaded on the loader thread the first time it is asked for; the events asking for
-     * it meanwhile wait for that one load. A model that fails to load fails every event asking for
-     * it, with the reason, until the job restarts.
+     * model is loaded on the loader thread the first time it is asked for; the events asking for it
+     * meanwhile wait for that one load. A model that fails to load fails every event asking for it,
+     * with the reason, until the job restarts.
      */
     private CompletableFuture<ModelLane> laneFor(ImageEvent event) {
         String requested = event.params().model();
@@ -331,8 +412,9 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         try {
             profile = ModelProfile.named(requested);
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(new ProcessingException(ErrorCode.INVALID_EVENT,
-                    "params.model: " + e.getMessage()));
+            return CompletableFuture.failedFuture(
+                    new ProcessingException(
+                            ErrorCode.INVALID_EVENT, "params.model: " + e.getMessage()));
         }
         CompletableFuture<ModelLane> lane = lanes.get(profile.name());
         if (lane != null) {
@@ -340,19 +422,41 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         }
         Optional<String> path = modelOptions.pathOf(profile.name());
         if (path.isEmpty()) {
-            return CompletableFuture.failedFuture(new ProcessingException(ErrorCode.INVALID_EVENT,
-                    "params.model '" + requested + "' is not served by this job; it serves "
-                            + modelOptions.servedProfiles() + " (add more with model.additional)"));
+            return CompletableFuture.failedFuture(
+                    new ProcessingException(
+                            ErrorCode.INVALID_EVENT,
+                            "params.model '"
+                                    + requested
+                                    + "' is not served by this job; it serves "
+                                    + modelOptions.servedProfiles()
+                                    + " (add more with model.additional)"));
         }
-        return lanes.computeIfAbsent(profile.name(), name -> CompletableFuture.supplyAsync(() -> {
-            try {
-                return openLane(name, path.get());
-            } catch (RuntimeException e) {
-                LOG.error("Subtask {} cannot load model {} for profile {}", subtask, path.get(), name, e);
-                throw new CompletionException(new ProcessingException(ErrorCode.INFERENCE,
-                        "model '" + name + "' (" + path.get() + ") cannot be loaded: " + e.getMessage()));
-            }
-        }, modelLoader));
+        return lanes.computeIfAbsent(
+                profile.name(),
+                name ->
+                        CompletableFuture.supplyAsync(
+                                () -> {
+                                    try {
+                                        return openLane(name, path.get());
+                                    } catch (RuntimeException e) {
+                                        LOG.error(
+                                                "Subtask {} cannot load model {} for profile {}",
+                                                subtask,
+                                                path.get(),
+                                                name,
+                                                e);
+                                        throw new CompletionException(
+                                                new ProcessingException(
+                                                        ErrorCode.INFERENCE,
+                                                        "model '"
+                                                                + name
+                                                                + "' ("
+                                                                + path.get()
+                                                                + ") cannot be loaded: "
+                                                                + e.getMessage()));
+                                    }
+                                },
+                                modelLoader));
     }
 
     private void complete(JobResult result, ResultFuture<JobResult> resultFuture) {
@@ -393,7 +497,9 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     private static void closeLoadedLate(ModelLane lane) {
         try {
             lane.close();
-            LOG.info("Closed model {}, which finished loading after its function closed", lane.model());
+            LOG.info(
+                    "Closed model {}, which finished loading after its function closed",
+                    lane.model());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -403,21 +509,28 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     public List<String> loadedModels() {
         List<String> names = new ArrayList<>();
         if (lanes != null) {
-            lanes.forEach((name, lane) -> {
-                if (lane.isDone() && !lane.isCompletedExceptionally()) {
-                    names.add(name);
-                }
-            });
+            lanes.forEach(
+                    (name, lane) -> {
+                        if (lane.isDone() && !lane.isCompletedExceptionally()) {
+                            names.add(name);
+                        }
+                    });
         }
         return names;
     }
 
-    /** The largest batch the model has run so far (the {@code inferenceBatchSize} histogram); for tests. */
+    /**
+     * The largest batch the model has run so far (the {@code inferenceBatchSize} histogram); for
+     * tests.
+     */
     public long largestBatchSoFar() {
         return inferenceBatchSize == null ? 0 : inferenceBatchSize.getStatistics().getMax();
     }
 
-    /** Jobs failed because the model answered NaN or infinity (metric {@code nonFiniteOutputs}); for tests. */
+    /**
+     * Jobs failed because the model answered NaN or infinity (metric {@code nonFiniteOutputs}); for
+     * tests.
+     */
     public long nonFiniteOutputsSoFar() {
         return nonFiniteOutputs == null ? 0 : nonFiniteOutputs.getCount();
     }
@@ -432,7 +545,10 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         return defaultLane != null;
     }
 
-    /** The indexes of the GPUs Flink assigned to this TaskManager (the GPU driver's "index" property). */
+    /**
+     * The indexes of the GPUs Flink assigned to this TaskManager (the GPU driver's "index"
+     * property).
+     */
     static List<String> assignedGpus(Collection<ExternalResourceInfo> infos) {
         List<String> indexes = new ArrayList<>();
         for (ExternalResourceInfo info : infos) {

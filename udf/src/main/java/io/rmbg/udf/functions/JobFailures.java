@@ -6,10 +6,11 @@ import io.rmbg.udf.process.DecodedImage;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.StageTimings;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * What a failed job becomes. A {@link ProcessingException} is the job's own failure and becomes a
@@ -50,12 +51,13 @@ final class JobFailures {
     }
 
     /**
-     * The failed result of {@code event} for {@code error}; {@code decoded} (or null) is how far the
-     * job got: its stored original, size and timings stay in the result.
+     * The failed result of {@code event} for {@code error}; {@code decoded} (or null) is how far
+     * the job got: its stored original, size and timings stay in the result.
      *
      * @throws IllegalArgumentException for an error that {@link #failsTheTask}
      */
-    static JobResult failedResult(ImageEvent event, Throwable error, DecodedImage decoded, long nowMillis) {
+    static JobResult failedResult(
+            ImageEvent event, Throwable error, DecodedImage decoded, long nowMillis) {
         Throwable cause = cause(error);
         if (failsTheTask(cause)) {
             throw new IllegalArgumentException("an Error fails the task, not the job", cause);
@@ -63,20 +65,43 @@ final class JobFailures {
         if (cause instanceof ProcessingException pe) {
             return failed(event, decoded, pe.code(), pe.getMessage(), nowMillis);
         }
-        LOG.warn("Job {} from {} failed unexpectedly", event.jobId(), event.sourcePosition(), cause);
-        return failed(event, decoded, ErrorCode.INFERENCE,
-                "unexpected " + cause.getClass().getSimpleName() + ": " + cause.getMessage(), nowMillis);
+        LOG.warn(
+                "Job {} from {} failed unexpectedly", event.jobId(), event.sourcePosition(), cause);
+        return failed(
+                event,
+                decoded,
+                ErrorCode.INFERENCE,
+                "unexpected " + cause.getClass().getSimpleName() + ": " + cause.getMessage(),
+                nowMillis);
     }
 
     /** A failed result that keeps the stored original of {@code decoded}, when there is one. */
-    static JobResult failed(ImageEvent event, DecodedImage decoded, ErrorCode code, String message, long nowMillis) {
+    static JobResult failed(
+            ImageEvent event,
+            DecodedImage decoded,
+            ErrorCode code,
+            String message,
+            long nowMillis) {
         if (decoded == null) {
             return JobResult.failed(event, code, message, nowMillis);
         }
-        StageTimings timings = new StageTimings(
-                Math.max(0, decoded.startedAtMillis() - event.receivedAtMillis()),
-                decoded.fetchMs(), decoded.decodeMs(), 0, 0, 0, decoded.storeMs());
-        return JobResult.failed(event, code, message, decoded.original(), decoded.image().width(),
-                decoded.image().height(), nowMillis, timings);
+        StageTimings timings =
+                new StageTimings(
+                        Math.max(0, decoded.startedAtMillis() - event.receivedAtMillis()),
+                        decoded.fetchMs(),
+                        decoded.decodeMs(),
+                        0,
+                        0,
+                        0,
+                        decoded.storeMs());
+        return JobResult.failed(
+                event,
+                code,
+                message,
+                decoded.original(),
+                decoded.image().width(),
+                decoded.image().height(),
+                nowMillis,
+                timings);
     }
 }

@@ -2,13 +2,14 @@ package io.rmbg.udf.functions;
 
 import io.rmbg.udf.process.Cancellation;
 import io.rmbg.udf.process.DecodedImage;
+
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One job while a slot works on it: how to withdraw it, and its stored original once it has one,
- * so that a failure after that point (the model, the mask, a store, a timeout) still reports the
- * original, its size and the timings so far (docs/contracts.md §5: {@code original_path} is the source
- * only when the original could not be stored).
+ * One job while a slot works on it: how to withdraw it, and its stored original once it has one, so
+ * that a failure after that point (the model, the mask, a store, a timeout) still reports the
+ * original, its size and the timings so far (docs/contracts.md §5: {@code original_path} is the
+ * source only when the original could not be stored).
  */
 final class JobInFlight {
     private final Cancellation cancellation = new Cancellation();

@@ -9,6 +9,7 @@ import io.rmbg.udf.process.MemoryBudget;
 import io.rmbg.udf.process.SegmentedImage;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.JobResult;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -35,40 +36,73 @@ final class JobStages {
     private final Executor cpuPool;
     private final Executor postprocessPool;
 
-    JobStages(JobProcessor processor, MemoryBudget budget, Executor cpuPool, Executor postprocessPool) {
+    JobStages(
+            JobProcessor processor,
+            MemoryBudget budget,
+            Executor cpuPool,
+            Executor postprocessPool) {
         this.processor = processor;
         this.budget = budget;
         this.cpuPool = cpuPool;
         this.postprocessPool = postprocessPool;
     }
 
-    /** Runs {@code event} on the model of {@code lane}; completes with the result or the failure. */
-    CompletableFuture<JobResult> run(ImageEvent event, CompletableFuture<ModelLane> lane, long startedAt,
-            JobInFlight job) {
+    /**
+     * Runs {@code event} on the model of {@code lane}; completes with the result or the failure.
+     */
+    CompletableFuture<JobResult> run(
+            ImageEvent event, CompletableFuture<ModelLane> lane, long startedAt, JobInFlight job) {
         Cancellation cancellation = job.cancellation();
         AtomicReference<MemoryBudget.Lease> held = new AtomicReference<>();
         // Fetch and submit share pool tasks, so preprocessing (done by submit) never lands on the
         // task thread, as a thenCompose on an already completed future would.
-        return lane.thenComposeAsync(model -> {
-            FetchedImage fetched = unchecked(() -> processor.fetch(event, cancellation));
-            CompletableFuture<MemoryBudget.Lease> admitted =
-                    unchecked(() -> budget.acquire(MemoryBudget.decodeCost(fetched.info())));
-            cancellation.onCancel(() -> admitted.cancel(false));
-            return admitted.thenComposeAsync(lease -> {
-                held.set(lease);
-                DecodedImage decoded = unchecked(() -> processor.decode(fetched, startedAt, cancellation));
-                job.decoded(decoded);
-                CompletableFuture<SegmentedImage> segmented = model.submit(decoded);
-                cancellation.onCancel(() -> segmented.cancel(false));
-                return segmented;
-            }, cpuPool).thenApplyAsync(segmented ->
-                    unchecked(() -> processor.finish(model.activate(segmented), cancellation)), postprocessPool);
-        }, cpuPool).whenComplete((result, error) -> {
-            MemoryBudget.Lease lease = held.get();
-            if (lease != null) {
-                lease.close();
-            }
-        });
+        return lane.thenComposeAsync(
+                        model -> {
+                            FetchedImage fetched =
+                                    unchecked(() -> processor.fetch(event, cancellation));
+                            CompletableFuture<MemoryBudget.Lease> admitted =
+                                    unchecked(
+                                            () ->
+                                                    budget.acquire(
+                                                            MemoryBudget.decodeCost(
+                                                                    fetched.info())));
+                            cancellation.onCancel(() -> admitted.cancel(false));
+                            return admitted.thenComposeAsync(
+                                            lease -> {
+                                                held.set(lease);
+                                                DecodedImage decoded =
+                                                        unchecked(
+                                                                () ->
+                                                                        processor.decode(
+                                                                                fetched,
+                                                                                startedAt,
+                                                                                cancellation));
+                                                job.decoded(decoded);
+                                                CompletableFuture<SegmentedImage> segmented =
+                                                        model.submit(decoded);
+                                                cancellation.onCancel(
+                                                        () -> segmented.cancel(false));
+                                                return segmented;
+                                            },
+                                            cpuPool)
+                                    .thenApplyAsync(
+                                            segmented ->
+                                                    unchecked(
+                                                            () ->
+                                                                    processor.finish(
+                                                                            model.activate(
+                                                                                    segmented),
+                                                                            cancellation)),
+                                            postprocessPool);
+                        },
+                        cpuPool)
+                .whenComplete(
+                        (result, error) -> {
+                            MemoryBudget.Lease lease = held.get();
+                            if (lease != null) {
+                                lease.close();
+                            }
+                        });
     }
 
     private interface Stage<T> {

@@ -1,19 +1,20 @@
 package io.rmbg.udf.functions;
 
-import static java.util.Objects.requireNonNull;
-
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.inference.MicroBatcher;
 import io.rmbg.udf.inference.Preprocessor;
 import io.rmbg.udf.inference.SegmentationModel;
 import io.rmbg.udf.process.DecodedImage;
 import io.rmbg.udf.process.SegmentedImage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.FloatBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * One model in one slot: its ONNX Runtime session, two reused batch buffers and the {@link
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ModelLane implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelLane.class);
+
     /** Two: one batch runs while the next one fills. */
     private static final int BATCH_BUFFERS = 2;
 
@@ -49,27 +51,39 @@ final class ModelLane implements AutoCloseable {
      * @param batchTimeoutMs how long a batch's first image waits for more while the model is idle
      * @param staging the pool that preprocesses images that had to wait for a free buffer
      */
-    ModelLane(SegmentationModel model, String threadName, int batchSize, long batchTimeoutMs, Executor staging,
+    ModelLane(
+            SegmentationModel model,
+            String threadName,
+            int batchSize,
+            long batchTimeoutMs,
+            Executor staging,
             CallListener listener) {
         this.model = requireNonNull(model, "model cannot be null");
         this.listener = requireNonNull(listener, "listener cannot be null");
         int batch = Math.min(batchSize, model.maxBatchSize());
         if (batch < batchSize) {
-            LOG.info("Model {} has a fixed batch dimension; it runs one image per call", model.modelFile());
+            LOG.info(
+                    "Model {} has a fixed batch dimension; it runs one image per call",
+                    model.modelFile());
         }
         buffers = new FloatBuffer[BATCH_BUFFERS];
         for (int i = 0; i < BATCH_BUFFERS; i++) {
             buffers[i] = model.newInputBuffer(batch);
         }
         preprocessors = ThreadLocal.withInitial(model::newPreprocessor);
-        batcher = MicroBatcher.<DecodedImage, SegmentedImage>builder(threadName)
-                .maxBatchSize(batch)
-                .maxWait(Duration.ofMillis(batchTimeoutMs))
-                .buffers(BATCH_BUFFERS)
-                .stager((decoded, buffer, index) -> preprocessors.get().pack(decoded.image(), buffers[buffer], index))
-                .runner(this::runBatch)
-                .stagingExecutor(staging)
-                .start();
+        batcher =
+                MicroBatcher.<DecodedImage, SegmentedImage>builder(threadName)
+                        .maxBatchSize(batch)
+                        .maxWait(Duration.ofMillis(batchTimeoutMs))
+                        .buffers(BATCH_BUFFERS)
+                        .stager(
+                                (decoded, buffer, index) ->
+                                        preprocessors
+                                                .get()
+                                                .pack(decoded.image(), buffers[buffer], index))
+                        .runner(this::runBatch)
+                        .stagingExecutor(staging)
+                        .start();
     }
 
     SegmentationModel model() {
@@ -108,7 +122,8 @@ final class ModelLane implements AutoCloseable {
                 batch.fail(0, e);
                 return;
             }
-            LOG.warn("A batch of {} images failed ({}); running them one by one", n, e.getMessage());
+            LOG.warn(
+                    "A batch of {} images failed ({}); running them one by one", n, e.getMessage());
             runOneByOne(batch, input);
             return;
         }
@@ -119,7 +134,8 @@ final class ModelLane implements AutoCloseable {
         }
     }
 
-    private void runOneByOne(MicroBatcher.Batch<DecodedImage, SegmentedImage> batch, FloatBuffer input) {
+    private void runOneByOne(
+            MicroBatcher.Batch<DecodedImage, SegmentedImage> batch, FloatBuffer input) {
         for (int i = 0; i < batch.size(); i++) {
             if (batch.isDone(i)) {
                 continue;
@@ -137,8 +153,14 @@ final class ModelLane implements AutoCloseable {
     }
 
     private SegmentedImage segmented(DecodedImage decoded, float[] rawMap, long inferenceMs) {
-        return new SegmentedImage(decoded, rawMap, model.inputWidth(), model.inputHeight(),
-                model.profile().name(), model.modelVersion(), inferenceMs);
+        return new SegmentedImage(
+                decoded,
+                rawMap,
+                model.inputWidth(),
+                model.inputHeight(),
+                model.profile().name(),
+                model.modelVersion(),
+                inferenceMs);
     }
 
     @Override

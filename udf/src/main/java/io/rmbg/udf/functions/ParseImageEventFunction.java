@@ -1,5 +1,9 @@
 package io.rmbg.udf.functions;
 
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
 import io.rmbg.udf.blob.SourcePolicy;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.event.ImageEventParser;
@@ -7,9 +11,6 @@ import io.rmbg.udf.event.ParseOutcome;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.records.DeadLetter;
 import io.rmbg.udf.records.SourceRecord;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +24,7 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Parse
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ParseImageEventFunction.class);
 
-    public static final OutputTag<DeadLetter> DEAD_LETTERS =
-            new OutputTag<>("dead-letters") {};
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private final ImageEventParser parser;
 
@@ -33,7 +33,8 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Parse
     }
 
     @Override
-    public void processElement(SourceRecord record, Context ctx, Collector<ParseOutcome.Named> out) {
+    public void processElement(
+            SourceRecord record, Context ctx, Collector<ParseOutcome.Named> out) {
         long now = System.currentTimeMillis();
         ParseOutcome outcome = parseGuarded(record, now);
         if (outcome instanceof ParseOutcome.Named named) {
@@ -51,9 +52,17 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Parse
         try {
             return parser.parse(record, now);
         } catch (RuntimeException | StackOverflowError e) {
-            LOG.warn("Record {} could not be parsed; sending it to the dead letters", record.position(), e);
-            return new ParseOutcome.DeadLettered(new DeadLetter(record, ErrorCode.INVALID_EVENT,
-                    "the record could not be read as an event (" + e.getClass().getSimpleName() + ")"));
+            LOG.warn(
+                    "Record {} could not be parsed; sending it to the dead letters",
+                    record.position(),
+                    e);
+            return new ParseOutcome.DeadLettered(
+                    new DeadLetter(
+                            record,
+                            ErrorCode.INVALID_EVENT,
+                            "the record could not be read as an event ("
+                                    + e.getClass().getSimpleName()
+                                    + ")"));
         }
     }
 }

@@ -80,7 +80,9 @@ final class BmpStructure {
         if (compression > BI_BITFIELDS) {
             throw new ProcessingException(
                     ErrorCode.UNSUPPORTED_FORMAT,
-                    "the BMP uses compression " + compression + ", which the decoder does not read");
+                    "the BMP uses compression "
+                            + compression
+                            + ", which the decoder does not read");
         }
         long available = length - pixelOffset;
         if (compression == BI_RLE8 || compression == BI_RLE4) {
@@ -98,7 +100,8 @@ final class BmpStructure {
         }
         long coloursUsed = u32le(b, 46);
         if (coloursUsed * 4 > length) {
-            throw corrupt("it declares " + coloursUsed + " palette colours, more than the file holds");
+            throw corrupt(
+                    "it declares " + coloursUsed + " palette colours, more than the file holds");
         }
         if (headerSize >= 108) {
             checkProfile(b, headerSize, length);

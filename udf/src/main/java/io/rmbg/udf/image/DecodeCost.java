@@ -1,9 +1,9 @@
 package io.rmbg.udf.image;
 
 /**
- * A conservative estimate of the memory one {@link ImageDecoder#decode} call needs at its peak (Java
- * heap, plus libjpeg's native coefficient buffer for progressive JPEG), from
- * the header alone, so a memory budget can admit an image before decoding it:
+ * A conservative estimate of the memory one {@link ImageDecoder#decode} call needs at its peak
+ * (Java heap, plus libjpeg's native coefficient buffer for progressive JPEG), from the header
+ * alone, so a memory budget can admit an image before decoding it:
  *
  * <pre>{@code
  * ImageInfo info = ImageProbe.probe(bytes);
@@ -16,8 +16,8 @@ package io.rmbg.udf.image;
  * buffer for progressive JPEG, row buffers and a fixed allowance for bounded metadata (ICC
  * profiles, text; see the limits in {@link JpegHeader}, {@link PngChunks}, {@link BmpStructure},
  * {@link GifStructure}). The encoded bytes themselves are not counted: the caller holds them
- * already. When the header did not give the layout ({@link ImageInfo#layoutKnown()}), the
- * costliest layout of the format is assumed.
+ * already. When the header did not give the layout ({@link ImageInfo#layoutKnown()}), the costliest
+ * layout of the format is assumed.
  */
 public final class DecodeCost {
 
@@ -29,9 +29,9 @@ public final class DecodeCost {
     private DecodeCost() {}
 
     /**
-     * Peak bytes to decode an image with this header; saturates at {@link Long#MAX_VALUE}. For a
-     * 49 MP image: about 220 MB for a non-interlaced 16-bit PNG (streamed), 420 MB for an 8-bit
-     * RGB or RGBA PNG, 565 MB for a baseline colour JPEG and 860 MB for a progressive one.
+     * Peak bytes to decode an image with this header; saturates at {@link Long#MAX_VALUE}. For a 49
+     * MP image: about 220 MB for a non-interlaced 16-bit PNG (streamed), 420 MB for an 8-bit RGB or
+     * RGBA PNG, 565 MB for a baseline colour JPEG and 860 MB for a progressive one.
      */
     public static long peakBytes(ImageInfo info) {
         long pixels = info.pixels();
@@ -74,7 +74,8 @@ public final class DecodeCost {
     }
 
     private static long bmp(ImageInfo info) {
-        long raster = info.layoutKnown() ? info.bitsPerSample() * (long) info.samplesPerPixel() : 32;
+        long raster =
+                info.layoutKnown() ? info.bitsPerSample() * (long) info.samplesPerPixel() : 32;
         long bytes = Math.max(1, (raster + 7) / 8);
         // RLE images decode through a scratch byte per pixel before the raster.
         long rle = raster <= 8 ? 1 : 0;

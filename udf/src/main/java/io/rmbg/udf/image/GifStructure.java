@@ -5,8 +5,8 @@ import io.rmbg.udf.error.ProcessingException;
 
 /**
  * Bounds the extension blocks before a GIF's first frame. Only that frame is decoded, and the JDK
- * reader reads no further, but it collects comment and application blocks on the way into memory;
- * a file of nothing but extensions must not become a long walk building metadata objects.
+ * reader reads no further, but it collects comment and application blocks on the way into memory; a
+ * file of nothing but extensions must not become a long walk building metadata objects.
  */
 final class GifStructure {
 

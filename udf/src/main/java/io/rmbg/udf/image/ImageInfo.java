@@ -5,9 +5,9 @@ package io.rmbg.udf.image;
  * how its samples are stored. Read by {@link ImageProbe} without decoding pixels, so it is cheap
  * even for huge images.
  *
- * @param bitsPerSample bits of one stored sample: 8 or 16 for PNG (1, 2 or 4 for low-depth grey
- *     and palette PNG), the JPEG precision, the BMP bit count for packed (16-bit) and palette
- *     pixels; 0 when the header did not say (then {@link DecodeCost} assumes the worst)
+ * @param bitsPerSample bits of one stored sample: 8 or 16 for PNG (1, 2 or 4 for low-depth grey and
+ *     palette PNG), the JPEG precision, the BMP bit count for packed (16-bit) and palette pixels; 0
+ *     when the header did not say (then {@link DecodeCost} assumes the worst)
  * @param samplesPerPixel stored samples per pixel: colour components plus alpha, 1 for palette
  *     images; 0 when unknown
  * @param interlaced an interlaced PNG or GIF, or a progressive JPEG: decoders then need a whole

@@ -97,9 +97,7 @@ public final class ImageProbe {
     /** {bits per sample, samples per pixel, interlaced}; zeros where the header does not say. */
     private static int[] jpegLayout(byte[] b) throws ProcessingException {
         JpegHeader header = JpegHeader.parse(b);
-        return new int[] {
-            header.precision(), header.components(), header.progressive() ? 1 : 0
-        };
+        return new int[] {header.precision(), header.components(), header.progressive() ? 1 : 0};
     }
 
     private static int[] pngLayout(byte[] b) {
@@ -115,7 +113,9 @@ public final class ImageProbe {
         return new int[] {depth, PngChunks.samples(colourType), interlace == 1 ? 1 : 0};
     }
 
-    /** 24 and 32 bits are bytes per channel; 16-bit pixels are packed; fewer are palette indices. */
+    /**
+     * 24 and 32 bits are bytes per channel; 16-bit pixels are packed; fewer are palette indices.
+     */
     private static int[] bmpLayout(byte[] b) {
         int at = (s32le(b, 14) & 0xFFFFFFFFL) == 12 ? 24 : 28;
         if (b.length < at + 2) {

@@ -131,7 +131,13 @@ public final class MaskResizer {
      * Resizes source row {@code rowStart} horizontally into {@code out}. The row is clamped into
      * {@code clamped} first: once per source value rather than twice per output value.
      */
-    private static void resizeRow(float[] src, int rowStart, float[] clamped, int[] x0, int[] x1, float[] wx,
+    private static void resizeRow(
+            float[] src,
+            int rowStart,
+            float[] clamped,
+            int[] x0,
+            int[] x1,
+            float[] wx,
             float[] out) {
         for (int i = 0; i < clamped.length; i++) {
             clamped[i] = clamp(src[rowStart + i]);

@@ -221,8 +221,7 @@ final class Png16Decoder {
 
         private static ProcessingException endsEarly() {
             return new ProcessingException(
-                    ErrorCode.IMAGE_DECODE,
-                    "the PNG image data ends early (truncated file?)");
+                    ErrorCode.IMAGE_DECODE, "the PNG image data ends early (truncated file?)");
         }
 
         void close() {

@@ -40,7 +40,8 @@ record PngChunks(
      *     a malformed header, {@code UNSUPPORTED_FORMAT} for compressed metadata over the limit
      */
     static PngChunks walk(byte[] b) throws ProcessingException {
-        if (b.length < SIGNATURE + 12 + 13 || !"IHDR".equals(type(b, SIGNATURE + 4))
+        if (b.length < SIGNATURE + 12 + 13
+                || !"IHDR".equals(type(b, SIGNATURE + 4))
                 || s32be(b, SIGNATURE) != 13) {
             throw corrupt("its first chunk is not a complete IHDR");
         }
@@ -164,8 +165,8 @@ record PngChunks(
 
     /**
      * Where the deflate stream of a metadata chunk starts, or -1 when it holds none. iCCP and zTXt:
-     * keyword, NUL, method. iTXt: keyword, NUL, compression flag, method, language, NUL,
-     * translated keyword, NUL; compressed only when the flag is 1.
+     * keyword, NUL, method. iTXt: keyword, NUL, compression flag, method, language, NUL, translated
+     * keyword, NUL; compressed only when the flag is 1.
      */
     private static int compressedStart(String type, byte[] b, int from, int end) {
         int nul = indexOfNul(b, from, end);

@@ -179,6 +179,7 @@ public final class PngEncoder {
      */
     private static final class RowFilter {
         private static final int PAETH = 4;
+
         /** Bytes compared at a time when looking for stretches that repeat the row above. */
         private static final int RUN = 64;
 
@@ -221,7 +222,8 @@ public final class PngEncoder {
                     Arrays.fill(out, i + 1, end + 1, (byte) 0);
                 } else {
                     for (int j = i; j < end; j++) {
-                        int predicted = paeth(cur[j - bpp] & 0xFF, prev[j] & 0xFF, prev[j - bpp] & 0xFF);
+                        int predicted =
+                                paeth(cur[j - bpp] & 0xFF, prev[j] & 0xFF, prev[j - bpp] & 0xFF);
                         out[j + 1] = (byte) (cur[j] - predicted);
                     }
                 }

@@ -7,7 +7,8 @@ package io.rmbg.udf.image;
 public record RasterImage(int width, int height, int[] argb, boolean hasAlpha) {
     public RasterImage {
         if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("image size must be positive: " + width + "x" + height);
+            throw new IllegalArgumentException(
+                    "image size must be positive: " + width + "x" + height);
         }
         if (argb.length != width * height) {
             throw new IllegalArgumentException(

@@ -1,12 +1,12 @@
 package io.rmbg.udf.inference;
 
-import static java.util.Objects.requireNonNull;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * Picks the device a slot's model runs on, from the configured {@code model.device} and the GPUs
@@ -29,6 +29,7 @@ import java.util.Locale;
 public final class DeviceSelection {
     /** The external resource name of GPUs in Flink's configuration. */
     public static final String FLINK_GPU_RESOURCE = "gpu";
+
     /** The property of a GPU's {@code ExternalResourceInfo} that holds its index. */
     public static final String FLINK_GPU_INDEX_PROPERTY = "index";
 
@@ -45,25 +46,46 @@ public final class DeviceSelection {
      *     entries that are not whole numbers are ignored
      * @throws IllegalArgumentException if {@code configured} is none of the accepted forms
      */
-    public static Choice choose(String configured, Collection<String> assignedGpus, int subtaskIndex) {
-        String value = requireNonNull(configured, "model.device cannot be null").trim().toLowerCase(Locale.ROOT);
+    public static Choice choose(
+            String configured, Collection<String> assignedGpus, int subtaskIndex) {
+        String value =
+                requireNonNull(configured, "model.device cannot be null")
+                        .trim()
+                        .toLowerCase(Locale.ROOT);
         List<Integer> gpus = indexes(assignedGpus);
         boolean auto = value.equals("auto");
         if (auto || value.equals("cuda")) {
             if (!gpus.isEmpty()) {
                 int gpu = gpus.get(Math.floorMod(subtaskIndex, gpus.size()));
-                return new Choice(ExecutionDevice.cuda(gpu), "model.device=" + value + ": Flink assigned GPUs "
-                        + gpus + " to this TaskManager; subtask " + subtaskIndex + " takes GPU " + gpu);
+                return new Choice(
+                        ExecutionDevice.cuda(gpu),
+                        "model.device="
+                                + value
+                                + ": Flink assigned GPUs "
+                                + gpus
+                                + " to this TaskManager; subtask "
+                                + subtaskIndex
+                                + " takes GPU "
+                                + gpu);
             }
             return auto
-                    ? new Choice(ExecutionDevice.CPU, "model.device=auto: Flink assigned no GPU (configure"
-                            + " external-resource.gpu.* to use one)")
-                    : new Choice(ExecutionDevice.cuda(0), "model.device=cuda: Flink assigned no GPU; using GPU 0");
+                    ? new Choice(
+                            ExecutionDevice.CPU,
+                            "model.device=auto: Flink assigned no GPU (configure"
+                                    + " external-resource.gpu.* to use one)")
+                    : new Choice(
+                            ExecutionDevice.cuda(0),
+                            "model.device=cuda: Flink assigned no GPU; using GPU 0");
         }
         ExecutionDevice device = parse(configured);
-        String reason = device.isCuda() && !gpus.isEmpty() && !gpus.contains(device.index())
-                ? "model.device=" + device + " overrides the GPUs Flink assigned (" + gpus + ")"
-                : "model.device=" + device;
+        String reason =
+                device.isCuda() && !gpus.isEmpty() && !gpus.contains(device.index())
+                        ? "model.device="
+                                + device
+                                + " overrides the GPUs Flink assigned ("
+                                + gpus
+                                + ")"
+                        : "model.device=" + device;
         return new Choice(device, reason);
     }
 
@@ -83,16 +105,22 @@ public final class DeviceSelection {
         try {
             return ExecutionDevice.parse(configured);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid model.device '" + configured
-                    + "': expected 'cpu', 'cuda' (a GPU Flink assigned), 'cuda:N' (GPU N) or 'auto'"
-                    + " (a GPU Flink assigned, else the CPU)", e);
+            throw new IllegalArgumentException(
+                    "invalid model.device '"
+                            + configured
+                            + "': expected 'cpu', 'cuda' (a GPU Flink assigned), 'cuda:N' (GPU N) or 'auto'"
+                            + " (a GPU Flink assigned, else the CPU)",
+                    e);
         }
     }
 
     private static List<Integer> indexes(Collection<String> assigned) {
         List<Integer> out = new ArrayList<>();
         for (String s : assigned) {
-            if (s != null && !s.isBlank() && s.trim().chars().allMatch(Character::isDigit) && s.trim().length() < 9) {
+            if (s != null
+                    && !s.isBlank()
+                    && s.trim().chars().allMatch(Character::isDigit)
+                    && s.trim().length() < 9) {
                 int index = Integer.parseInt(s.trim());
                 if (!out.contains(index)) {
                     out.add(index);

@@ -1,8 +1,8 @@
 package io.rmbg.udf.inference;
 
-import static java.util.Objects.requireNonNull;
-
 import java.util.Locale;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * Where a model runs, as written in the job configuration: {@code cpu}, {@code cuda} (GPU 0) or
@@ -43,13 +43,17 @@ public record ExecutionDevice(Kind kind, int index) {
             if (v.equals("cuda")) {
                 return cuda(0);
             }
-            if (v.startsWith("cuda:") && v.length() > 5 && v.length() <= 9
+            if (v.startsWith("cuda:")
+                    && v.length() > 5
+                    && v.length() <= 9
                     && v.substring(5).chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
                 return cuda(Integer.parseInt(v.substring(5)));
             }
         }
-        throw new IllegalArgumentException("invalid execution device '" + value
-                + "': expected 'cpu', 'cuda' or 'cuda:N' with N the GPU index (0, 1, ...)");
+        throw new IllegalArgumentException(
+                "invalid execution device '"
+                        + value
+                        + "': expected 'cpu', 'cuda' or 'cuda:N' with N the GPU index (0, 1, ...)");
     }
 
     public boolean isCuda() {

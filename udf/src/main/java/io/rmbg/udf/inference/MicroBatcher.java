@@ -1,9 +1,10 @@
 package io.rmbg.udf.inference;
 
-import static java.util.Objects.requireNonNull;
-
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * Feeds one model thread with batches: items gather in a batch until it holds {@code maxBatchSize}
@@ -126,7 +127,12 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
     }
 
-    private enum State { FREE, FILLING, SEALED, RUNNING }
+    private enum State {
+        FREE,
+        FILLING,
+        SEALED,
+        RUNNING
+    }
 
     /** One batch buffer and the items assigned to it. */
     private static final class Slot<I, O> {
@@ -208,11 +214,12 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             stage(assignment);
         } else {
             // A parked item whose future is cancelled (its job timed out) leaves the queue at once.
-            pending.future.whenComplete((output, error) -> {
-                if (error != null) {
-                    unpark(pending);
-                }
-            });
+            pending.future.whenComplete(
+                    (output, error) -> {
+                        if (error != null) {
+                            unpark(pending);
+                        }
+                    });
         }
         return pending.future;
     }
@@ -266,7 +273,10 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         if (thread.isAlive() && Thread.currentThread() != thread) {
             thread.join(closeTimeoutMillis);
             if (thread.isAlive()) {
-                LOG.warn("{}: the running batch did not finish within {} ms of close()", name, closeTimeoutMillis);
+                LOG.warn(
+                        "{}: the running batch did not finish within {} ms of close()",
+                        name,
+                        closeTimeoutMillis);
             }
         }
     }
@@ -277,11 +287,13 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     }
 
     private static ProcessingException closedError() {
-        return new ProcessingException(ErrorCode.INFERENCE,
+        return new ProcessingException(
+                ErrorCode.INFERENCE,
                 "the model shut down before this image ran (the job is stopping or restarting)");
     }
 
-    // --- filling batches (under the lock) -----------------------------------------------------------
+    // --- filling batches (under the lock)
+    // -----------------------------------------------------------
 
     /** The item's place: the filling batch, or a free buffer's new batch; null if none is free. */
     private Assignment<I, O> assign(Pending<I, O> pending) {
@@ -316,9 +328,16 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                 stager.stage(a.pending.item, a.slot.buffer, a.index);
             }
         } catch (Throwable e) {
-            a.pending.future.completeExceptionally(e instanceof ProcessingException || e instanceof Error ? e
-                    : new ProcessingException(ErrorCode.INFERENCE, "preparing the model input failed: "
-                            + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
+            a.pending.future.completeExceptionally(
+                    e instanceof ProcessingException || e instanceof Error
+                            ? e
+                            : new ProcessingException(
+                                    ErrorCode.INFERENCE,
+                                    "preparing the model input failed: "
+                                            + e.getClass().getSimpleName()
+                                            + ": "
+                                            + e.getMessage(),
+                                    e));
         }
         lock.lock();
         try {
@@ -333,8 +352,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         try {
             stagingExecutor.execute(() -> stage(a));
         } catch (RejectedExecutionException e) {
-            a.pending.future.completeExceptionally(new ProcessingException(ErrorCode.INFERENCE,
-                    "no thread to prepare the model input (shutting down)", e));
+            a.pending.future.completeExceptionally(
+                    new ProcessingException(
+                            ErrorCode.INFERENCE,
+                            "no thread to prepare the model input (shutting down)",
+                            e));
             lock.lock();
             try {
                 a.slot.staged++;
@@ -345,7 +367,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
     }
 
-    // --- the model thread -----------------------------------------------------------------------------
+    // --- the model thread
+    // -----------------------------------------------------------------------------
 
     private void runLoop() {
         while (true) {
@@ -415,9 +438,18 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         try {
             runner.run(batch);
         } catch (Throwable e) {
-            Throwable error = e instanceof ProcessingException || e instanceof Error ? e
-                    : new ProcessingException(ErrorCode.INFERENCE, "inference of a batch of " + batch.size()
-                            + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            Throwable error =
+                    e instanceof ProcessingException || e instanceof Error
+                            ? e
+                            : new ProcessingException(
+                                    ErrorCode.INFERENCE,
+                                    "inference of a batch of "
+                                            + batch.size()
+                                            + " failed: "
+                                            + e.getClass().getSimpleName()
+                                            + ": "
+                                            + e.getMessage(),
+                                    e);
             if (!(e instanceof ProcessingException)) {
                 LOG.warn("{}: a batch of {} failed unexpectedly", name, batch.size(), e);
             }
@@ -427,8 +459,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
         for (int i = 0; i < batch.size(); i++) {
             if (!batch.isDone(i)) {
-                batch.fail(i, new ProcessingException(ErrorCode.INFERENCE,
-                        "the model produced no result for this image"));
+                batch.fail(
+                        i,
+                        new ProcessingException(
+                                ErrorCode.INFERENCE,
+                                "the model produced no result for this image"));
             }
         }
     }
@@ -479,7 +514,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         /** Most items per batch (default 4); 1 turns batching off. */
         public Builder<I, O> maxBatchSize(int maxBatchSize) {
             if (maxBatchSize < 1) {
-                throw new IllegalArgumentException("maxBatchSize must be positive: " + maxBatchSize);
+                throw new IllegalArgumentException(
+                        "maxBatchSize must be positive: " + maxBatchSize);
             }
             this.maxBatchSize = maxBatchSize;
             return this;
@@ -539,7 +575,14 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "MicroBatcher{" + name + ", maxBatchSize=" + maxBatchSize + ", maxWait="
-                + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos) + " ms, buffers=" + slots.size() + "}";
+        return "MicroBatcher{"
+                + name
+                + ", maxBatchSize="
+                + maxBatchSize
+                + ", maxWait="
+                + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos)
+                + " ms, buffers="
+                + slots.size()
+                + "}";
     }
 }

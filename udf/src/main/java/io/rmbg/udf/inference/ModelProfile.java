@@ -1,7 +1,5 @@
 package io.rmbg.udf.inference;
 
-import static java.util.Objects.requireNonNull;
-
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,11 +8,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import static java.util.Objects.requireNonNull;
+
 /**
- * How to feed a segmentation model and read its answer: the input size it was trained at, the
- * pixel normalisation, and what its output means. The ONNX file alone does not say (normalisation
- * is baked into the training code), so each known model family has a built-in profile, and the
- * {@link Builder} covers the rest.
+ * How to feed a segmentation model and read its answer: the input size it was trained at, the pixel
+ * normalisation, and what its output means. The ONNX file alone does not say (normalisation is
+ * baked into the training code), so each known model family has a built-in profile, and the {@link
+ * Builder} covers the rest.
  *
  * <p>A pixel channel {@code c} (0..255) becomes {@code (c * scale - mean) / std}.
  *
@@ -24,7 +24,10 @@ public final class ModelProfile {
 
     /** How to turn the model's output into a 0..1 probability map. */
     public enum OutputActivation {
-        /** Decide at load time: look at the graph, or probe the model (see {@code SegmentationModel}). */
+        /**
+         * Decide at load time: look at the graph, or probe the model (see {@code
+         * SegmentationModel}).
+         */
         AUTO,
         /** The output is logits: apply the logistic function. */
         SIGMOID,
@@ -44,17 +47,41 @@ public final class ModelProfile {
     private static final float[] UNIT_STD = {1f, 1f, 1f};
 
     /** BRIA RMBG-2.0 (BiRefNet architecture), 1024², ImageNet normalisation. */
-    public static final ModelProfile RMBG_2_0 = builder("rmbg-2.0").inputSize(1024)
-            .mean(IMAGENET_MEAN).std(IMAGENET_STD).activation(OutputActivation.AUTO).build();
+    public static final ModelProfile RMBG_2_0 =
+            builder("rmbg-2.0")
+                    .inputSize(1024)
+                    .mean(IMAGENET_MEAN)
+                    .std(IMAGENET_STD)
+                    .activation(OutputActivation.AUTO)
+                    .build();
+
     /** BiRefNet (general), same contract as RMBG-2.0. */
-    public static final ModelProfile BIREFNET = builder("birefnet").inputSize(1024)
-            .mean(IMAGENET_MEAN).std(IMAGENET_STD).activation(OutputActivation.AUTO).build();
+    public static final ModelProfile BIREFNET =
+            builder("birefnet")
+                    .inputSize(1024)
+                    .mean(IMAGENET_MEAN)
+                    .std(IMAGENET_STD)
+                    .activation(OutputActivation.AUTO)
+                    .build();
+
     /** BRIA RMBG-1.4 (IS-Net architecture): 1024², mean 0.5 std 1, output rescaled min-max. */
-    public static final ModelProfile RMBG_1_4 = builder("rmbg-1.4").inputSize(1024)
-            .mean(HALF_MEAN).std(UNIT_STD).activation(OutputActivation.MIN_MAX).build();
+    public static final ModelProfile RMBG_1_4 =
+            builder("rmbg-1.4")
+                    .inputSize(1024)
+                    .mean(HALF_MEAN)
+                    .std(UNIT_STD)
+                    .activation(OutputActivation.MIN_MAX)
+                    .build();
+
     /** U²-Net: 320², ImageNet normalisation, output rescaled min-max. */
-    public static final ModelProfile U2NET = builder("u2net").inputSize(320)
-            .mean(IMAGENET_MEAN).std(IMAGENET_STD).activation(OutputActivation.MIN_MAX).build();
+    public static final ModelProfile U2NET =
+            builder("u2net")
+                    .inputSize(320)
+                    .mean(IMAGENET_MEAN)
+                    .std(IMAGENET_STD)
+                    .activation(OutputActivation.MIN_MAX)
+                    .build();
+
     /**
      * IS-Net (DIS), as {@code bin/rmbg models} fetches it: 1024², {@code x = (v - 128) / 256} per
      * channel (scale 1/256, mean 0.5, std 1: the npm package's own preprocessing), output already a
@@ -62,8 +89,14 @@ public final class ModelProfile {
      * full mask on a photo without a clear subject, so the output is only clamped. rembg's
      * isnet-general-use export also ends in Sigmoid and fits this profile.
      */
-    public static final ModelProfile ISNET = builder("isnet").inputSize(1024).scale(1f / 256f)
-            .mean(HALF_MEAN).std(UNIT_STD).activation(OutputActivation.NONE).build();
+    public static final ModelProfile ISNET =
+            builder("isnet")
+                    .inputSize(1024)
+                    .scale(1f / 256f)
+                    .mean(HALF_MEAN)
+                    .std(UNIT_STD)
+                    .activation(OutputActivation.NONE)
+                    .build();
 
     private static final Map<String, ModelProfile> BUILT_INS = builtIns();
 
@@ -95,10 +128,14 @@ public final class ModelProfile {
      * @throws IllegalArgumentException naming the known profiles, if there is none
      */
     public static ModelProfile named(String name) {
-        ModelProfile profile = name == null ? null : BUILT_INS.get(name.trim().toLowerCase(Locale.ROOT));
+        ModelProfile profile =
+                name == null ? null : BUILT_INS.get(name.trim().toLowerCase(Locale.ROOT));
         if (profile == null) {
-            throw new IllegalArgumentException("unknown model profile '" + name + "'; known profiles: "
-                    + String.join(", ", BUILT_INS.keySet()));
+            throw new IllegalArgumentException(
+                    "unknown model profile '"
+                            + name
+                            + "'; known profiles: "
+                            + String.join(", ", BUILT_INS.keySet()));
         }
         return profile;
     }
@@ -114,8 +151,13 @@ public final class ModelProfile {
 
     /** A builder starting from this profile, e.g. to change the input size for tests. */
     public Builder toBuilder() {
-        return new Builder(name).inputName(inputName).outputName(outputName)
-                .inputSize(inputWidth, inputHeight).mean(mean).std(std).scale(scale)
+        return new Builder(name)
+                .inputName(inputName)
+                .outputName(outputName)
+                .inputSize(inputWidth, inputHeight)
+                .mean(mean)
+                .std(std)
+                .scale(scale)
                 .activation(activation);
     }
 
@@ -176,24 +218,50 @@ public final class ModelProfile {
         if (!(o instanceof ModelProfile other)) {
             return false;
         }
-        return inputWidth == other.inputWidth && inputHeight == other.inputHeight
-                && Float.compare(scale, other.scale) == 0 && name.equals(other.name)
-                && Objects.equals(inputName, other.inputName) && Objects.equals(outputName, other.outputName)
-                && Arrays.equals(mean, other.mean) && Arrays.equals(std, other.std)
+        return inputWidth == other.inputWidth
+                && inputHeight == other.inputHeight
+                && Float.compare(scale, other.scale) == 0
+                && name.equals(other.name)
+                && Objects.equals(inputName, other.inputName)
+                && Objects.equals(outputName, other.outputName)
+                && Arrays.equals(mean, other.mean)
+                && Arrays.equals(std, other.std)
                 && activation == other.activation;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, inputName, outputName, inputWidth, inputHeight, Arrays.hashCode(mean),
-                Arrays.hashCode(std), scale, activation);
+        return Objects.hash(
+                name,
+                inputName,
+                outputName,
+                inputWidth,
+                inputHeight,
+                Arrays.hashCode(mean),
+                Arrays.hashCode(std),
+                scale,
+                activation);
     }
 
     @Override
     public String toString() {
-        return "ModelProfile{" + name + ", input=" + (inputName == null ? "<only>" : inputName) + " "
-                + inputWidth + "x" + inputHeight + ", mean=" + Arrays.toString(mean) + ", std="
-                + Arrays.toString(std) + ", scale=" + scale + ", activation=" + activation + "}";
+        return "ModelProfile{"
+                + name
+                + ", input="
+                + (inputName == null ? "<only>" : inputName)
+                + " "
+                + inputWidth
+                + "x"
+                + inputHeight
+                + ", mean="
+                + Arrays.toString(mean)
+                + ", std="
+                + Arrays.toString(std)
+                + ", scale="
+                + scale
+                + ", activation="
+                + activation
+                + "}";
     }
 
     private static Map<String, ModelProfile> builtIns() {
@@ -240,7 +308,8 @@ public final class ModelProfile {
 
         public Builder inputSize(int width, int height) {
             if (width <= 0 || height <= 0) {
-                throw new IllegalArgumentException("input size must be positive: " + width + "x" + height);
+                throw new IllegalArgumentException(
+                        "input size must be positive: " + width + "x" + height);
             }
             this.inputWidth = width;
             this.inputHeight = height;
@@ -256,7 +325,8 @@ public final class ModelProfile {
             float[] values = threeChannels("std", rgb);
             for (float v : values) {
                 if (!(v > 0f) || Float.isInfinite(v)) {
-                    throw new IllegalArgumentException("std must be positive and finite: " + Arrays.toString(rgb));
+                    throw new IllegalArgumentException(
+                            "std must be positive and finite: " + Arrays.toString(rgb));
                 }
             }
             this.std = values;
@@ -286,7 +356,8 @@ public final class ModelProfile {
             }
             for (float v : rgb) {
                 if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException(what + " must be finite: " + Arrays.toString(rgb));
+                    throw new IllegalArgumentException(
+                            what + " must be finite: " + Arrays.toString(rgb));
                 }
             }
             return rgb.clone();

@@ -12,8 +12,16 @@ public final class NonFiniteOutputException extends ProcessingException {
     private static final long serialVersionUID = 1L;
 
     public NonFiniteOutputException(String model, int nonFinite, int values) {
-        super(ErrorCode.INFERENCE, "model " + model + " produced " + nonFinite + " non-finite values (NaN or"
-                + " infinity) of " + values + " for this image; its weights, export or model.profile"
-                + " (input normalisation) are likely wrong");
+        super(
+                ErrorCode.INFERENCE,
+                "model "
+                        + model
+                        + " produced "
+                        + nonFinite
+                        + " non-finite values (NaN or"
+                        + " infinity) of "
+                        + values
+                        + " for this image; its weights, export or model.profile"
+                        + " (input normalisation) are likely wrong");
     }
 }

@@ -1,5 +1,8 @@
 package io.rmbg.udf.inference;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,21 +16,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers "which operator produces this graph output?" by reading the ONNX protobuf directly.
  *
- * <p>ONNX Runtime's Java API exposes inputs and outputs but not the graph, and whether a model
- * ends in a Sigmoid (probabilities) or not (logits) decides how its output must be read. The file
- * is read as a stream through a small buffer, seeking over the large parts (initializers, node
+ * <p>ONNX Runtime's Java API exposes inputs and outputs but not the graph, and whether a model ends
+ * in a Sigmoid (probabilities) or not (logits) decides how its output must be read. The file is
+ * read as a stream through a small buffer, seeking over the large parts (initializers, node
  * attributes): a 900 MB RMBG-2.0 model costs a few hundred KB of reads and no large allocations,
  * and the 2 GB {@code MappedByteBuffer} limit does not apply.
  *
  * <p>Only {@code ModelProto.graph} is visited, not subgraphs of control-flow nodes. Every failure
- * (unreadable, not ONNX, no such output) yields {@link Optional#empty()}: callers then fall back
- * to probing the model. Stateless and thread-safe.
+ * (unreadable, not ONNX, no such output) yields {@link Optional#empty()}: callers then fall back to
+ * probing the model. Stateless and thread-safe.
  */
 public final class OnnxGraphInspector {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxGraphInspector.class);
@@ -37,8 +38,19 @@ public final class OnnxGraphInspector {
      * #activationOpType} looks through them (via their first input) to the operator that decides
      * the value range.
      */
-    private static final Set<String> PASS_THROUGH = Set.of("Identity", "Cast", "Reshape", "Squeeze",
-            "Unsqueeze", "Flatten", "Transpose", "Resize", "Upsample", "Slice", "Expand");
+    private static final Set<String> PASS_THROUGH =
+            Set.of(
+                    "Identity",
+                    "Cast",
+                    "Reshape",
+                    "Squeeze",
+                    "Unsqueeze",
+                    "Flatten",
+                    "Transpose",
+                    "Resize",
+                    "Upsample",
+                    "Slice",
+                    "Expand");
 
     private static final int MODEL_GRAPH = 7;
     private static final int GRAPH_NODE = 1;
@@ -78,8 +90,10 @@ public final class OnnxGraphInspector {
             LOG.debug("Cannot read the ONNX graph of {}: {}", model, e.toString());
             return Optional.empty();
         }
-        String output = outputName != null ? outputName
-                : graph.outputs.isEmpty() ? null : graph.outputs.get(0);
+        String output =
+                outputName != null
+                        ? outputName
+                        : graph.outputs.isEmpty() ? null : graph.outputs.get(0);
         if (output == null || !graph.outputs.contains(output)) {
             return Optional.empty();
         }
@@ -111,7 +125,8 @@ public final class OnnxGraphInspector {
                 long end = channel.size();
                 while (in.position() < end) {
                     long tag = in.readVarint();
-                    if (fieldOf(tag) == MODEL_GRAPH && wireOf(tag) == ProtoReader.LENGTH_DELIMITED) {
+                    if (fieldOf(tag) == MODEL_GRAPH
+                            && wireOf(tag) == ProtoReader.LENGTH_DELIMITED) {
                         Graph graph = new Graph();
                         graph.readGraph(in, in.messageEnd(end));
                         return graph;
@@ -161,7 +176,10 @@ public final class OnnxGraphInspector {
                 }
             }
             if (opType != null) {
-                Node node = new Node(opType, firstInput == null || firstInput.isEmpty() ? null : firstInput);
+                Node node =
+                        new Node(
+                                opType,
+                                firstInput == null || firstInput.isEmpty() ? null : firstInput);
                 for (String output : nodeOutputs) {
                     if (!output.isEmpty()) {
                         producers.put(output, node);
@@ -173,7 +191,8 @@ public final class OnnxGraphInspector {
         private void readOutput(ProtoReader in, long end) throws IOException {
             while (in.position() < end) {
                 long tag = in.readVarint();
-                if (fieldOf(tag) == VALUE_INFO_NAME && wireOf(tag) == ProtoReader.LENGTH_DELIMITED) {
+                if (fieldOf(tag) == VALUE_INFO_NAME
+                        && wireOf(tag) == ProtoReader.LENGTH_DELIMITED) {
                     outputs.add(in.readString(end, MAX_NAME_BYTES));
                 } else {
                     in.skipField(wireOf(tag), end);
@@ -199,6 +218,7 @@ public final class OnnxGraphInspector {
 
         private final FileChannel channel;
         private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+
         /** File offset of {@code buffer[0]}. */
         private long bufferStart;
 
@@ -228,8 +248,8 @@ public final class OnnxGraphInspector {
             long length = readVarint();
             long end = position() + length;
             if (length < 0 || end > enclosingEnd) {
-                throw new IOException("field of " + length + " bytes at " + position()
-                        + " overruns its message");
+                throw new IOException(
+                        "field of " + length + " bytes at " + position() + " overruns its message");
             }
             return end;
         }
@@ -253,7 +273,9 @@ public final class OnnxGraphInspector {
                 case FIXED64 -> seek(position() + 8, enclosingEnd);
                 case LENGTH_DELIMITED -> seek(messageEnd(enclosingEnd), enclosingEnd);
                 case FIXED32 -> seek(position() + 4, enclosingEnd);
-                default -> throw new IOException("unsupported wire type " + wireType + " at " + position());
+                default ->
+                        throw new IOException(
+                                "unsupported wire type " + wireType + " at " + position());
             }
         }
 

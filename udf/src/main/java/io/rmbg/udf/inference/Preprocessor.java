@@ -1,16 +1,17 @@
 package io.rmbg.udf.inference;
 
-import static java.util.Objects.requireNonNull;
-
 import io.rmbg.udf.image.RasterImage;
+
 import java.nio.FloatBuffer;
 
+import static java.util.Objects.requireNonNull;
+
 /**
- * Turns a decoded image into the model's input in one pass: bilinear resize to the profile's
- * input size, scale and normalise each channel, and write planar float RGB (NCHW) straight into
- * the tensor buffer. Fusing the steps avoids a resized intermediate image and any per-pixel
- * allocation; the cost depends on the output size only (tens of milliseconds for 1024² on one
- * core), small next to the model itself.
+ * Turns a decoded image into the model's input in one pass: bilinear resize to the profile's input
+ * size, scale and normalise each channel, and write planar float RGB (NCHW) straight into the
+ * tensor buffer. Fusing the steps avoids a resized intermediate image and any per-pixel allocation;
+ * the cost depends on the output size only (tens of milliseconds for 1024² on one core), small next
+ * to the model itself.
  *
  * <p>Resampling matches PyTorch {@code interpolate(mode="bilinear", align_corners=False,
  * antialias=False)} (and OpenCV {@code INTER_LINEAR}): destination pixel {@code d} samples source
@@ -21,8 +22,8 @@ import java.nio.FloatBuffer;
  * <p>Each channel value {@code c} in 0..255 becomes {@code (c * scale - mean) / std}. Alpha is
  * ignored: transparent pixels contribute their stored RGB.
  *
- * <p>Not thread-safe: it caches the sampling tables of the last source size and reuses row
- * buffers. Use one per model session.
+ * <p>Not thread-safe: it caches the sampling tables of the last source size and reuses row buffers.
+ * Use one per model session.
  */
 public final class Preprocessor {
     private final int width;
@@ -68,8 +69,8 @@ public final class Preprocessor {
     }
 
     /**
-     * Writes {@code image} as batch item {@code batchIndex} of an NCHW float tensor: the R plane
-     * at float {@code batchIndex * floatsPerImage()}, then G, then B. Uses absolute writes, so the
+     * Writes {@code image} as batch item {@code batchIndex} of an NCHW float tensor: the R plane at
+     * float {@code batchIndex * floatsPerImage()}, then G, then B. Uses absolute writes, so the
      * buffer's position is left alone; the item must lie below its limit.
      */
     public void pack(RasterImage image, FloatBuffer dst, int batchIndex) {
@@ -78,8 +79,13 @@ public final class Preprocessor {
         int plane = width * height;
         long base = (long) batchIndex * floatsPerImage();
         if (batchIndex < 0 || base + 3L * plane > dst.limit()) {
-            throw new IndexOutOfBoundsException("batch item " + batchIndex + " needs floats up to "
-                    + (base + 3L * plane) + " but the buffer's limit is " + dst.limit());
+            throw new IndexOutOfBoundsException(
+                    "batch item "
+                            + batchIndex
+                            + " needs floats up to "
+                            + (base + 3L * plane)
+                            + " but the buffer's limit is "
+                            + dst.limit());
         }
         Axis xs = columns(image.width());
         Axis ys = rows(image.height());
@@ -148,6 +154,7 @@ public final class Preprocessor {
         final float[] r;
         final float[] g;
         final float[] b;
+
         /** Which source row this holds; -1 for none. */
         int y = -1;
 

@@ -1,7 +1,5 @@
 package io.rmbg.udf.inference;
 
-import static java.util.Objects.requireNonNull;
-
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -18,6 +16,9 @@ import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.image.RasterImage;
 import io.rmbg.udf.inference.ModelProfile.OutputActivation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -39,18 +40,18 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
+import static java.util.Objects.requireNonNull;
 
 /**
- * A loaded background-removal model: images in, one 0..1 subject-probability map per image out,
- * at the profile's input size (the caller resizes the map back to the image).
+ * A loaded background-removal model: images in, one 0..1 subject-probability map per image out, at
+ * the profile's input size (the caller resizes the map back to the image).
  *
- * <p>Loading checks the model against its {@link ModelProfile} so a wrong file or profile fails
- * at job start with a message saying what was expected and found, not later with a native error
- * per image. It also settles {@link OutputActivation#AUTO}: a model whose output passes through
- * Sigmoid already yields probabilities, anything else is treated as logits; if the graph cannot be
- * read, probe inferences decide by whether the raw outputs stay within 0..1.
+ * <p>Loading checks the model against its {@link ModelProfile} so a wrong file or profile fails at
+ * job start with a message saying what was expected and found, not later with a native error per
+ * image. It also settles {@link OutputActivation#AUTO}: a model whose output passes through Sigmoid
+ * already yields probabilities, anything else is treated as logits; if the graph cannot be read,
+ * probe inferences decide by whether the raw outputs stay within 0..1.
  *
  * <p><b>Threading:</b> one instance per Flink slot. The ONNX Runtime session could be shared, but
  * the input and output buffers and preprocessing tables are reused between calls to keep inference
@@ -86,8 +87,14 @@ public final class SegmentationModel implements AutoCloseable {
     private FloatBuffer outputBuffer;
     private boolean closed;
 
-    private SegmentationModel(Path file, ModelProfile profile, OrtEnvironment environment,
-            OrtSession session, String executionProvider, Signature signature, String modelVersion) {
+    private SegmentationModel(
+            Path file,
+            ModelProfile profile,
+            OrtEnvironment environment,
+            OrtSession session,
+            String executionProvider,
+            Signature signature,
+            String modelVersion) {
         this.file = file;
         this.profile = profile;
         this.environment = environment;
@@ -113,30 +120,53 @@ public final class SegmentationModel implements AutoCloseable {
      *     inputs/outputs do not fit the profile
      * @throws IllegalStateException if ONNX Runtime fails for another reason
      */
-    public static SegmentationModel load(Path modelFile, ModelProfile profile, ExecutionDevice device,
-            int intraOpThreads) {
+    public static SegmentationModel load(
+            Path modelFile, ModelProfile profile, ExecutionDevice device, int intraOpThreads) {
         return load(modelFile, profile, device, intraOpThreads, GpuOptions.DEFAULTS);
     }
 
     /**
      * As {@link #load(Path, ModelProfile, ExecutionDevice, int)}, with the CUDA and TensorRT
      * settings {@code gpu} (ignored on CPU). When TensorRT is asked for but cannot be loaded, the
-     * model runs on CUDA alone; when CUDA cannot be loaded either, on the CPU; each step down logs a
-     * warning that says why.
+     * model runs on CUDA alone; when CUDA cannot be loaded either, on the CPU; each step down logs
+     * a warning that says why.
      */
-    public static SegmentationModel load(Path modelFile, ModelProfile profile, ExecutionDevice device,
-            int intraOpThreads, GpuOptions gpu) {
-        return load(modelFile, profile, device, intraOpThreads, gpu, OnnxGraphInspector::activationOpType);
+    public static SegmentationModel load(
+            Path modelFile,
+            ModelProfile profile,
+            ExecutionDevice device,
+            int intraOpThreads,
+            GpuOptions gpu) {
+        return load(
+                modelFile,
+                profile,
+                device,
+                intraOpThreads,
+                gpu,
+                OnnxGraphInspector::activationOpType);
     }
 
-    /** As {@link #load(Path, ModelProfile, ExecutionDevice, int)} with a replaceable graph inspector. */
-    static SegmentationModel load(Path modelFile, ModelProfile profile, ExecutionDevice device,
-            int intraOpThreads, BiFunction<Path, String, Optional<String>> activationOpOf) {
-        return load(modelFile, profile, device, intraOpThreads, GpuOptions.DEFAULTS, activationOpOf);
+    /**
+     * As {@link #load(Path, ModelProfile, ExecutionDevice, int)} with a replaceable graph
+     * inspector.
+     */
+    static SegmentationModel load(
+            Path modelFile,
+            ModelProfile profile,
+            ExecutionDevice device,
+            int intraOpThreads,
+            BiFunction<Path, String, Optional<String>> activationOpOf) {
+        return load(
+                modelFile, profile, device, intraOpThreads, GpuOptions.DEFAULTS, activationOpOf);
     }
 
-    private static SegmentationModel load(Path modelFile, ModelProfile profile, ExecutionDevice device,
-            int intraOpThreads, GpuOptions gpu, BiFunction<Path, String, Optional<String>> activationOpOf) {
+    private static SegmentationModel load(
+            Path modelFile,
+            ModelProfile profile,
+            ExecutionDevice device,
+            int intraOpThreads,
+            GpuOptions gpu,
+            BiFunction<Path, String, Optional<String>> activationOpOf) {
         requireNonNull(modelFile, "modelFile cannot be null");
         requireNonNull(profile, "profile cannot be null");
         requireNonNull(device, "device cannot be null");
@@ -152,11 +182,19 @@ public final class SegmentationModel implements AutoCloseable {
         SegmentationModel model;
         try {
             Signature signature = Signature.check(session, modelFile, profile);
-            model = new SegmentationModel(modelFile, profile, environment, session, opened.provider(),
-                    signature, version);
+            model =
+                    new SegmentationModel(
+                            modelFile,
+                            profile,
+                            environment,
+                            session,
+                            opened.provider(),
+                            signature,
+                            version);
         } catch (OrtException e) {
             closeQuietly(session);
-            throw new IllegalStateException("cannot read the inputs/outputs of model " + modelFile, e);
+            throw new IllegalStateException(
+                    "cannot read the inputs/outputs of model " + modelFile, e);
         } catch (RuntimeException e) {
             closeQuietly(session);
             throw e;
@@ -168,10 +206,20 @@ public final class SegmentationModel implements AutoCloseable {
             throw e;
         }
         model.loadMillis = (System.nanoTime() - start) / 1_000_000;
-        LOG.info("Loaded model {} (version {}, profile {}) on {} in {} ms: input '{}' {}x{}, {} batch,"
-                + " output '{}', activation {}", modelFile, version, profile.name(), opened.provider(),
-                model.loadMillis, model.inputName, profile.inputWidth(), profile.inputHeight(),
-                model.dynamicBatch ? "dynamic" : "fixed", model.outputName, model.activationDescription);
+        LOG.info(
+                "Loaded model {} (version {}, profile {}) on {} in {} ms: input '{}' {}x{}, {} batch,"
+                        + " output '{}', activation {}",
+                modelFile,
+                version,
+                profile.name(),
+                opened.provider(),
+                model.loadMillis,
+                model.inputName,
+                profile.inputWidth(),
+                profile.inputHeight(),
+                model.dynamicBatch ? "dynamic" : "fixed",
+                model.outputName,
+                model.activationDescription);
         return model;
     }
 
@@ -181,8 +229,8 @@ public final class SegmentationModel implements AutoCloseable {
      * resized to the model's input. A model with a dynamic batch dimension gets one call for the
      * whole list, others one call per image; size the list to what the device's memory allows.
      *
-     * @throws ProcessingException with {@link ErrorCode#INFERENCE} if ONNX Runtime fails or
-     *     returns an unexpected shape
+     * @throws ProcessingException with {@link ErrorCode#INFERENCE} if ONNX Runtime fails or returns
+     *     an unexpected shape
      */
     public float[][] infer(List<RasterImage> images) throws ProcessingException {
         requireNonNull(images, "images cannot be null");
@@ -212,23 +260,34 @@ public final class SegmentationModel implements AutoCloseable {
      * feeds the model, and a direct {@code packed} buffer is handed to ONNX Runtime without a copy.
      * A fixed-batch model runs the images one call each.
      *
-     * @throws ProcessingException with {@link ErrorCode#INFERENCE} if ONNX Runtime fails or
-     *     returns an unexpected shape
+     * @throws ProcessingException with {@link ErrorCode#INFERENCE} if ONNX Runtime fails or returns
+     *     an unexpected shape
      */
-    public float[][] inferPacked(FloatBuffer packed, int first, int count) throws ProcessingException {
+    public float[][] inferPacked(FloatBuffer packed, int first, int count)
+            throws ProcessingException {
         requireNonNull(packed, "packed cannot be null");
         checkOpen();
         int floats = preprocessor.floatsPerImage();
         if (first < 0 || count < 0 || (long) (first + count) * floats > packed.capacity()) {
-            throw new IndexOutOfBoundsException("images " + first + ".." + (first + count - 1)
-                    + " do not lie in a buffer of " + packed.capacity() / floats + " images");
+            throw new IndexOutOfBoundsException(
+                    "images "
+                            + first
+                            + ".."
+                            + (first + count - 1)
+                            + " do not lie in a buffer of "
+                            + packed.capacity() / floats
+                            + " images");
         }
         float[][] maps = new float[count][];
         int step = dynamicBatch ? Math.max(count, 1) : 1;
         for (int i = 0; i < count; i += step) {
             int n = Math.min(step, count - i);
-            FloatBuffer images = packed.duplicate().clear()
-                    .position((first + i) * floats).limit((first + i + n) * floats).slice();
+            FloatBuffer images =
+                    packed.duplicate()
+                            .clear()
+                            .position((first + i) * floats)
+                            .limit((first + i + n) * floats)
+                            .slice();
             runTensor(images, n, maps, i);
         }
         return maps;
@@ -244,7 +303,8 @@ public final class SegmentationModel implements AutoCloseable {
     public void activate(float[] map) throws NonFiniteOutputException {
         int nonFinite = applyActivation(requireNonNull(map, "map cannot be null"), activation);
         if (nonFinite > 0) {
-            throw new NonFiniteOutputException(file.getFileName().toString(), nonFinite, map.length);
+            throw new NonFiniteOutputException(
+                    file.getFileName().toString(), nonFinite, map.length);
         }
     }
 
@@ -258,9 +318,11 @@ public final class SegmentationModel implements AutoCloseable {
         }
         long floats = (long) images * preprocessor.floatsPerImage();
         if (floats * Float.BYTES > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("a batch of " + images + " images exceeds 2 GB of input");
+            throw new IllegalArgumentException(
+                    "a batch of " + images + " images exceeds 2 GB of input");
         }
-        return ByteBuffer.allocateDirect((int) floats * Float.BYTES).order(ByteOrder.nativeOrder())
+        return ByteBuffer.allocateDirect((int) floats * Float.BYTES)
+                .order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
     }
 
@@ -310,7 +372,10 @@ public final class SegmentationModel implements AutoCloseable {
         return dynamicBatch;
     }
 
-    /** Where the session runs: {@code "CPU"}, {@code "CUDA:N"} or {@code "TensorRT:N"} (with CUDA behind it). */
+    /**
+     * Where the session runs: {@code "CPU"}, {@code "CUDA:N"} or {@code "TensorRT:N"} (with CUDA
+     * behind it).
+     */
     public String executionProvider() {
         return executionProvider;
     }
@@ -320,7 +385,10 @@ public final class SegmentationModel implements AutoCloseable {
         return activation;
     }
 
-    /** The activation applied and why, for logs, e.g. {@code "none (AUTO: output produced by Sigmoid)"}. */
+    /**
+     * The activation applied and why, for logs, e.g. {@code "none (AUTO: output produced by
+     * Sigmoid)"}.
+     */
     public String activationDescription() {
         return activationDescription;
     }
@@ -330,7 +398,9 @@ public final class SegmentationModel implements AutoCloseable {
         return loadMillis;
     }
 
-    /** The first 12 hex characters of the model file's SHA-256: identifies the weights in results. */
+    /**
+     * The first 12 hex characters of the model file's SHA-256: identifies the weights in results.
+     */
     public String modelVersion() {
         return modelVersion;
     }
@@ -348,8 +418,15 @@ public final class SegmentationModel implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "SegmentationModel{" + file.getFileName() + ", " + profile.name() + ", " + executionProvider
-                + ", " + modelVersion + "}";
+        return "SegmentationModel{"
+                + file.getFileName()
+                + ", "
+                + profile.name()
+                + ", "
+                + executionProvider
+                + ", "
+                + modelVersion
+                + "}";
     }
 
     // --- inference -------------------------------------------------------------------------------
@@ -359,29 +436,33 @@ public final class SegmentationModel implements AutoCloseable {
             throws ProcessingException {
         FloatBuffer buffer = inputBuffer(count);
         for (int i = 0; i < count; i++) {
-            preprocessor.pack(requireNonNull(images.get(from + i), "image cannot be null"), buffer, i);
+            preprocessor.pack(
+                    requireNonNull(images.get(from + i), "image cannot be null"), buffer, i);
         }
         runTensor(buffer, count, maps, from);
     }
 
     /**
-     * Runs {@code count} packed images (the buffer's remaining floats) and stores their raw
-     * outputs at {@code maps[to ..]}. When the model declares its output size, the output is
-     * pinned to a reused direct buffer, so ONNX Runtime writes it where the maps are copied from
-     * (no per-call output allocation and copy); otherwise the shape is only known after the run and
-     * ONNX Runtime allocates it. Tensors and the result are closed before returning.
+     * Runs {@code count} packed images (the buffer's remaining floats) and stores their raw outputs
+     * at {@code maps[to ..]}. When the model declares its output size, the output is pinned to a
+     * reused direct buffer, so ONNX Runtime writes it where the maps are copied from (no per-call
+     * output allocation and copy); otherwise the shape is only known after the run and ONNX Runtime
+     * allocates it. Tensors and the result are closed before returning.
      */
-    private void runTensor(FloatBuffer buffer, int count, float[][] maps, int to) throws ProcessingException {
+    private void runTensor(FloatBuffer buffer, int count, float[][] maps, int to)
+            throws ProcessingException {
         int h = profile.inputHeight();
         int w = profile.inputWidth();
         int plane = w * h;
         long[] shape = {count, 3, h, w};
         try (OnnxTensor input = OnnxTensor.createTensor(environment, buffer, shape)) {
             if (pinOutput) {
-                long[] outShape = outputRank == 4 ? new long[] {count, 1, h, w} : new long[] {count, h, w};
+                long[] outShape =
+                        outputRank == 4 ? new long[] {count, 1, h, w} : new long[] {count, h, w};
                 FloatBuffer out = outputBuffer(count);
                 try (OnnxTensor pinned = OnnxTensor.createTensor(environment, out, outShape);
-                        OrtSession.Result result = session.run(Map.of(inputName, input), Map.of(outputName, pinned))) {
+                        OrtSession.Result result =
+                                session.run(Map.of(inputName, input), Map.of(outputName, pinned))) {
                     for (int i = 0; i < count; i++) {
                         float[] map = new float[plane];
                         out.get(i * plane, map);
@@ -390,11 +471,18 @@ public final class SegmentationModel implements AutoCloseable {
                 }
                 return;
             }
-            try (OrtSession.Result result = session.run(Map.of(inputName, input), Set.of(outputName))) {
+            try (OrtSession.Result result =
+                    session.run(Map.of(inputName, input), Set.of(outputName))) {
                 OnnxValue value = result.get(outputName).orElse(null);
-                if (!(value instanceof OnnxTensor output) || output.getInfo().type != OnnxJavaType.FLOAT) {
-                    throw new ProcessingException(ErrorCode.INFERENCE, "model " + file.getFileName()
-                            + " returned no float tensor '" + outputName + "'");
+                if (!(value instanceof OnnxTensor output)
+                        || output.getInfo().type != OnnxJavaType.FLOAT) {
+                    throw new ProcessingException(
+                            ErrorCode.INFERENCE,
+                            "model "
+                                    + file.getFileName()
+                                    + " returned no float tensor '"
+                                    + outputName
+                                    + "'");
                 }
                 checkOutputShape(output.getInfo().getShape(), count);
                 FloatBuffer data = output.getFloatBuffer();
@@ -405,20 +493,42 @@ public final class SegmentationModel implements AutoCloseable {
                 }
             }
         } catch (OrtException e) {
-            throw new ProcessingException(ErrorCode.INFERENCE, "ONNX Runtime failed on " + count
-                    + " image(s) with model " + file.getFileName() + ": " + e.getMessage(), e);
+            throw new ProcessingException(
+                    ErrorCode.INFERENCE,
+                    "ONNX Runtime failed on "
+                            + count
+                            + " image(s) with model "
+                            + file.getFileName()
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
     private void checkOutputShape(long[] shape, int count) throws ProcessingException {
         long h = profile.inputHeight();
         long w = profile.inputWidth();
-        boolean ok = shape.length == 4 ? shape[0] == count && shape[1] == 1 && shape[2] == h && shape[3] == w
-                : shape.length == 3 && shape[0] == count && shape[1] == h && shape[2] == w;
+        boolean ok =
+                shape.length == 4
+                        ? shape[0] == count && shape[1] == 1 && shape[2] == h && shape[3] == w
+                        : shape.length == 3 && shape[0] == count && shape[1] == h && shape[2] == w;
         if (!ok) {
-            throw new ProcessingException(ErrorCode.INFERENCE, "model " + file.getFileName() + " returned "
-                    + "output '" + outputName + "' of shape " + Arrays.toString(shape)
-                    + ", expected [" + count + ", 1, " + h + ", " + w + "]");
+            throw new ProcessingException(
+                    ErrorCode.INFERENCE,
+                    "model "
+                            + file.getFileName()
+                            + " returned "
+                            + "output '"
+                            + outputName
+                            + "' of shape "
+                            + Arrays.toString(shape)
+                            + ", expected ["
+                            + count
+                            + ", 1, "
+                            + h
+                            + ", "
+                            + w
+                            + "]");
         }
     }
 
@@ -426,8 +536,10 @@ public final class SegmentationModel implements AutoCloseable {
     private FloatBuffer outputBuffer(int count) {
         int floats = count * profile.inputWidth() * profile.inputHeight();
         if (outputBuffer == null || outputBuffer.capacity() < floats) {
-            outputBuffer = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder())
-                    .asFloatBuffer();
+            outputBuffer =
+                    ByteBuffer.allocateDirect(floats * Float.BYTES)
+                            .order(ByteOrder.nativeOrder())
+                            .asFloatBuffer();
         }
         outputBuffer.clear().limit(floats);
         return outputBuffer;
@@ -437,11 +549,14 @@ public final class SegmentationModel implements AutoCloseable {
     private FloatBuffer inputBuffer(int count) {
         long floats = (long) count * preprocessor.floatsPerImage();
         if (floats * Float.BYTES > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("a batch of " + count + " images exceeds 2 GB of input");
+            throw new IllegalArgumentException(
+                    "a batch of " + count + " images exceeds 2 GB of input");
         }
         if (inputBuffer == null || inputBuffer.capacity() < floats) {
-            inputBuffer = ByteBuffer.allocateDirect((int) floats * Float.BYTES).order(ByteOrder.nativeOrder())
-                    .asFloatBuffer();
+            inputBuffer =
+                    ByteBuffer.allocateDirect((int) floats * Float.BYTES)
+                            .order(ByteOrder.nativeOrder())
+                            .asFloatBuffer();
         }
         inputBuffer.clear().limit((int) floats);
         return inputBuffer;
@@ -469,7 +584,8 @@ public final class SegmentationModel implements AutoCloseable {
                     min = Math.min(min, v);
                     max = Math.max(max, v);
                 }
-                // A flat map has no contrast to stretch: keep its values (clamped) rather than divide by 0.
+                // A flat map has no contrast to stretch: keep its values (clamped) rather than
+                // divide by 0.
                 if (max - min > 0f && Float.isFinite(max - min)) {
                     float range = max - min;
                     for (int i = 0; i < map.length; i++) {
@@ -477,7 +593,7 @@ public final class SegmentationModel implements AutoCloseable {
                     }
                 }
             }
-            case NONE -> { }
+            case NONE -> {}
             case AUTO -> throw new IllegalStateException("AUTO must be resolved at load time");
         }
         int nonFiniteClamped = 0;
@@ -503,15 +619,23 @@ public final class SegmentationModel implements AutoCloseable {
         if (op.isPresent()) {
             boolean probability = PROBABILITY_OPS.contains(op.get());
             activation = probability ? OutputActivation.NONE : OutputActivation.SIGMOID;
-            activationDescription = describe(activation) + " (AUTO: output produced by " + op.get()
-                    + (probability ? ")" : ", read as logits)");
+            activationDescription =
+                    describe(activation)
+                            + " (AUTO: output produced by "
+                            + op.get()
+                            + (probability ? ")" : ", read as logits)");
             return;
         }
         float[] range = probeRange();
         boolean probability = range[0] >= 0f && range[1] <= 1f;
         activation = probability ? OutputActivation.NONE : OutputActivation.SIGMOID;
-        activationDescription = describe(activation) + " (AUTO: graph not inspectable, probe output in ["
-                + range[0] + ", " + range[1] + "])";
+        activationDescription =
+                describe(activation)
+                        + " (AUTO: graph not inspectable, probe output in ["
+                        + range[0]
+                        + ", "
+                        + range[1]
+                        + "])";
     }
 
     /**
@@ -527,15 +651,18 @@ public final class SegmentationModel implements AutoCloseable {
         for (int i = 0; i < noise.length; i++) {
             noise[i] = 0xFF000000 | random.nextInt(1 << 24);
         }
-        List<RasterImage> probes = List.of(new RasterImage(1, 1, new int[] {0xFF808080}, false),
-                new RasterImage(w, h, noise, false));
+        List<RasterImage> probes =
+                List.of(
+                        new RasterImage(1, 1, new int[] {0xFF808080}, false),
+                        new RasterImage(w, h, noise, false));
         float[][] raw = new float[probes.size()][];
         try {
             for (int i = 0; i < probes.size(); i++) {
                 run(probes, i, 1, raw);
             }
         } catch (ProcessingException e) {
-            throw new IllegalStateException("probe inference failed for model " + file + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "probe inference failed for model " + file + ": " + e.getMessage(), e);
         }
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
@@ -559,8 +686,9 @@ public final class SegmentationModel implements AutoCloseable {
 
     private static OrtEnvironment environment() {
         if (!telemetryChecked && System.getenv("ORT_DISABLE_TELEMETRY") == null) {
-            LOG.warn("ORT_DISABLE_TELEMETRY is not set: ONNX Runtime 1.29 can crash the JVM while creating"
-                    + " its environment when the command line is long; set ORT_DISABLE_TELEMETRY=1");
+            LOG.warn(
+                    "ORT_DISABLE_TELEMETRY is not set: ONNX Runtime 1.29 can crash the JVM while creating"
+                            + " its environment when the command line is long; set ORT_DISABLE_TELEMETRY=1");
         }
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         if (!telemetryChecked) {
@@ -580,21 +708,30 @@ public final class SegmentationModel implements AutoCloseable {
 
     private record OpenedSession(OrtSession session, String provider) {}
 
-    private static OpenedSession openSession(OrtEnvironment environment, Path file, ExecutionDevice device,
-            int intraOpThreads, GpuOptions gpu) {
+    private static OpenedSession openSession(
+            OrtEnvironment environment,
+            Path file,
+            ExecutionDevice device,
+            int intraOpThreads,
+            GpuOptions gpu) {
         if (device.isCuda() && gpu.tensorRt()) {
             try (SessionOptions options = sessionOptions(intraOpThreads);
-                    OrtTensorRTProviderOptions tensorRt = new OrtTensorRTProviderOptions(device.index());
+                    OrtTensorRTProviderOptions tensorRt =
+                            new OrtTensorRTProviderOptions(device.index());
                     OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(device.index())) {
                 addAll(tensorRt::add, gpu.tensorRtProviderOptions(device.index()));
                 addAll(cuda::add, gpu.cudaProviderOptions(device.index()));
                 options.addTensorrt(tensorRt);
                 options.addCUDA(cuda);
-                return new OpenedSession(environment.createSession(file.toString(), options),
+                return new OpenedSession(
+                        environment.createSession(file.toString(), options),
                         "TensorRT:" + device.index());
             } catch (OrtException | RuntimeException | LinkageError e) {
-                LOG.warn("TensorRT is not usable on GPU {} for model {} ({}); trying CUDA alone", device.index(),
-                        file, e.getMessage());
+                LOG.warn(
+                        "TensorRT is not usable on GPU {} for model {} ({}); trying CUDA alone",
+                        device.index(),
+                        file,
+                        e.getMessage());
             }
         }
         if (device.isCuda()) {
@@ -602,12 +739,16 @@ public final class SegmentationModel implements AutoCloseable {
                     OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(device.index())) {
                 addAll(cuda::add, gpu.cudaProviderOptions(device.index()));
                 options.addCUDA(cuda);
-                return new OpenedSession(environment.createSession(file.toString(), options),
+                return new OpenedSession(
+                        environment.createSession(file.toString(), options),
                         "CUDA:" + device.index());
             } catch (OrtException | RuntimeException | LinkageError e) {
-                LOG.warn("CUDA device {} is not usable for model {} ({}); falling back to CPU. A GPU needs the"
-                        + " onnxruntime_gpu jar in Flink's lib/ (Maven profile gpu), CUDA 12.x and cuDNN 9",
-                        device.index(), file, e.getMessage());
+                LOG.warn(
+                        "CUDA device {} is not usable for model {} ({}); falling back to CPU. A GPU needs the"
+                                + " onnxruntime_gpu jar in Flink's lib/ (Maven profile gpu), CUDA 12.x and cuDNN 9",
+                        device.index(),
+                        file,
+                        e.getMessage());
             }
         }
         try (SessionOptions options = sessionOptions(intraOpThreads)) {
@@ -615,19 +756,26 @@ public final class SegmentationModel implements AutoCloseable {
         } catch (OrtException e) {
             String message = "ONNX Runtime cannot load model " + file + ": " + e.getMessage();
             switch (e.getCode()) {
-                case ORT_INVALID_PROTOBUF, ORT_INVALID_GRAPH, ORT_NO_MODEL, ORT_NO_SUCHFILE,
-                        ORT_NOT_IMPLEMENTED -> throw new IllegalArgumentException(message, e);
+                case ORT_INVALID_PROTOBUF,
+                        ORT_INVALID_GRAPH,
+                        ORT_NO_MODEL,
+                        ORT_NO_SUCHFILE,
+                        ORT_NOT_IMPLEMENTED ->
+                        throw new IllegalArgumentException(message, e);
                 default -> throw new IllegalStateException(message, e);
             }
         }
     }
 
-    /** A provider options object's {@code add}: the key/value options types share no public type. */
+    /**
+     * A provider options object's {@code add}: the key/value options types share no public type.
+     */
     private interface ProviderOptionSink {
         void add(String key, String value) throws OrtException;
     }
 
-    private static void addAll(ProviderOptionSink provider, Map<String, String> options) throws OrtException {
+    private static void addAll(ProviderOptionSink provider, Map<String, String> options)
+            throws OrtException {
         for (Map.Entry<String, String> option : options.entrySet()) {
             provider.add(option.getKey(), option.getValue());
         }
@@ -639,9 +787,12 @@ public final class SegmentationModel implements AutoCloseable {
             options.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
             options.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setInterOpNumThreads(1);
-            // Idle intra-op threads sleep instead of spinning: the session shares its cores with the
-            // slot's CPU pool (decode, preprocess, PNG) and other slots, which spinning threads starve.
-            // Measured on 2 cores, batch 4: 13 % less model CPU and 10 % less CPU elsewhere per image.
+            // Idle intra-op threads sleep instead of spinning: the session shares its cores with
+            // the
+            // slot's CPU pool (decode, preprocess, PNG) and other slots, which spinning threads
+            // starve.
+            // Measured on 2 cores, batch 4: 13 % less model CPU and 10 % less CPU elsewhere per
+            // image.
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
             if (intraOpThreads > 0) {
                 options.setIntraOpNumThreads(intraOpThreads);
@@ -685,45 +836,86 @@ public final class SegmentationModel implements AutoCloseable {
     }
 
     /** The model's input and output as checked against the profile. */
-    private record Signature(String inputName, String outputName, boolean dynamicBatch, int outputRank,
+    private record Signature(
+            String inputName,
+            String outputName,
+            boolean dynamicBatch,
+            int outputRank,
             boolean staticOutputSize) {
 
-        static Signature check(OrtSession session, Path file, ModelProfile profile) throws OrtException {
+        static Signature check(OrtSession session, Path file, ModelProfile profile)
+                throws OrtException {
             long h = profile.inputHeight();
             long w = profile.inputWidth();
             Map<String, NodeInfo> inputs = session.getInputInfo();
-            String expectedInput = (profile.inputName() == null ? "one input"
-                    : "one input '" + profile.inputName() + "'") + " of float [N, 3, " + h + ", " + w + "]";
+            String expectedInput =
+                    (profile.inputName() == null
+                                    ? "one input"
+                                    : "one input '" + profile.inputName() + "'")
+                            + " of float [N, 3, "
+                            + h
+                            + ", "
+                            + w
+                            + "]";
             if (inputs.size() != 1) {
-                throw mismatch(file, profile, expectedInput, inputs.size() + " inputs: " + describe(inputs));
+                throw mismatch(
+                        file,
+                        profile,
+                        expectedInput,
+                        inputs.size() + " inputs: " + describe(inputs));
             }
             NodeInfo input = inputs.values().iterator().next();
             if (profile.inputName() != null && !profile.inputName().equals(input.getName())) {
                 throw mismatch(file, profile, expectedInput, describe(inputs));
             }
             long[] in = floatShape(input);
-            if (in == null || in.length != 4 || in[1] != 3 || !fits(in[2], h) || !fits(in[3], w)
+            if (in == null
+                    || in.length != 4
+                    || in[1] != 3
+                    || !fits(in[2], h)
+                    || !fits(in[3], w)
                     || !(in[0] == DYNAMIC || in[0] == 1)) {
-                throw mismatch(file, profile, expectedInput + " (N dynamic or 1; H, W may be dynamic)",
+                throw mismatch(
+                        file,
+                        profile,
+                        expectedInput + " (N dynamic or 1; H, W may be dynamic)",
                         describe(inputs));
             }
 
             Map<String, NodeInfo> outputs = session.getOutputInfo();
             String wanted = profile.outputName();
-            NodeInfo output = wanted != null ? outputs.get(wanted)
-                    : outputs.isEmpty() ? null : outputs.values().iterator().next();
-            String expectedOutput = (wanted == null ? "a first output" : "an output '" + wanted + "'")
-                    + " of float [N, 1, " + h + ", " + w + "] or [N, " + h + ", " + w + "]";
+            NodeInfo output =
+                    wanted != null
+                            ? outputs.get(wanted)
+                            : outputs.isEmpty() ? null : outputs.values().iterator().next();
+            String expectedOutput =
+                    (wanted == null ? "a first output" : "an output '" + wanted + "'")
+                            + " of float [N, 1, "
+                            + h
+                            + ", "
+                            + w
+                            + "] or [N, "
+                            + h
+                            + ", "
+                            + w
+                            + "]";
             long[] out = output == null ? null : floatShape(output);
-            boolean outputOk = out != null && (out.length == 4
-                    ? fits(out[1], 1) && fits(out[2], h) && fits(out[3], w)
-                    : out.length == 3 && fits(out[1], h) && fits(out[2], w));
+            boolean outputOk =
+                    out != null
+                            && (out.length == 4
+                                    ? fits(out[1], 1) && fits(out[2], h) && fits(out[3], w)
+                                    : out.length == 3 && fits(out[1], h) && fits(out[2], w));
             if (!outputOk) {
-                throw mismatch(file, profile, expectedOutput, outputs.isEmpty() ? "no outputs" : describe(outputs));
+                throw mismatch(
+                        file,
+                        profile,
+                        expectedOutput,
+                        outputs.isEmpty() ? "no outputs" : describe(outputs));
             }
             boolean dynamicBatch = in[0] == DYNAMIC && out[0] == DYNAMIC;
             boolean staticOutputSize = Arrays.stream(out, 1, out.length).allMatch(d -> d >= 0);
-            return new Signature(input.getName(), output.getName(), dynamicBatch, out.length, staticOutputSize);
+            return new Signature(
+                    input.getName(), output.getName(), dynamicBatch, out.length, staticOutputSize);
         }
 
         private static boolean fits(long dim, long expected) {
@@ -732,13 +924,22 @@ public final class SegmentationModel implements AutoCloseable {
 
         private static long[] floatShape(NodeInfo node) {
             ValueInfo info = node.getInfo();
-            return info instanceof TensorInfo tensor && tensor.type == OnnxJavaType.FLOAT ? tensor.getShape() : null;
+            return info instanceof TensorInfo tensor && tensor.type == OnnxJavaType.FLOAT
+                    ? tensor.getShape()
+                    : null;
         }
 
-        private static IllegalArgumentException mismatch(Path file, ModelProfile profile, String expected,
-                String found) {
-            return new IllegalArgumentException("model " + file + " does not fit profile '" + profile.name()
-                    + "': expected " + expected + ", found " + found);
+        private static IllegalArgumentException mismatch(
+                Path file, ModelProfile profile, String expected, String found) {
+            return new IllegalArgumentException(
+                    "model "
+                            + file
+                            + " does not fit profile '"
+                            + profile.name()
+                            + "': expected "
+                            + expected
+                            + ", found "
+                            + found);
         }
 
         private static String describe(Map<String, NodeInfo> nodes) {
@@ -757,7 +958,11 @@ public final class SegmentationModel implements AutoCloseable {
             String[] names = tensor.getDimensionNames();
             List<String> dims = new ArrayList<>();
             for (int i = 0; i < shape.length; i++) {
-                boolean named = names != null && i < names.length && names[i] != null && !names[i].isEmpty();
+                boolean named =
+                        names != null
+                                && i < names.length
+                                && names[i] != null
+                                && !names[i].isEmpty();
                 dims.add(shape[i] >= 0 ? Long.toString(shape[i]) : named ? names[i] : "?");
             }
             return tensor.type.toString().toLowerCase(Locale.ROOT) + " " + dims;

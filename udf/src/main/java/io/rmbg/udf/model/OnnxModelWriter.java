@@ -1,7 +1,5 @@
 package io.rmbg.udf.model;
 
-import static java.util.Objects.requireNonNull;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * Builds small ONNX models without the onnx/protobuf libraries, so tests and benchmarks can make
@@ -36,8 +36,10 @@ public final class OnnxModelWriter {
 
     /** {@code TensorProto.DataType.FLOAT}. */
     public static final int FLOAT = 1;
+
     /** {@code TensorProto.DataType.INT64}. */
     public static final int INT64 = 7;
+
     /** {@code TensorProto.DataType.FLOAT16}. */
     public static final int FLOAT16 = 10;
 
@@ -106,7 +108,9 @@ public final class OnnxModelWriter {
 
         ProtoOutput encode() {
             ProtoOutput dim = new ProtoOutput();
-            return param == null ? dim.varintField(DIM_VALUE, value) : dim.stringField(DIM_PARAM, param);
+            return param == null
+                    ? dim.varintField(DIM_VALUE, value)
+                    : dim.stringField(DIM_PARAM, param);
         }
     }
 
@@ -129,8 +133,10 @@ public final class OnnxModelWriter {
         private final ProtoOutput proto;
 
         private Attribute(String name, int type) {
-            this.proto = new ProtoOutput().stringField(NAME, requireNonNull(name, "name cannot be null"))
-                    .varintField(TYPE, type);
+            this.proto =
+                    new ProtoOutput()
+                            .stringField(NAME, requireNonNull(name, "name cannot be null"))
+                            .varintField(TYPE, type);
         }
 
         public static Attribute f(String name, float value) {
@@ -197,7 +203,8 @@ public final class OnnxModelWriter {
     /** Adds a constant float tensor (weights, biases). */
     public OnnxModelWriter initializer(String name, float[] values, long... dims) {
         checkCount(name, values.length, dims);
-        ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer raw =
+                ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(values);
         initializers.add(tensor(name, FLOAT, raw.array(), dims));
         return this;
@@ -206,17 +213,21 @@ public final class OnnxModelWriter {
     /** Adds a constant int64 tensor (shapes, axes). */
     public OnnxModelWriter int64Initializer(String name, long[] values, long... dims) {
         checkCount(name, values.length, dims);
-        ByteBuffer raw = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer raw =
+                ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         raw.asLongBuffer().put(values);
         initializers.add(tensor(name, INT64, raw.array(), dims));
         return this;
     }
 
     /**
-     * Appends a node of the default ONNX domain. Nodes must be added in topological order, as
-     * ONNX requires. The node is named after its op type and position.
+     * Appends a node of the default ONNX domain. Nodes must be added in topological order, as ONNX
+     * requires. The node is named after its op type and position.
      */
-    public OnnxModelWriter node(String opType, List<String> nodeInputs, List<String> nodeOutputs,
+    public OnnxModelWriter node(
+            String opType,
+            List<String> nodeInputs,
+            List<String> nodeOutputs,
             Attribute... attributes) {
         ProtoOutput node = new ProtoOutput();
         for (String in : nodeInputs) {
@@ -243,8 +254,10 @@ public final class OnnxModelWriter {
         inputs.forEach(v -> graph.messageField(GRAPH_INPUT, v));
         outputs.forEach(v -> graph.messageField(GRAPH_OUTPUT, v));
 
-        ProtoOutput opset = new ProtoOutput().stringField(OPSET_DOMAIN, "")
-                .varintField(OPSET_VERSION_FIELD, OPSET_VERSION);
+        ProtoOutput opset =
+                new ProtoOutput()
+                        .stringField(OPSET_DOMAIN, "")
+                        .varintField(OPSET_VERSION_FIELD, OPSET_VERSION);
         return new ProtoOutput()
                 .varintField(MODEL_IR_VERSION, IR_VERSION)
                 .stringField(MODEL_PRODUCER_NAME, producerName)
@@ -267,10 +280,13 @@ public final class OnnxModelWriter {
         for (Dim dim : dims) {
             shape.messageField(SHAPE_DIM, dim.encode());
         }
-        ProtoOutput tensorType = new ProtoOutput().varintField(TENSOR_TYPE_ELEM_TYPE, elemType)
-                .messageField(TENSOR_TYPE_SHAPE, shape);
+        ProtoOutput tensorType =
+                new ProtoOutput()
+                        .varintField(TENSOR_TYPE_ELEM_TYPE, elemType)
+                        .messageField(TENSOR_TYPE_SHAPE, shape);
         ProtoOutput type = new ProtoOutput().messageField(TYPE_TENSOR_TYPE, tensorType);
-        return new ProtoOutput().stringField(VALUE_INFO_NAME, requireNonNull(name, "name cannot be null"))
+        return new ProtoOutput()
+                .stringField(VALUE_INFO_NAME, requireNonNull(name, "name cannot be null"))
                 .messageField(VALUE_INFO_TYPE, type);
     }
 
@@ -290,8 +306,13 @@ public final class OnnxModelWriter {
             expected *= dim;
         }
         if (expected != count) {
-            throw new IllegalArgumentException("initializer '" + name + "' has " + count
-                    + " values but its dims hold " + expected);
+            throw new IllegalArgumentException(
+                    "initializer '"
+                            + name
+                            + "' has "
+                            + count
+                            + " values but its dims hold "
+                            + expected);
         }
     }
 }

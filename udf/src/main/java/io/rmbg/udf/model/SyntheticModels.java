@@ -2,6 +2,7 @@ package io.rmbg.udf.model;
 
 import io.rmbg.udf.model.OnnxModelWriter.Attribute;
 import io.rmbg.udf.model.OnnxModelWriter.Dim;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,21 +13,23 @@ import java.util.Random;
  * Small ONNX models with RMBG-2.0's input/output contract, for tests and benchmarks that cannot
  * ship (or predict) the real 900 MB model.
  *
- * <p>Contract, as RMBG-2.0 / BiRefNet exports: one input {@value #INPUT} of float {@code
- * [batch, 3, size, size]} (ImageNet-normalised RGB, {@code batch} a symbolic, dynamic dimension)
- * and one output {@value #OUTPUT} of float {@code [batch, 1, size, size]}. RMBG-2.0 uses {@code
- * size = 1024}; tests use smaller sizes to stay fast.
+ * <p>Contract, as RMBG-2.0 / BiRefNet exports: one input {@value #INPUT} of float {@code [batch, 3,
+ * size, size]} (ImageNet-normalised RGB, {@code batch} a symbolic, dynamic dimension) and one
+ * output {@value #OUTPUT} of float {@code [batch, 1, size, size]}. RMBG-2.0 uses {@code size =
+ * 1024}; tests use smaller sizes to stay fast.
  *
  * <h2>The colour-key rule</h2>
  *
  * The colour-key models compute, for every pixel with raw RGB values {@code R, G, B} in {@code
- * 0..255}, the logit {@code K * (R - B) / 255} with {@code K =} {@value #COLOUR_KEY_GAIN}, by a
- * 1x1 convolution whose weights undo the ImageNet normalisation (mean 0.485/0.456/0.406, std
+ * 0..255}, the logit {@code K * (R - B) / 255} with {@code K =} {@value #COLOUR_KEY_GAIN}, by a 1x1
+ * convolution whose weights undo the ImageNet normalisation (mean 0.485/0.456/0.406, std
  * 0.229/0.224/0.225). Green does not matter. So:
  *
  * <ul>
- *   <li>redder than blue ({@code R > B}) is <b>subject</b>: pure red gives {@code sigmoid(30)}, ≈ 1;
- *   <li>bluer than red ({@code B > R}) is <b>background</b>: pure blue gives {@code sigmoid(-30)}, ≈ 0;
+ *   <li>redder than blue ({@code R > B}) is <b>subject</b>: pure red gives {@code sigmoid(30)}, ≈
+ *       1;
+ *   <li>bluer than red ({@code B > R}) is <b>background</b>: pure blue gives {@code sigmoid(-30)},
+ *       ≈ 0;
  *   <li>{@code R == B} (grey, green, black, white) gives exactly 0.5.
  * </ul>
  *
@@ -37,6 +40,7 @@ public final class SyntheticModels {
     public static final String INPUT = "pixel_values";
     public static final String OUTPUT = "alphas";
     public static final String BATCH_DIM = "batch";
+
     /** Logit per unit of {@code (R - B)} in 0..1 pixel space. */
     public static final float COLOUR_KEY_GAIN = 30f;
 
@@ -78,13 +82,17 @@ public final class SyntheticModels {
         float[] weights = {k * IMAGENET_STD[0], 0f, -k * IMAGENET_STD[2]};
         float[] bias = {k * (IMAGENET_MEAN[0] - IMAGENET_MEAN[2])};
         Dim batch = dynamicBatch ? Dim.symbolic(BATCH_DIM) : Dim.of(1);
-        OnnxModelWriter model = new OnnxModelWriter("colour_key")
-                .input(INPUT, batch, Dim.of(3), Dim.of(size), Dim.of(size))
-                .output(OUTPUT, batch, Dim.of(1), Dim.of(size), Dim.of(size))
-                .initializer("key_weight", weights, 1, 3, 1, 1)
-                .initializer("key_bias", bias, 1);
+        OnnxModelWriter model =
+                new OnnxModelWriter("colour_key")
+                        .input(INPUT, batch, Dim.of(3), Dim.of(size), Dim.of(size))
+                        .output(OUTPUT, batch, Dim.of(1), Dim.of(size), Dim.of(size))
+                        .initializer("key_weight", weights, 1, 3, 1, 1)
+                        .initializer("key_bias", bias, 1);
         String convOut = withSigmoid ? "logits" : OUTPUT;
-        model.node("Conv", List.of(INPUT, "key_weight", "key_bias"), List.of(convOut),
+        model.node(
+                "Conv",
+                List.of(INPUT, "key_weight", "key_bias"),
+                List.of(convOut),
                 Attribute.ints("kernel_shape", 1, 1));
         if (withSigmoid) {
             model.node("Sigmoid", List.of(convOut), List.of(OUTPUT));
@@ -105,7 +113,10 @@ public final class SyntheticModels {
                 .output(OUTPUT, batch, Dim.of(1), Dim.of(size), Dim.of(size))
                 .initializer("key_weight", new float[] {1f, 0f, -1f}, 1, 3, 1, 1)
                 .initializer("key_bias", new float[] {0f}, 1)
-                .node("Conv", List.of(INPUT, "key_weight", "key_bias"), List.of("logits"),
+                .node(
+                        "Conv",
+                        List.of(INPUT, "key_weight", "key_bias"),
+                        List.of("logits"),
                         Attribute.ints("kernel_shape", 1, 1))
                 .node("Sub", List.of("logits", "logits"), List.of("zeros"))
                 .node("Div", List.of("zeros", "zeros"), List.of(OUTPUT))
@@ -123,26 +134,40 @@ public final class SyntheticModels {
         }
         Random random = new Random(CONV_STACK_SEED);
         Dim batch = Dim.symbolic(BATCH_DIM);
-        OnnxModelWriter model = new OnnxModelWriter("conv_stack")
-                .input(INPUT, batch, Dim.of(3), Dim.of(size), Dim.of(size))
-                .output(OUTPUT, batch, Dim.of(1), Dim.of(size), Dim.of(size));
+        OnnxModelWriter model =
+                new OnnxModelWriter("conv_stack")
+                        .input(INPUT, batch, Dim.of(3), Dim.of(size), Dim.of(size))
+                        .output(OUTPUT, batch, Dim.of(1), Dim.of(size), Dim.of(size));
         String current = INPUT;
         int inChannels = 3;
         for (int layer = 0; layer < layers - 1; layer++) {
             String w = "conv" + layer + "_weight";
             String b = "conv" + layer + "_bias";
-            model.initializer(w, heWeights(random, channels * inChannels * 9, inChannels * 9),
-                    channels, inChannels, 3, 3);
+            model.initializer(
+                    w,
+                    heWeights(random, channels * inChannels * 9, inChannels * 9),
+                    channels,
+                    inChannels,
+                    3,
+                    3);
             model.initializer(b, new float[channels], channels);
-            model.node("Conv", List.of(current, w, b), List.of("conv" + layer),
-                    Attribute.ints("kernel_shape", 3, 3), Attribute.ints("pads", 1, 1, 1, 1));
+            model.node(
+                    "Conv",
+                    List.of(current, w, b),
+                    List.of("conv" + layer),
+                    Attribute.ints("kernel_shape", 3, 3),
+                    Attribute.ints("pads", 1, 1, 1, 1));
             model.node("Relu", List.of("conv" + layer), List.of("relu" + layer));
             current = "relu" + layer;
             inChannels = channels;
         }
-        model.initializer("head_weight", heWeights(random, inChannels, inChannels), 1, inChannels, 1, 1);
+        model.initializer(
+                "head_weight", heWeights(random, inChannels, inChannels), 1, inChannels, 1, 1);
         model.initializer("head_bias", new float[1], 1);
-        model.node("Conv", List.of(current, "head_weight", "head_bias"), List.of("head"),
+        model.node(
+                "Conv",
+                List.of(current, "head_weight", "head_bias"),
+                List.of("head"),
                 Attribute.ints("kernel_shape", 1, 1));
         model.node("Sigmoid", List.of("head"), List.of(OUTPUT));
         return model;
@@ -160,8 +185,9 @@ public final class SyntheticModels {
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: SyntheticModels <colour-key|colour-key-logits|conv-stack> <file>"
-                    + " [size=1024] [layers=8] [channels=32]");
+            System.err.println(
+                    "usage: SyntheticModels <colour-key|colour-key-logits|conv-stack> <file>"
+                            + " [size=1024] [layers=8] [channels=32]");
             System.exit(2);
         }
         Path file = Path.of(args[1]);
@@ -169,12 +195,17 @@ public final class SyntheticModels {
         switch (args[0].toLowerCase(Locale.ROOT)) {
             case "colour-key", "color-key" -> writeColourKeyModel(file, size);
             case "colour-key-logits", "color-key-logits" -> writeColourKeyLogitsModel(file, size);
-            case "conv-stack" -> writeConvStackModel(file, size,
-                    args.length > 3 ? Integer.parseInt(args[3]) : 8,
-                    args.length > 4 ? Integer.parseInt(args[4]) : 32);
+            case "conv-stack" ->
+                    writeConvStackModel(
+                            file,
+                            size,
+                            args.length > 3 ? Integer.parseInt(args[3]) : 8,
+                            args.length > 4 ? Integer.parseInt(args[4]) : 32);
             default -> {
-                System.err.println("unknown model '" + args[0]
-                        + "': expected colour-key, colour-key-logits or conv-stack");
+                System.err.println(
+                        "unknown model '"
+                                + args[0]
+                                + "': expected colour-key, colour-key-logits or conv-stack");
                 System.exit(2);
             }
         }

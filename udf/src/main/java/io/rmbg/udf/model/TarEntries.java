@@ -5,8 +5,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads a (ustar) tar stream entry by entry: enough for npm tarballs, which hold regular files under
- * {@code package/}. Not a general tar reader: no long-name extensions beyond ustar's prefix field.
+ * Reads a (ustar) tar stream entry by entry: enough for npm tarballs, which hold regular files
+ * under {@code package/}. Not a general tar reader: no long-name extensions beyond ustar's prefix
+ * field.
  */
 final class TarEntries {
     private static final int BLOCK = 512;
@@ -33,11 +34,17 @@ final class TarEntries {
         }
         String name = field(header, 0, 100);
         String prefix = field(header, 345, 155);
-        long size = Long.parseLong(field(header, 124, 12).trim().isEmpty() ? "0" : field(header, 124, 12).trim(), 8);
+        long size =
+                Long.parseLong(
+                        field(header, 124, 12).trim().isEmpty()
+                                ? "0"
+                                : field(header, 124, 12).trim(),
+                        8);
         byte type = header[156];
         remaining = size;
         padding = (BLOCK - size % BLOCK) % BLOCK;
-        return new Entry(prefix.isEmpty() ? name : prefix + "/" + name, size, type == '0' || type == 0);
+        return new Entry(
+                prefix.isEmpty() ? name : prefix + "/" + name, size, type == '0' || type == 0);
     }
 
     /** The current entry's bytes, as a stream that ends with the entry. */

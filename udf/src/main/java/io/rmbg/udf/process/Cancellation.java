@@ -2,6 +2,7 @@ package io.rmbg.udf.process;
 
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,10 @@ public final class Cancellation {
         return cancelled.isDone();
     }
 
-    /** Runs {@code action} once the job is cancelled (at once if it already is), on the cancelling thread. */
+    /**
+     * Runs {@code action} once the job is cancelled (at once if it already is), on the cancelling
+     * thread.
+     */
     public void onCancel(Runnable action) {
         cancelled.thenRun(action);
     }
@@ -42,7 +46,8 @@ public final class Cancellation {
      */
     public void throwIfCancelled(String stage) throws ProcessingException {
         if (isCancelled()) {
-            throw new ProcessingException(ErrorCode.INFERENCE_TIMEOUT,
+            throw new ProcessingException(
+                    ErrorCode.INFERENCE_TIMEOUT,
                     "skipped " + stage + ": " + cancelled.getNow("the job was cancelled"));
         }
     }

@@ -4,7 +4,7 @@ import io.rmbg.udf.image.ImageInfo;
 import io.rmbg.udf.records.ImageEvent;
 
 /**
- * A job whose source bytes are read and whose header is probed, not yet decoded: what admission
- * to the slot's {@link MemoryBudget} is decided on.
+ * A job whose source bytes are read and whose header is probed, not yet decoded: what admission to
+ * the slot's {@link MemoryBudget} is decided on.
  */
 public record FetchedImage(ImageEvent event, byte[] bytes, ImageInfo info, long fetchMs) {}

@@ -19,15 +19,17 @@ import io.rmbg.udf.records.ImageParams;
 import io.rmbg.udf.records.JobResult;
 import io.rmbg.udf.records.JobStatus;
 import io.rmbg.udf.records.StageTimings;
+
 import java.util.Base64;
 import java.util.OptionalDouble;
 
 /**
  * The CPU stages of one job around inference, as plain Java: {@link #intake} (fetch, probe, decode,
  * store the original) before the model and {@link #finish} (mask, cut-out, PNG, store) after it.
- * {@code intake} also comes in two halves, {@link #fetch} and {@link #decode}, so a caller can admit
- * the decode by the size the header announces. Every stage checks the job's {@link Cancellation}
- * before it starts and before each blob write. Thread-safe: callers run many jobs at once on a pool.
+ * {@code intake} also comes in two halves, {@link #fetch} and {@link #decode}, so a caller can
+ * admit the decode by the size the header announces. Every stage checks the job's {@link
+ * Cancellation} before it starts and before each blob write. Thread-safe: callers run many jobs at
+ * once on a pool.
  */
 public final class JobProcessor {
     static final String PNG = "image/png";
@@ -51,7 +53,8 @@ public final class JobProcessor {
      * The first half of {@link #intake}: reads the source and probes its header (format, size),
      * without decoding, so the caller can decide whether and when the decode may run.
      */
-    public FetchedImage fetch(ImageEvent event, Cancellation cancellation) throws ProcessingException {
+    public FetchedImage fetch(ImageEvent event, Cancellation cancellation)
+            throws ProcessingException {
         cancellation.throwIfCancelled("reading the source");
         long t0 = System.nanoTime();
         byte[] bytes = read(event, cancellation);
@@ -61,7 +64,8 @@ public final class JobProcessor {
     }
 
     /** The second half of {@link #intake}: decodes the fetched source and stores the original. */
-    public DecodedImage decode(FetchedImage fetched, long startedAtMillis, Cancellation cancellation)
+    public DecodedImage decode(
+            FetchedImage fetched, long startedAtMillis, Cancellation cancellation)
             throws ProcessingException {
         cancellation.throwIfCancelled("decoding");
         long t1 = System.nanoTime();
@@ -69,11 +73,25 @@ public final class JobProcessor {
         long t2 = System.nanoTime();
 
         ImageFormat format = fetched.info().format();
-        BlobRef original = store(BlobKind.ORIGINAL, format.extension(), format.contentType(), fetched.bytes(),
-                image.width(), image.height(), cancellation);
+        BlobRef original =
+                store(
+                        BlobKind.ORIGINAL,
+                        format.extension(),
+                        format.contentType(),
+                        fetched.bytes(),
+                        image.width(),
+                        image.height(),
+                        cancellation);
         long t3 = System.nanoTime();
-        return new DecodedImage(fetched.event(), format, image, original, startedAtMillis,
-                fetched.fetchMs(), ms(t2 - t1), ms(t3 - t2));
+        return new DecodedImage(
+                fetched.event(),
+                format,
+                image,
+                original,
+                startedAtMillis,
+                fetched.fetchMs(),
+                ms(t2 - t1),
+                ms(t3 - t2));
     }
 
     /** Turns the model's probabilities into the mask and cut-out, stores both, and ends the job. */
@@ -81,8 +99,12 @@ public final class JobProcessor {
         return finish(segmented, Cancellation.NONE);
     }
 
-    /** As {@link #finish(SegmentedImage)}, skipping what is left once {@code cancellation} is cancelled. */
-    public JobResult finish(SegmentedImage segmented, Cancellation cancellation) throws ProcessingException {
+    /**
+     * As {@link #finish(SegmentedImage)}, skipping what is left once {@code cancellation} is
+     * cancelled.
+     */
+    public JobResult finish(SegmentedImage segmented, Cancellation cancellation)
+            throws ProcessingException {
         cancellation.throwIfCancelled("the mask and cut-out");
         DecodedImage decoded = segmented.decoded();
         ImageEvent event = decoded.event();
@@ -91,37 +113,64 @@ public final class JobProcessor {
 
         long t0 = System.nanoTime();
         OptionalDouble threshold =
-                params.threshold() == null ? OptionalDouble.empty() : OptionalDouble.of(params.threshold());
-        AlphaMask mask = MaskResizer.toMask(segmented.probabilities(), segmented.maskWidth(),
-                segmented.maskHeight(), image.width(), image.height(), threshold);
+                params.threshold() == null
+                        ? OptionalDouble.empty()
+                        : OptionalDouble.of(params.threshold());
+        AlphaMask mask =
+                MaskResizer.toMask(
+                        segmented.probabilities(),
+                        segmented.maskWidth(),
+                        segmented.maskHeight(),
+                        image.width(),
+                        image.height(),
+                        threshold);
         if (params.postProcessMask()) {
             mask = Compositor.postProcess(mask);
         }
-        RasterImage cutOut = params.background() == null
-                ? Compositor.cutOut(image, mask)
-                : Compositor.onBackground(image, mask, Compositor.parseHexColour(params.background()));
+        RasterImage cutOut =
+                params.background() == null
+                        ? Compositor.cutOut(image, mask)
+                        : Compositor.onBackground(
+                                image, mask, Compositor.parseHexColour(params.background()));
         long t1 = System.nanoTime();
 
         byte[] maskPng = PngEncoder.encodeGray(mask);
-        byte[] cutOutPng = params.background() == null
-                ? PngEncoder.encodeRgba(cutOut)
-                : PngEncoder.encodeRgb(cutOut);
+        byte[] cutOutPng =
+                params.background() == null
+                        ? PngEncoder.encodeRgba(cutOut)
+                        : PngEncoder.encodeRgb(cutOut);
         long t2 = System.nanoTime();
 
-        BlobRef maskRef = store(BlobKind.MASK, "png", PNG, maskPng, mask.width(), mask.height(), cancellation);
-        BlobRef processedRef = store(BlobKind.PROCESSED, "png", PNG, cutOutPng, cutOut.width(), cutOut.height(),
-                cancellation);
+        BlobRef maskRef =
+                store(
+                        BlobKind.MASK,
+                        "png",
+                        PNG,
+                        maskPng,
+                        mask.width(),
+                        mask.height(),
+                        cancellation);
+        BlobRef processedRef =
+                store(
+                        BlobKind.PROCESSED,
+                        "png",
+                        PNG,
+                        cutOutPng,
+                        cutOut.width(),
+                        cutOut.height(),
+                        cancellation);
         long t3 = System.nanoTime();
 
         long now = System.currentTimeMillis();
-        StageTimings timings = new StageTimings(
-                Math.max(0, decoded.startedAtMillis() - event.receivedAtMillis()),
-                decoded.fetchMs(),
-                decoded.decodeMs(),
-                segmented.inferenceMs(),
-                ms(t1 - t0),
-                ms(t2 - t1),
-                decoded.storeMs() + ms(t3 - t2));
+        StageTimings timings =
+                new StageTimings(
+                        Math.max(0, decoded.startedAtMillis() - event.receivedAtMillis()),
+                        decoded.fetchMs(),
+                        decoded.decodeMs(),
+                        segmented.inferenceMs(),
+                        ms(t1 - t0),
+                        ms(t2 - t1),
+                        decoded.storeMs() + ms(t3 - t2));
         return new JobResult(
                 event.jobId(),
                 event.userId(),
@@ -157,9 +206,13 @@ public final class JobProcessor {
                     ErrorCode.INVALID_EVENT, "image_base64 is not valid base64: " + e.getMessage());
         }
         if (bytes.length > limits.maxInlineBytes()) {
-            throw new ProcessingException(ErrorCode.IMAGE_TOO_LARGE,
-                    "inline image is " + bytes.length + " bytes, the limit is "
-                            + limits.maxInlineBytes() + "; upload large images to S3 and send image_uri");
+            throw new ProcessingException(
+                    ErrorCode.IMAGE_TOO_LARGE,
+                    "inline image is "
+                            + bytes.length
+                            + " bytes, the limit is "
+                            + limits.maxInlineBytes()
+                            + "; upload large images to S3 and send image_uri");
         }
         if (bytes.length == 0) {
             throw new ProcessingException(ErrorCode.IMAGE_DECODE, "inline image is empty");
@@ -167,8 +220,15 @@ public final class JobProcessor {
         return bytes;
     }
 
-    private BlobRef store(BlobKind kind, String ext, String contentType, byte[] bytes, int width,
-            int height, Cancellation cancellation) throws ProcessingException {
+    private BlobRef store(
+            BlobKind kind,
+            String ext,
+            String contentType,
+            byte[] bytes,
+            int width,
+            int height,
+            Cancellation cancellation)
+            throws ProcessingException {
         String sha = ContentAddress.sha256Hex(bytes);
         String uri = blobs.put(kind, sha, ext, contentType, bytes, cancellation);
         return new BlobRef(uri, sha, bytes.length, width, height, contentType);

@@ -4,6 +4,7 @@ import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.image.DecodeCost;
 import io.rmbg.udf.image.ImageInfo;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -12,15 +13,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A slot's budget of heap for decoded images in flight, so that many large images arriving
- * together wait their turn instead of exhausting the heap. An image is admitted by its estimated
- * {@link #decodeCost} <i>before</i> it is decoded (the header tells its size) and holds its {@link
- * Lease} until its job ends.
+ * A slot's budget of heap for decoded images in flight, so that many large images arriving together
+ * wait their turn instead of exhausting the heap. An image is admitted by its estimated {@link
+ * #decodeCost} <i>before</i> it is decoded (the header tells its size) and holds its {@link Lease}
+ * until its job ends.
  *
- * <p>Admission is first come, first served: a large image at the head of the queue is not
- * overtaken by smaller ones (it would starve). Waiting never blocks a thread: {@link #acquire}
- * returns a future that completes when the bytes are free. Cancelling that future (the job timed
- * out) leaves the queue. Thread-safe.
+ * <p>Admission is first come, first served: a large image at the head of the queue is not overtaken
+ * by smaller ones (it would starve). Waiting never blocks a thread: {@link #acquire} returns a
+ * future that completes when the bytes are free. Cancelling that future (the job timed out) leaves
+ * the queue. Thread-safe.
  *
  * <pre>{@code
  * budget.acquire(MemoryBudget.decodeCost(info))
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class MemoryBudget {
     /** The setting that sizes the budget, named in failures so users know what to raise. */
     public static final String SETTING = "inference.memory-budget-mb";
+
     /**
      * Heap bytes per pixel while an image is decoded and processed: the decoder's raster (up to 4
      * bytes per pixel) plus our ARGB {@code int[]} (4). Conservative on purpose.
@@ -67,22 +69,29 @@ public final class MemoryBudget {
      */
     public CompletableFuture<Lease> acquire(long bytes) throws ProcessingException {
         if (bytes > capacity) {
-            throw new ProcessingException(ErrorCode.IMAGE_TOO_LARGE, "decoding this image needs about "
-                    + mib(bytes) + " MiB of heap, more than the slot's whole budget of " + mib(capacity)
-                    + " MiB; raise " + SETTING + " (and the TaskManager heap) or lower image.max-pixels");
+            throw new ProcessingException(
+                    ErrorCode.IMAGE_TOO_LARGE,
+                    "decoding this image needs about "
+                            + mib(bytes)
+                            + " MiB of heap, more than the slot's whole budget of "
+                            + mib(capacity)
+                            + " MiB; raise "
+                            + SETTING
+                            + " (and the TaskManager heap) or lower image.max-pixels");
         }
         Waiter waiter = new Waiter(Math.max(0, bytes));
         synchronized (this) {
             waiters.add(waiter);
         }
-        waiter.future.whenComplete((lease, error) -> {
-            if (error != null) { // cancelled while waiting
-                synchronized (this) {
-                    waiters.remove(waiter);
-                }
-                grant();
-            }
-        });
+        waiter.future.whenComplete(
+                (lease, error) -> {
+                    if (error != null) { // cancelled while waiting
+                        synchronized (this) {
+                            waiters.remove(waiter);
+                        }
+                        grant();
+                    }
+                });
         grant();
         return waiter.future;
     }

@@ -1,9 +1,8 @@
 package io.rmbg.udf.process;
 
-import static java.util.Objects.requireNonNull;
-
 import io.rmbg.udf.inference.GpuOptions;
 import io.rmbg.udf.inference.ModelProfile;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * Which models a slot serves and where they run.
@@ -26,8 +27,14 @@ import java.util.TreeMap;
  * @param additionalModels more models by profile name → file: a slot loads one the first time an
  *     event asks for it in {@code params.model}, then keeps its session
  */
-public record ModelOptions(String path, String profile, String device, int intraOpThreads, GpuOptions gpu,
-        Map<String, String> additionalModels) implements Serializable {
+public record ModelOptions(
+        String path,
+        String profile,
+        String device,
+        int intraOpThreads,
+        GpuOptions gpu,
+        Map<String, String> additionalModels)
+        implements Serializable {
 
     public ModelOptions {
         requireNonNull(path, "model.path cannot be null");
@@ -38,8 +45,10 @@ public record ModelOptions(String path, String profile, String device, int intra
         // A sorted, serialisable copy: the options travel to the TaskManagers with the function.
         additionalModels = Collections.unmodifiableMap(new TreeMap<>(additionalModels));
         if (additionalModels.containsKey(profile)) {
-            throw new IllegalArgumentException("model.additional names the default profile '" + profile
-                    + "' again; the default model is model.path");
+            throw new IllegalArgumentException(
+                    "model.additional names the default profile '"
+                            + profile
+                            + "' again; the default model is model.path");
         }
     }
 
@@ -55,12 +64,15 @@ public record ModelOptions(String path, String profile, String device, int intra
 
     /** The same options with {@code gpuOptions}. */
     public ModelOptions withGpu(GpuOptions gpuOptions) {
-        return new ModelOptions(path, profile, device, intraOpThreads, gpuOptions, additionalModels);
+        return new ModelOptions(
+                path, profile, device, intraOpThreads, gpuOptions, additionalModels);
     }
 
     /** The file serving profile {@code name}, if this job serves it. */
     public Optional<String> pathOf(String name) {
-        return name.equalsIgnoreCase(profile.trim()) ? Optional.of(path) : Optional.ofNullable(additionalModels.get(name));
+        return name.equalsIgnoreCase(profile.trim())
+                ? Optional.of(path)
+                : Optional.ofNullable(additionalModels.get(name));
     }
 
     /** The profiles served: the default first, then the additional ones in name order. */
@@ -75,7 +87,8 @@ public record ModelOptions(String path, String profile, String device, int intra
      * Parses {@code model.additional}: comma-separated {@code profile=file} pairs, e.g. {@code
      * u2net=/models/u2net.onnx, rmbg-1.4=/models/rmbg-1.4.onnx}. Blank means none.
      *
-     * @throws IllegalArgumentException for a pair without '=', an unknown profile or a profile named twice
+     * @throws IllegalArgumentException for a pair without '=', an unknown profile or a profile
+     *     named twice
      */
     public static Map<String, String> parseAdditional(String value) {
         Map<String, String> models = new LinkedHashMap<>();
@@ -88,12 +101,15 @@ public record ModelOptions(String path, String profile, String device, int intra
             }
             int eq = pair.indexOf('=');
             if (eq <= 0 || eq == pair.length() - 1) {
-                throw new IllegalArgumentException("model.additional: '" + pair.trim()
-                        + "' is not profile=file; e.g. u2net=/models/u2net.onnx");
+                throw new IllegalArgumentException(
+                        "model.additional: '"
+                                + pair.trim()
+                                + "' is not profile=file; e.g. u2net=/models/u2net.onnx");
             }
             String name = ModelProfile.named(pair.substring(0, eq).trim()).name();
             if (models.put(name, pair.substring(eq + 1).trim()) != null) {
-                throw new IllegalArgumentException("model.additional names profile '" + name + "' twice");
+                throw new IllegalArgumentException(
+                        "model.additional names profile '" + name + "' twice");
             }
         }
         return models;

@@ -9,7 +9,8 @@ import io.rmbg.udf.error.ErrorCode;
  * @param valueUri where the original bytes were stored instead, when they were too large for the
  *     topic ({@code source.value()} is then empty); {@code null} when they travel on the topic
  */
-public record DeadLetter(SourceRecord source, ErrorCode errorCode, String errorMessage, String valueUri) {
+public record DeadLetter(
+        SourceRecord source, ErrorCode errorCode, String errorMessage, String valueUri) {
 
     public DeadLetter(SourceRecord source, ErrorCode errorCode, String errorMessage) {
         this(source, errorCode, errorMessage, null);
@@ -19,7 +20,8 @@ public record DeadLetter(SourceRecord source, ErrorCode errorCode, String errorM
     public DeadLetter offloadedTo(String uri) {
         SourceRecord s = source;
         return new DeadLetter(
-                new SourceRecord(s.topic(), s.partition(), s.offset(), s.timestampMillis(), new byte[0]),
+                new SourceRecord(
+                        s.topic(), s.partition(), s.offset(), s.timestampMillis(), new byte[0]),
                 errorCode,
                 errorMessage,
                 uri);

@@ -3,6 +3,7 @@ package io.rmbg.udf.records;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.time.Instant;
 
 /**

@@ -42,7 +42,8 @@ public record JobResult(
     }
 
     /** A failed job whose source was never stored: the row points at the event's source. */
-    public static JobResult failed(ImageEvent event, ErrorCode code, String message, long nowMillis) {
+    public static JobResult failed(
+            ImageEvent event, ErrorCode code, String message, long nowMillis) {
         return failed(event, code, message, null, null, null, nowMillis, StageTimings.NONE);
     }
 

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.time.Instant;
 
 /**
- * The JSON trace of a finished job on {@code image-results} (docs/contracts.md §3): the row's facts,
- * blob references and per-stage timings. Field names are snake_case like the table's columns.
+ * The JSON trace of a finished job on {@code image-results} (docs/contracts.md §3): the row's
+ * facts, blob references and per-stage timings. Field names are snake_case like the table's
+ * columns.
  */
 public final class JobResultJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -21,9 +21,12 @@ public record SourceRecord(
         int at = position.lastIndexOf('@');
         if (slash > 0 && at > slash) {
             try {
-                return new SourceRecord(position.substring(0, slash),
+                return new SourceRecord(
+                        position.substring(0, slash),
                         Integer.parseInt(position.substring(slash + 1, at)),
-                        Long.parseLong(position.substring(at + 1)), timestampMillis, value);
+                        Long.parseLong(position.substring(at + 1)),
+                        timestampMillis,
+                        value);
             } catch (NumberFormatException e) {
                 // fall through
             }

@@ -1,15 +1,16 @@
 package io.rmbg.udf.sql;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.functions.ScalarFunction;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 
 /**
  * {@code error_rate(failed, total)}: {@code failed * 100 / total} as a percentage with two
  * decimals, rounded half up — the same number as {@code processing_stats.error_rate}
- * (docs/contracts.md §5). NULL when {@code total} is 0 or either argument is NULL. Works for any share
- * (a code's share of a day's jobs, say), not only failures.
+ * (docs/contracts.md §5). NULL when {@code total} is 0 or either argument is NULL. Works for any
+ * share (a code's share of a day's jobs, say), not only failures.
  *
  * <pre>{@code
  * CREATE TEMPORARY FUNCTION error_rate AS 'io.rmbg.udf.sql.ErrorRate';
@@ -27,7 +28,8 @@ public final class ErrorRate extends ScalarFunction {
             return null;
         }
         // Exact decimal arithmetic: 1/6 must round to 16.67, not drift through a double.
-        return BigDecimal.valueOf(failed).multiply(HUNDRED)
+        return BigDecimal.valueOf(failed)
+                .multiply(HUNDRED)
                 .divide(BigDecimal.valueOf(total), 2, RoundingMode.HALF_UP);
     }
 }

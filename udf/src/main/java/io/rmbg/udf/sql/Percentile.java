@@ -1,19 +1,20 @@
 package io.rmbg.udf.sql;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.annotation.FunctionHint;
 import org.apache.flink.table.api.dataview.MapView;
 import org.apache.flink.table.functions.AggregateFunction;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 /**
  * {@code percentile(value, p)}: the exact continuous percentile of a group, interpolated linearly
- * between the two nearest values like PostgreSQL's {@code percentile_cont(p) WITHIN GROUP (ORDER
- * BY value)}. {@code value} is {@code INT}, {@code BIGINT} or {@code DOUBLE}; {@code p} is a
- * fraction in [0, 1] and must be the same for every row of a group. NULL values are skipped; a
- * group without values gives NULL.
+ * between the two nearest values like PostgreSQL's {@code percentile_cont(p) WITHIN GROUP (ORDER BY
+ * value)}. {@code value} is {@code INT}, {@code BIGINT} or {@code DOUBLE}; {@code p} is a fraction
+ * in [0, 1] and must be the same for every row of a group. NULL values are skipped; a group without
+ * values gives NULL.
  *
  * <pre>{@code
  * CREATE TEMPORARY FUNCTION percentile AS 'io.rmbg.udf.sql.Percentile';
@@ -131,7 +132,8 @@ public final class Percentile extends AggregateFunction<Double, Percentile.Accum
                 return e.getKey();
             }
         }
-        throw new IllegalStateException("percentile: index " + index + " beyond " + seen + " values");
+        throw new IllegalStateException(
+                "percentile: index " + index + " beyond " + seen + " values");
     }
 
     private static void add(Accumulator acc, double value, long delta) throws Exception {
@@ -150,13 +152,17 @@ public final class Percentile extends AggregateFunction<Double, Percentile.Accum
 
     private static void checkFraction(Accumulator acc, Double p) {
         if (p == null || p.isNaN() || p < 0 || p > 1) {
-            throw new IllegalArgumentException("percentile: p must be a fraction between 0 and 1, got " + p);
+            throw new IllegalArgumentException(
+                    "percentile: p must be a fraction between 0 and 1, got " + p);
         }
         if (acc.fraction == null) {
             acc.fraction = p;
         } else if (!acc.fraction.equals(p)) {
-            throw new IllegalArgumentException("percentile: p must be the same for every row of a group, got "
-                    + acc.fraction + " and " + p);
+            throw new IllegalArgumentException(
+                    "percentile: p must be the same for every row of a group, got "
+                            + acc.fraction
+                            + " and "
+                            + p);
         }
     }
 }

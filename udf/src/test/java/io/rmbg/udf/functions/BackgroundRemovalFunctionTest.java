@@ -1,36 +1,5 @@
 package io.rmbg.udf.functions;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import io.rmbg.udf.blob.ContentAddress;
-import io.rmbg.udf.error.ErrorCode;
-import io.rmbg.udf.model.SyntheticModels;
-import io.rmbg.udf.image.ImageProbe;
-import io.rmbg.udf.process.ImageLimits;
-import io.rmbg.udf.process.MemoryBudget;
-import io.rmbg.udf.process.ModelOptions;
-import io.rmbg.udf.records.ImageEvent;
-import io.rmbg.udf.records.ImageParams;
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.JobStatus;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.file.Path;
-import java.util.Base64;
-
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import javax.imageio.ImageIO;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
@@ -39,9 +8,42 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+
+import io.rmbg.udf.blob.ContentAddress;
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.image.ImageProbe;
+import io.rmbg.udf.model.SyntheticModels;
+import io.rmbg.udf.process.ImageLimits;
+import io.rmbg.udf.process.MemoryBudget;
+import io.rmbg.udf.process.ModelOptions;
+import io.rmbg.udf.records.ImageEvent;
+import io.rmbg.udf.records.ImageParams;
+import io.rmbg.udf.records.JobResult;
+import io.rmbg.udf.records.JobStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The async operator around the real model: results complete as they finish, close() frees all. */
 class BackgroundRemovalFunctionTest {
@@ -57,23 +59,31 @@ class BackgroundRemovalFunctionTest {
 
     @Test
     void completesEveryElementAndReleasesTheSessionOnClose() throws Exception {
-        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
-                InMemoryBlobStore::new, ImageLimits.defaults(), model, 2);
-        var harness = new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
-                new AsyncWaitOperatorFactory<>(function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
-                TypeInformation.of(ImageEvent.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+        BackgroundRemovalFunction function =
+                new BackgroundRemovalFunction(
+                        InMemoryBlobStore::new, ImageLimits.defaults(), model, 2);
+        var harness =
+                new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
+                        new AsyncWaitOperatorFactory<>(
+                                function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
+                        TypeInformation.of(ImageEvent.class)
+                                .createSerializer(
+                                        new org.apache.flink.api.common.serialization
+                                                .SerializerConfigImpl()));
         harness.open();
         assertThat(function.isModelOpen()).isTrue();
 
         harness.processElement(new StreamRecord<>(event("big", png(900, 700)), 1));
         harness.processElement(new StreamRecord<>(event("small", png(40, 30)), 2));
         harness.processElement(new StreamRecord<>(event("broken", "not an image".getBytes()), 3));
-        harness.processElement(new StreamRecord<>(uriEvent("missing", "s3://test/original/nope.png"), 4));
+        harness.processElement(
+                new StreamRecord<>(uriEvent("missing", "s3://test/original/nope.png"), 4));
         harness.endInput();
         harness.close();
 
-        Map<String, JobResult> results = harness.extractOutputValues().stream()
-                .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
+        Map<String, JobResult> results =
+                harness.extractOutputValues().stream()
+                        .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
         assertThat(results).containsOnlyKeys(id("big"), id("small"), id("broken"), id("missing"));
         assertThat(results.get(id("big")).status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(results.get(id("small")).status()).isEqualTo(JobStatus.COMPLETED);
@@ -98,21 +108,29 @@ class BackgroundRemovalFunctionTest {
     void imagesArrivingTogetherShareOneModelCall() throws Exception {
         // The batch fills (4 images) long before its 30 s timeout: a batch of 4 is the only way
         // these complete quickly.
-        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
-                InMemoryBlobStore::new, ImageLimits.defaults(), model, 2, 2, 4, 30_000);
-        var harness = new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
-                new AsyncWaitOperatorFactory<>(function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
-                TypeInformation.of(ImageEvent.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+        BackgroundRemovalFunction function =
+                new BackgroundRemovalFunction(
+                        InMemoryBlobStore::new, ImageLimits.defaults(), model, 2, 2, 4, 30_000);
+        var harness =
+                new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
+                        new AsyncWaitOperatorFactory<>(
+                                function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
+                        TypeInformation.of(ImageEvent.class)
+                                .createSerializer(
+                                        new org.apache.flink.api.common.serialization
+                                                .SerializerConfigImpl()));
         harness.open();
 
         for (int i = 0; i < 4; i++) {
-            harness.processElement(new StreamRecord<>(event("batched-" + i, png(320 + 40 * i, 240)), i));
+            harness.processElement(
+                    new StreamRecord<>(event("batched-" + i, png(320 + 40 * i, 240)), i));
         }
         harness.endInput();
         long largestBatch = function.largestBatchSoFar();
         harness.close();
 
-        assertThat(harness.extractOutputValues()).hasSize(4)
+        assertThat(harness.extractOutputValues())
+                .hasSize(4)
                 .allSatisfy(r -> assertThat(r.status()).isEqualTo(JobStatus.COMPLETED))
                 .allSatisfy(r -> assertThat(r.imageHeight()).isEqualTo(240));
         assertThat(largestBatch).isEqualTo(4);
@@ -123,14 +141,22 @@ class BackgroundRemovalFunctionTest {
     void loadsAnAdditionalModelWhenAnEventAsksForItAndKeepsItsSession() throws Exception {
         Path u2net = dir.resolve("u2net-sized.onnx");
         SyntheticModels.writeColourKeyModel(u2net, 320);
-        ModelOptions served = model.withAdditionalModels(Map.of(
-                "u2net", u2net.toString(),
-                "isnet", dir.resolve("no-such-model.onnx").toString()));
-        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
-                InMemoryBlobStore::new, ImageLimits.defaults(), served, 2);
-        var harness = new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
-                new AsyncWaitOperatorFactory<>(function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
-                TypeInformation.of(ImageEvent.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+        ModelOptions served =
+                model.withAdditionalModels(
+                        Map.of(
+                                "u2net", u2net.toString(),
+                                "isnet", dir.resolve("no-such-model.onnx").toString()));
+        BackgroundRemovalFunction function =
+                new BackgroundRemovalFunction(
+                        InMemoryBlobStore::new, ImageLimits.defaults(), served, 2);
+        var harness =
+                new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
+                        new AsyncWaitOperatorFactory<>(
+                                function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
+                        TypeInformation.of(ImageEvent.class)
+                                .createSerializer(
+                                        new org.apache.flink.api.common.serialization
+                                                .SerializerConfigImpl()));
         harness.open();
         assertThat(function.loadedModels()).containsExactly("rmbg-2.0");
 
@@ -144,8 +170,9 @@ class BackgroundRemovalFunctionTest {
         List<String> loaded = function.loadedModels();
         harness.close();
 
-        Map<String, JobResult> results = harness.extractOutputValues().stream()
-                .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
+        Map<String, JobResult> results =
+                harness.extractOutputValues().stream()
+                        .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
         assertThat(loaded).containsExactlyInAnyOrder("rmbg-2.0", "u2net");
         assertThat(results.get(id("default")).model()).isEqualTo("rmbg-2.0");
         for (String name : List.of("u2net-1", "u2net-2")) {
@@ -153,31 +180,46 @@ class BackgroundRemovalFunctionTest {
             assertThat(r.status()).as(name).isEqualTo(JobStatus.COMPLETED);
             assertThat(r.model()).isEqualTo("u2net");
             assertThat(r.modelVersion()).isNotEqualTo(results.get(id("default")).modelVersion());
-            // The colour key still finds the disc through the 320² model and U²-Net's min-max output.
-            BufferedImage cutOut = ImageIO.read(new ByteArrayInputStream(
-                    InMemoryBlobStore.OBJECTS.get(r.processed().uri())));
-            assertThat(cutOut.getRGB(cutOut.getWidth() / 2, cutOut.getHeight() / 2) >>> 24).isGreaterThan(240);
+            // The colour key still finds the disc through the 320² model and U²-Net's min-max
+            // output.
+            BufferedImage cutOut =
+                    ImageIO.read(
+                            new ByteArrayInputStream(
+                                    InMemoryBlobStore.OBJECTS.get(r.processed().uri())));
+            assertThat(cutOut.getRGB(cutOut.getWidth() / 2, cutOut.getHeight() / 2) >>> 24)
+                    .isGreaterThan(240);
             assertThat(cutOut.getRGB(2, 2) >>> 24).isLessThan(15);
         }
         assertThat(results.get(id("not-served")).errorCode()).isEqualTo(ErrorCode.INVALID_EVENT);
-        assertThat(results.get(id("not-served")).errorMessage()).contains("rmbg-1.4", "model.additional");
+        assertThat(results.get(id("not-served")).errorMessage())
+                .contains("rmbg-1.4", "model.additional");
         assertThat(results.get(id("unknown")).errorCode()).isEqualTo(ErrorCode.INVALID_EVENT);
         assertThat(results.get(id("unknown")).errorMessage()).contains("known profiles");
         assertThat(results.get(id("missing-file")).errorCode()).isEqualTo(ErrorCode.INFERENCE);
-        assertThat(results.get(id("missing-file")).errorMessage()).contains("isnet", "cannot be loaded");
+        assertThat(results.get(id("missing-file")).errorMessage())
+                .contains("isnet", "cannot be loaded");
         assertThat(function.loadedModels()).isEmpty();
     }
 
     @Test
     void aDefaultModelThatCannotLoadFailsOpenSayingWhy() throws Exception {
-        ModelOptions missing = new ModelOptions(dir.resolve("absent.onnx").toString(), "rmbg-2.0", "cpu", 1);
-        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
-                InMemoryBlobStore::new, ImageLimits.defaults(), missing, 2);
-        var harness = new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
-                new AsyncWaitOperatorFactory<>(function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
-                TypeInformation.of(ImageEvent.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+        ModelOptions missing =
+                new ModelOptions(dir.resolve("absent.onnx").toString(), "rmbg-2.0", "cpu", 1);
+        BackgroundRemovalFunction function =
+                new BackgroundRemovalFunction(
+                        InMemoryBlobStore::new, ImageLimits.defaults(), missing, 2);
+        var harness =
+                new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
+                        new AsyncWaitOperatorFactory<>(
+                                function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
+                        TypeInformation.of(ImageEvent.class)
+                                .createSerializer(
+                                        new org.apache.flink.api.common.serialization
+                                                .SerializerConfigImpl()));
 
-        assertThatThrownBy(harness::open).hasMessageContaining("model file not found").hasMessageContaining("absent.onnx");
+        assertThatThrownBy(harness::open)
+                .hasMessageContaining("model file not found")
+                .hasMessageContaining("absent.onnx");
         assertThat(function.isModelOpen()).isFalse();
     }
 
@@ -185,8 +227,9 @@ class BackgroundRemovalFunctionTest {
     void aTimedOutJobStopsAndWritesNoBlobAfterItsTimeoutRow() throws Exception {
         GatedBlobStore.reset();
         InMemoryBlobStore.OBJECTS.put("s3://test/in/slow.png", png(400, 300));
-        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
-                GatedBlobStore::new, ImageLimits.defaults(), model, 2);
+        BackgroundRemovalFunction function =
+                new BackgroundRemovalFunction(
+                        GatedBlobStore::new, ImageLimits.defaults(), model, 2);
         var harness = harness(function, 1_000);
         harness.open();
 
@@ -194,7 +237,8 @@ class BackgroundRemovalFunctionTest {
         assertThat(GatedBlobStore.reading.await(20, TimeUnit.SECONDS)).isTrue();
         harness.setProcessingTime(1_001); // Flink's async timeout fires while the fetch hangs
         runMails(harness);
-        assertThat(harness.extractOutputValues()).singleElement()
+        assertThat(harness.extractOutputValues())
+                .singleElement()
                 .satisfies(r -> assertThat(r.errorCode()).isEqualTo(ErrorCode.INFERENCE_TIMEOUT));
 
         GatedBlobStore.gate.countDown(); // the fetch returns after the row was decided
@@ -211,8 +255,10 @@ class BackgroundRemovalFunctionTest {
     void aSmallMemoryBudgetSerialisesLargeImagesAndAllComplete() throws Exception {
         long oneImage = MemoryBudget.decodeCost(ImageProbe.probe(png(1200, 900)));
         long budgetBytes = oneImage + oneImage / 2; // room for one decoded image at a time
-        BackgroundRemovalFunction function = new BackgroundRemovalFunction(
-                InMemoryBlobStore::new, ImageLimits.defaults(), model, 4, 2, 4, 10).withMemoryBudget(budgetBytes);
+        BackgroundRemovalFunction function =
+                new BackgroundRemovalFunction(
+                                InMemoryBlobStore::new, ImageLimits.defaults(), model, 4, 2, 4, 10)
+                        .withMemoryBudget(budgetBytes);
         var harness = harness(function, 120_000);
         harness.open();
 
@@ -225,10 +271,13 @@ class BackgroundRemovalFunctionTest {
         MemoryBudget budget = function.memoryBudget();
         harness.close();
 
-        Map<String, JobResult> results = harness.extractOutputValues().stream()
-                .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
+        Map<String, JobResult> results =
+                harness.extractOutputValues().stream()
+                        .collect(Collectors.toMap(JobResult::jobId, Function.identity()));
         for (int i = 0; i < images; i++) {
-            assertThat(results.get(id("large-" + i)).status()).as("large-" + i).isEqualTo(JobStatus.COMPLETED);
+            assertThat(results.get(id("large-" + i)).status())
+                    .as("large-" + i)
+                    .isEqualTo(JobStatus.COMPLETED);
         }
         JobResult over = results.get(id("over-budget"));
         assertThat(over.errorCode()).isEqualTo(ErrorCode.IMAGE_TOO_LARGE);
@@ -241,8 +290,12 @@ class BackgroundRemovalFunctionTest {
     void aModelAnsweringNanFailsEachImageAsInferenceAndCountsIt() throws Exception {
         Path nan = dir.resolve("nan.onnx");
         SyntheticModels.writeNanModel(nan, 1024);
-        BackgroundRemovalFunction function = new BackgroundRemovalFunction(InMemoryBlobStore::new,
-                ImageLimits.defaults(), new ModelOptions(nan.toString(), "rmbg-2.0", "cpu", 1), 2);
+        BackgroundRemovalFunction function =
+                new BackgroundRemovalFunction(
+                        InMemoryBlobStore::new,
+                        ImageLimits.defaults(),
+                        new ModelOptions(nan.toString(), "rmbg-2.0", "cpu", 1),
+                        2);
         var harness = harness(function, 60_000);
         harness.open();
 
@@ -252,26 +305,39 @@ class BackgroundRemovalFunctionTest {
         long counted = function.nonFiniteOutputsSoFar();
         harness.close();
 
-        assertThat(harness.extractOutputValues()).hasSize(2).allSatisfy(r -> {
-            assertThat(r.status()).isEqualTo(JobStatus.FAILED);
-            assertThat(r.errorCode()).isEqualTo(ErrorCode.INFERENCE);
-            assertThat(r.errorMessage()).contains("non-finite");
-            assertThat(r.processed()).isNull();
-            // It failed after its original was stored: the row keeps the original, size and timings.
-            assertThat(r.original()).isNotNull();
-            assertThat(r.originalPath()).isEqualTo(r.original().uri()).contains("/original/");
-            assertThat(r.fileSizeKb()).isEqualTo(JobResult.kib(r.original().bytes()));
-            assertThat(r.imageWidth() * r.imageHeight()).isEqualTo(300 * 200);
-            assertThat(r.timings().fetch() + r.timings().decode() + r.timings().store())
-                    .isBetween(0L, r.processingTimeMs());
-            assertThat(r.timings().postprocess() + r.timings().encode()).as("stages that never ran").isZero();
-        });
+        assertThat(harness.extractOutputValues())
+                .hasSize(2)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.status()).isEqualTo(JobStatus.FAILED);
+                            assertThat(r.errorCode()).isEqualTo(ErrorCode.INFERENCE);
+                            assertThat(r.errorMessage()).contains("non-finite");
+                            assertThat(r.processed()).isNull();
+                            // It failed after its original was stored: the row keeps the original,
+                            // size and timings.
+                            assertThat(r.original()).isNotNull();
+                            assertThat(r.originalPath())
+                                    .isEqualTo(r.original().uri())
+                                    .contains("/original/");
+                            assertThat(r.fileSizeKb())
+                                    .isEqualTo(JobResult.kib(r.original().bytes()));
+                            assertThat(r.imageWidth() * r.imageHeight()).isEqualTo(300 * 200);
+                            assertThat(
+                                            r.timings().fetch()
+                                                    + r.timings().decode()
+                                                    + r.timings().store())
+                                    .isBetween(0L, r.processingTimeMs());
+                            assertThat(r.timings().postprocess() + r.timings().encode())
+                                    .as("stages that never ran")
+                                    .isZero();
+                        });
         assertThat(counted).isEqualTo(2);
     }
 
     @Test
     void readsTheGpuIndexesFlinkAssigned() {
-        assertThat(BackgroundRemovalFunction.assignedGpus(Set.of(gpu("1"), gpu(null)))).containsExactly("1");
+        assertThat(BackgroundRemovalFunction.assignedGpus(Set.of(gpu("1"), gpu(null))))
+                .containsExactly("1");
         assertThat(BackgroundRemovalFunction.assignedGpus(Set.of())).isEmpty();
     }
 
@@ -290,8 +356,11 @@ class BackgroundRemovalFunctionTest {
         };
     }
 
-    /** Runs what the operator left in the task's mailbox (the timeout, the emission of its result). */
-    private static void runMails(OneInputStreamOperatorTestHarness<ImageEvent, JobResult> harness) throws Exception {
+    /**
+     * Runs what the operator left in the task's mailbox (the timeout, the emission of its result).
+     */
+    private static void runMails(OneInputStreamOperatorTestHarness<ImageEvent, JobResult> harness)
+            throws Exception {
         Optional<Mail> mail;
         while ((mail = harness.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
             mail.get().run();
@@ -301,14 +370,25 @@ class BackgroundRemovalFunctionTest {
     private static OneInputStreamOperatorTestHarness<ImageEvent, JobResult> harness(
             BackgroundRemovalFunction function, long timeoutMs) throws Exception {
         return new OneInputStreamOperatorTestHarness<>(
-                new AsyncWaitOperatorFactory<>(function, timeoutMs, 16, AsyncDataStream.OutputMode.UNORDERED),
-                TypeInformation.of(ImageEvent.class).createSerializer(
-                        new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+                new AsyncWaitOperatorFactory<>(
+                        function, timeoutMs, 16, AsyncDataStream.OutputMode.UNORDERED),
+                TypeInformation.of(ImageEvent.class)
+                        .createSerializer(
+                                new org.apache.flink.api.common.serialization
+                                        .SerializerConfigImpl()));
     }
 
     private static ImageEvent event(String name, byte[] image, String model) {
-        return new ImageEvent(id(name), "user", null, Base64.getEncoder().encodeToString(image),
-                new ImageParams(model, null, null, false), null, new String[0], 0L, System.currentTimeMillis(),
+        return new ImageEvent(
+                id(name),
+                "user",
+                null,
+                Base64.getEncoder().encodeToString(image),
+                new ImageParams(model, null, null, false),
+                null,
+                new String[0],
+                0L,
+                System.currentTimeMillis(),
                 "test/0@0");
     }
 
@@ -317,13 +397,31 @@ class BackgroundRemovalFunctionTest {
     }
 
     private static ImageEvent event(String name, byte[] image) {
-        return new ImageEvent(id(name), "user", null, Base64.getEncoder().encodeToString(image),
-                ImageParams.DEFAULTS, null, new String[0], 0L, System.currentTimeMillis(), "test/0@0");
+        return new ImageEvent(
+                id(name),
+                "user",
+                null,
+                Base64.getEncoder().encodeToString(image),
+                ImageParams.DEFAULTS,
+                null,
+                new String[0],
+                0L,
+                System.currentTimeMillis(),
+                "test/0@0");
     }
 
     private static ImageEvent uriEvent(String name, String uri) {
-        return new ImageEvent(id(name), "user", uri, null, ImageParams.DEFAULTS, null, new String[0], 0L,
-                System.currentTimeMillis(), "test/0@0");
+        return new ImageEvent(
+                id(name),
+                "user",
+                uri,
+                null,
+                ImageParams.DEFAULTS,
+                null,
+                new String[0],
+                0L,
+                System.currentTimeMillis(),
+                "test/0@0");
     }
 
     /** A red disc on blue: the colour-key model keeps the disc. */
@@ -340,5 +438,4 @@ class BackgroundRemovalFunctionTest {
         ImageIO.write(img, "png", out);
         return out.toByteArray();
     }
-
 }

@@ -3,6 +3,7 @@ package io.rmbg.udf.functions;
 import io.rmbg.udf.blob.BlobKind;
 import io.rmbg.udf.blob.BlobStore;
 import io.rmbg.udf.error.ProcessingException;
+
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +27,8 @@ final class GatedBlobStore implements BlobStore {
     }
 
     @Override
-    public String put(BlobKind kind, String sha256, String extension, String contentType, byte[] bytes) {
+    public String put(
+            BlobKind kind, String sha256, String extension, String contentType, byte[] bytes) {
         PUTS.add(kind.prefix() + "/" + sha256);
         return store.put(kind, sha256, extension, contentType, bytes);
     }

@@ -5,6 +5,7 @@ import io.rmbg.udf.blob.BlobStore;
 import io.rmbg.udf.blob.ContentAddress;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,7 +15,8 @@ final class InMemoryBlobStore implements BlobStore {
     static volatile boolean closed;
 
     @Override
-    public String put(BlobKind kind, String sha256, String extension, String contentType, byte[] bytes) {
+    public String put(
+            BlobKind kind, String sha256, String extension, String contentType, byte[] bytes) {
         String uri = "s3://test/" + ContentAddress.key(kind, sha256, extension);
         OBJECTS.put(uri, bytes);
         return uri;

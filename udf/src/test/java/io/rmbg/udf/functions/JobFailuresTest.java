@@ -1,24 +1,37 @@
 package io.rmbg.udf.functions;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.records.ImageEvent;
 import io.rmbg.udf.records.ImageParams;
 import io.rmbg.udf.records.JobResult;
-import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A job's own failure becomes its row; an Error (out of memory) never does: it fails the task. */
 class JobFailuresTest {
-    private static final ImageEvent EVENT = new ImageEvent("8d7b1f4e-4f6b-3c8e-9d3a-0a1b2c3d4e5f", "user",
-            "s3://b/k.jpg", null, ImageParams.DEFAULTS, null, new String[0], 0L, 0L, "test/0@0");
+    private static final ImageEvent EVENT =
+            new ImageEvent(
+                    "8d7b1f4e-4f6b-3c8e-9d3a-0a1b2c3d4e5f",
+                    "user",
+                    "s3://b/k.jpg",
+                    null,
+                    ImageParams.DEFAULTS,
+                    null,
+                    new String[0],
+                    0L,
+                    0L,
+                    "test/0@0");
 
     @Test
     void aProcessingExceptionBecomesAFailedRowWithItsCode() {
-        Throwable error = new CompletionException(new ProcessingException(ErrorCode.SOURCE_NOT_FOUND, "no object"));
+        Throwable error =
+                new CompletionException(
+                        new ProcessingException(ErrorCode.SOURCE_NOT_FOUND, "no object"));
         assertThat(JobFailures.failsTheTask(error)).isFalse();
         JobResult result = JobFailures.failedResult(EVENT, error, 1L);
         assertThat(result.errorCode()).isEqualTo(ErrorCode.SOURCE_NOT_FOUND);
@@ -29,7 +42,8 @@ class JobFailuresTest {
     void anUnexpectedExceptionBecomesInference() {
         Throwable error = new CompletionException(new IllegalStateException("bug"));
         assertThat(JobFailures.failsTheTask(error)).isFalse();
-        assertThat(JobFailures.failedResult(EVENT, error, 1L).errorCode()).isEqualTo(ErrorCode.INFERENCE);
+        assertThat(JobFailures.failedResult(EVENT, error, 1L).errorCode())
+                .isEqualTo(ErrorCode.INFERENCE);
     }
 
     @Test
@@ -46,6 +60,7 @@ class JobFailuresTest {
     void aStackOverflowFromOneImageIsThatImagesFailureNotTheTasks() {
         Throwable error = new CompletionException(new StackOverflowError());
         assertThat(JobFailures.failsTheTask(error)).isFalse();
-        assertThat(JobFailures.failedResult(EVENT, error, 1L).errorCode()).isEqualTo(ErrorCode.INFERENCE);
+        assertThat(JobFailures.failedResult(EVENT, error, 1L).errorCode())
+                .isEqualTo(ErrorCode.INFERENCE);
     }
 }

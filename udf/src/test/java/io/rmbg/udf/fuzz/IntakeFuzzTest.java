@@ -1,14 +1,15 @@
 package io.rmbg.udf.fuzz;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.image.ImageDecoder;
 import io.rmbg.udf.image.ImageProbe;
 import io.rmbg.udf.image.RasterImage;
 import io.rmbg.udf.inference.ModelProfile;
 import io.rmbg.udf.inference.Preprocessor;
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -22,16 +23,17 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * A seeded mutation fuzzer over the intake (sniff → header check → decode → preprocess): flipped
  * bits, overwritten header fields, truncations, splices and repeated chunks of valid images, and
  * structure-aware mutations per format (PNG chunk lengths, types and inserted compressed metadata;
  * JPEG APPn segments; BMP compression, size and profile fields; GIF frames and extensions). Every
- * input must end as a decoded image or a {@link ProcessingException}: no other exception, no
- * hang, no allocation beyond the pixel limit. Bounded in time, so it runs with every build.
+ * input must end as a decoded image or a {@link ProcessingException}: no other exception, no hang,
+ * no allocation beyond the pixel limit. Bounded in time, so it runs with every build.
  */
 class IntakeFuzzTest {
     private static final long SEED = 20261120L;
@@ -43,8 +45,10 @@ class IntakeFuzzTest {
         List<byte[]> seeds = seeds();
         ImageDecoder decoder = new ImageDecoder(MAX_PIXELS);
         Preprocessor preprocessor = new Preprocessor(ModelProfile.named("u2net"));
-        FloatBuffer tensor = ByteBuffer.allocateDirect(preprocessor.floatsPerImage() * 4)
-                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer tensor =
+                ByteBuffer.allocateDirect(preprocessor.floatsPerImage() * 4)
+                        .order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
         Random random = new Random(SEED);
         Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
         long deadline = System.nanoTime() + BUDGET.toNanos();
@@ -52,27 +56,35 @@ class IntakeFuzzTest {
         while (System.nanoTime() < deadline) {
             byte[] mutant = mutate(seeds.get(random.nextInt(seeds.size())), random);
             byte[] input = mutant;
-            Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
-                try {
-                    ImageProbe.probe(input);
-                    RasterImage image = decoder.decode(input);
-                    assertThat(image.pixels()).isLessThanOrEqualTo(MAX_PIXELS);
-                    preprocessor.pack(image, tensor, 0);
-                    return Outcome.DECODED;
-                } catch (ProcessingException e) {
-                    assertThat(e.getMessage()).isNotBlank();
-                    return Outcome.REJECTED;
-                }
-            }, () -> "a mutant took over 5 s; seed " + SEED);
+            Outcome outcome =
+                    assertTimeoutPreemptively(
+                            Duration.ofSeconds(5),
+                            () -> {
+                                try {
+                                    ImageProbe.probe(input);
+                                    RasterImage image = decoder.decode(input);
+                                    assertThat(image.pixels()).isLessThanOrEqualTo(MAX_PIXELS);
+                                    preprocessor.pack(image, tensor, 0);
+                                    return Outcome.DECODED;
+                                } catch (ProcessingException e) {
+                                    assertThat(e.getMessage()).isNotBlank();
+                                    return Outcome.REJECTED;
+                                }
+                            },
+                            () -> "a mutant took over 5 s; seed " + SEED);
             outcomes.merge(outcome, 1, Integer::sum);
             runs++;
         }
-        System.out.println("intake fuzz: " + runs + " mutants in " + BUDGET.toSeconds() + " s: " + outcomes);
+        System.out.println(
+                "intake fuzz: " + runs + " mutants in " + BUDGET.toSeconds() + " s: " + outcomes);
         assertThat(runs).isGreaterThan(200);
         assertThat(outcomes).containsKeys(Outcome.DECODED, Outcome.REJECTED);
     }
 
-    private enum Outcome { DECODED, REJECTED }
+    private enum Outcome {
+        DECODED,
+        REJECTED
+    }
 
     private static byte[] mutate(byte[] seed, Random r) {
         byte[] b = seed.clone();
@@ -106,7 +118,8 @@ class IntakeFuzzTest {
             }
             default -> { // big numbers into 32-bit fields near the start
                 if (b.length > 28) {
-                    ByteBuffer.wrap(b).putInt(8 + 4 * r.nextInt(5), r.nextBoolean() ? 50_000 : r.nextInt());
+                    ByteBuffer.wrap(b)
+                            .putInt(8 + 4 * r.nextInt(5), r.nextBoolean() ? 50_000 : r.nextInt());
                 }
             }
         }

@@ -1,6 +1,7 @@
 package io.rmbg.udf.fuzz;
 
 import io.rmbg.udf.image.ImageFormat;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -58,22 +59,33 @@ final class StructureMutations {
             case 0 -> { // a length field: huge, negative, off by a little
                 int[] lengths = {Integer.MAX_VALUE, -1, 1 << 30, r.nextInt(64), 0};
                 int old = ByteBuffer.wrap(b).getInt(at);
-                int value = r.nextBoolean() ? lengths[r.nextInt(lengths.length)] : old + r.nextInt(9) - 4;
+                int value =
+                        r.nextBoolean()
+                                ? lengths[r.nextInt(lengths.length)]
+                                : old + r.nextInt(9) - 4;
                 ByteBuffer.wrap(b).putInt(at, value);
                 return b;
             }
             case 1 -> { // swap the chunk type
-                byte[] type = PNG_TYPES[r.nextInt(PNG_TYPES.length)].getBytes(StandardCharsets.US_ASCII);
+                byte[] type =
+                        PNG_TYPES[r.nextInt(PNG_TYPES.length)].getBytes(StandardCharsets.US_ASCII);
                 System.arraycopy(type, 0, b, at + 4, 4);
                 return b;
             }
             case 2 -> { // compressed metadata that inflates far past the limit
                 String type = new String[] {"zTXt", "iCCP", "iTXt"}[r.nextInt(3)];
-                byte[] head = type.equals("iTXt") ? new byte[] {'k', 0, 1, 0, 0, 0} : new byte[] {'k', 0, 0};
+                byte[] head =
+                        type.equals("iTXt")
+                                ? new byte[] {'k', 0, 1, 0, 0, 0}
+                                : new byte[] {'k', 0, 0};
                 return insert(b, afterHeader(b), chunk(type, concat(head, BOMB), true));
             }
             default -> { // a chunk declaring far more than it holds
-                byte[] c = chunk(PNG_TYPES[r.nextInt(PNG_TYPES.length)], new byte[r.nextInt(32)], true);
+                byte[] c =
+                        chunk(
+                                PNG_TYPES[r.nextInt(PNG_TYPES.length)],
+                                new byte[r.nextInt(32)],
+                                true);
                 ByteBuffer.wrap(c).putInt(0, r.nextBoolean() ? Integer.MAX_VALUE : 1_900_000_000);
                 return insert(b, at, c);
             }
@@ -93,7 +105,8 @@ final class StructureMutations {
                 data[12] = (byte) (i + 1);
                 data[13] = (byte) count;
             }
-            segments.writeBytes(new byte[] {(byte) 0xFF, (byte) marker, (byte) (length >>> 8), (byte) length});
+            segments.writeBytes(
+                    new byte[] {(byte) 0xFF, (byte) marker, (byte) (length >>> 8), (byte) length});
             segments.writeBytes(data);
         }
         return insert(b, 2, segments.toByteArray());
@@ -113,7 +126,8 @@ final class StructureMutations {
             case 1 -> le.putInt(30, r.nextInt(8)); // any compression
             case 2 -> le.putInt(34, big); // image size (RLE buffers it)
             case 3 -> le.putInt(46, big); // colours used (palette size)
-            case 4 -> le.putInt(10, r.nextBoolean() ? big : r.nextInt(b.length + 64)); // pixel offset
+            case 4 ->
+                    le.putInt(10, r.nextBoolean() ? big : r.nextInt(b.length + 64)); // pixel offset
             default -> { // another header version, maybe with an embedded or linked profile
                 int[] sizes = {12, 40, 52, 56, 64, 108, 124, r.nextInt(300)};
                 le.putInt(14, sizes[r.nextInt(sizes.length)]);
@@ -137,7 +151,8 @@ final class StructureMutations {
             ByteArrayOutputStream ext = new ByteArrayOutputStream();
             for (int i = 0, n = 1 + r.nextInt(2000); i < n; i++) {
                 int size = r.nextInt(256);
-                ext.writeBytes(new byte[] {0x21, (byte) (r.nextBoolean() ? 0xFE : 0xFF), (byte) size});
+                ext.writeBytes(
+                        new byte[] {0x21, (byte) (r.nextBoolean() ? 0xFE : 0xFF), (byte) size});
                 ext.writeBytes(new byte[size]);
                 ext.write(0);
             }
@@ -167,7 +182,12 @@ final class StructureMutations {
                 }
             }
         }
-        byte[] ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put(new byte[] {16, 6, 0, 0, 0}).array();
+        byte[] ihdr =
+                ByteBuffer.allocate(13)
+                        .putInt(w)
+                        .putInt(h)
+                        .put(new byte[] {16, 6, 0, 0, 0})
+                        .array();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
         out.writeBytes(chunk("IHDR", ihdr, true));

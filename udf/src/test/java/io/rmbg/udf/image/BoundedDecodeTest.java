@@ -39,7 +39,9 @@ class BoundedDecodeTest {
                 // 205 bytes declaring a 1.9 GB embedded image.
                 byte[] b = bmp(header, compression, 1_900_000_000L, 205 - 14 - header);
                 ProcessingException e = failure(() -> decoder.decode(b));
-                assertThat(e.code()).as("header %d", header).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT);
+                assertThat(e.code())
+                        .as("header %d", header)
+                        .isEqualTo(ErrorCode.UNSUPPORTED_FORMAT);
                 assertThat(e.getMessage())
                         .contains("embedded " + (compression == 4 ? "JPEG" : "PNG"));
             }
@@ -55,7 +57,8 @@ class BoundedDecodeTest {
 
         byte[] rle = bmp(40, 1, 1_000_000_000L, 48);
         rle[28] = 8; // RLE8 needs 8 bits per pixel
-        assertThat(failure(() -> decoder.decode(rle)).getMessage()).contains("compressed pixel data");
+        assertThat(failure(() -> decoder.decode(rle)).getMessage())
+                .contains("compressed pixel data");
 
         byte[] palette = bmp(40, 0, 0, 48);
         putIntLe(palette, 46, 500_000_000);
@@ -108,13 +111,15 @@ class BoundedDecodeTest {
                             "iCCP",
                             keyed("ICC", bomb))
                 }) {
-            long allocated = allocatedBy(() -> {
-                long start = System.nanoTime();
-                ProcessingException e = failure(() -> decoder.decode(hostile));
-                assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT);
-                assertThat(e.getMessage()).contains("inflates to over 8 MiB");
-                assertThat(System.nanoTime() - start).isLessThan(2_000_000_000L);
-            });
+            long allocated =
+                    allocatedBy(
+                            () -> {
+                                long start = System.nanoTime();
+                                ProcessingException e = failure(() -> decoder.decode(hostile));
+                                assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT);
+                                assertThat(e.getMessage()).contains("inflates to over 8 MiB");
+                                assertThat(System.nanoTime() - start).isLessThan(2_000_000_000L);
+                            });
             assertThat(allocated).isLessThan(32L << 20);
         }
     }
@@ -125,7 +130,8 @@ class BoundedDecodeTest {
         byte[] png = encode(IMAGE, "png");
         byte[] withText =
                 withChunkAfterHeader(
-                        withChunkAfterHeader(png, "zTXt", keyed("Comment", HostileImages.deflate(text))),
+                        withChunkAfterHeader(
+                                png, "zTXt", keyed("Comment", HostileImages.deflate(text))),
                         "iTXt",
                         internationalText("Title", false, text));
         assertThat(decoder.decode(withText).argb()).containsExactly(decoder.decode(png).argb());
@@ -185,7 +191,8 @@ class BoundedDecodeTest {
         out.write(0x3B);
         byte[] animation = out.toByteArray();
         long[] allocated = new long[1];
-        allocated[0] = allocatedBy(() -> assertThat(decoder.decode(animation).width()).isEqualTo(16));
+        allocated[0] =
+                allocatedBy(() -> assertThat(decoder.decode(animation).width()).isEqualTo(16));
         assertThat(allocated[0]).isLessThan(16L << 20);
     }
 

@@ -69,8 +69,11 @@ class DecodeCostTest {
                     .isGreaterThanOrEqualTo(
                             format == ImageFormat.JPEG ? DecodeCost.peakBytes(progressive) : 0);
         }
-        assertThat(DecodeCost.peakBytes(new ImageInfo(ImageFormat.BMP, Integer.MAX_VALUE,
-                Integer.MAX_VALUE))).isEqualTo(Long.MAX_VALUE);
+        assertThat(
+                        DecodeCost.peakBytes(
+                                new ImageInfo(
+                                        ImageFormat.BMP, Integer.MAX_VALUE, Integer.MAX_VALUE)))
+                .isEqualTo(Long.MAX_VALUE);
     }
 
     private static byte[] progressiveJpeg(BufferedImage img) throws Exception {

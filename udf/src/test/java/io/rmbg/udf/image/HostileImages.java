@@ -124,8 +124,8 @@ final class HostileImages {
     }
 
     /**
-     * A 54-byte-header BMP of {@code width x height} at 24 bits with {@code compression} and
-     * {@code imageSize} as declared, and {@code payload} bytes after the header.
+     * A 54-byte-header BMP of {@code width x height} at 24 bits with {@code compression} and {@code
+     * imageSize} as declared, and {@code payload} bytes after the header.
      */
     static byte[] bmp(int headerSize, int compression, long imageSize, int payload) {
         int offset = 14 + headerSize;

@@ -51,8 +51,15 @@ class Png16DecoderTest {
         int h = 2;
         int[] grey = {0x1234, 0x5678, 0x1234, 0xFFFF, 0, 0x1234, 0x1235, 0x1234};
         byte[] greyPng =
-                png(w, h, 16, GREY, "tRNS", new byte[] {0x12, 0x34},
-                        "IDAT", deflate(filtered(w, h, 1, grey)));
+                png(
+                        w,
+                        h,
+                        16,
+                        GREY,
+                        "tRNS",
+                        new byte[] {0x12, 0x34},
+                        "IDAT",
+                        deflate(filtered(w, h, 1, grey)));
         RasterImage greyImage = assertSameAsJdk(greyPng, "grey with tRNS");
         assertThat(greyImage.hasAlpha()).isTrue();
         assertThat(greyImage.argb()[0] >>> 24).isZero();
@@ -62,8 +69,15 @@ class Png16DecoderTest {
         Arrays.fill(rgb, 0x4000);
         rgb[3] = 0x4001; // pixel 1 differs in red only: stays opaque
         byte[] rgbPng =
-                png(w, h, 16, RGB, "tRNS", new byte[] {0x40, 0, 0x40, 0, 0x40, 0},
-                        "IDAT", deflate(filtered(w, h, 3, rgb)));
+                png(
+                        w,
+                        h,
+                        16,
+                        RGB,
+                        "tRNS",
+                        new byte[] {0x40, 0, 0x40, 0, 0x40, 0},
+                        "IDAT",
+                        deflate(filtered(w, h, 3, rgb)));
         RasterImage rgbImage = assertSameAsJdk(rgbPng, "RGB with tRNS");
         assertThat(rgbImage.argb()[0] >>> 24).isZero();
         assertThat(rgbImage.argb()[1] >>> 24).isEqualTo(0xFF);
@@ -71,8 +85,10 @@ class Png16DecoderTest {
 
     @Test
     void takesOnlyNonInterlacedSixteenBitImages() throws Exception {
-        byte[] eightBit = TestImages.encode(
-                TestImages.quadrants(8, 8, java.awt.image.BufferedImage.TYPE_INT_ARGB), "png");
+        byte[] eightBit =
+                TestImages.encode(
+                        TestImages.quadrants(8, 8, java.awt.image.BufferedImage.TYPE_INT_ARGB),
+                        "png");
         assertThat(Png16Decoder.accepts(PngChunks.walk(eightBit))).isFalse();
         assertThat(Png16Decoder.accepts(new PngChunks(8, 8, 16, RGBA, true, 33, null))).isFalse();
         assertThat(Png16Decoder.accepts(new PngChunks(8, 8, 16, RGBA, false, 33, null))).isTrue();
@@ -83,20 +99,22 @@ class Png16DecoderTest {
         int[] samples = new int[16 * 16 * 4];
         Arrays.fill(samples, 0x8000);
         byte[] raw = filtered(16, 16, 4, samples);
-        byte[] shortData = png(16, 16, 16, RGBA, "IDAT", deflate(Arrays.copyOf(raw, raw.length / 2)));
+        byte[] shortData =
+                png(16, 16, 16, RGBA, "IDAT", deflate(Arrays.copyOf(raw, raw.length / 2)));
         assertThat(failure(() -> decoder.decode(shortData)).getMessage()).contains("ends early");
 
         raw[0] = 9; // no such filter type
         byte[] badFilter = png(16, 16, 16, RGBA, "IDAT", deflate(raw));
-        assertThat(failure(() -> decoder.decode(badFilter)).code()).isEqualTo(ErrorCode.IMAGE_DECODE);
+        assertThat(failure(() -> decoder.decode(badFilter)).code())
+                .isEqualTo(ErrorCode.IMAGE_DECODE);
 
         byte[] notZlib = png(16, 16, 16, RGBA, "IDAT", new byte[] {1, 2, 3, 4, 5, 6});
         assertThat(failure(() -> decoder.decode(notZlib)).code()).isEqualTo(ErrorCode.IMAGE_DECODE);
     }
 
     /**
-     * A legal 49-megapixel RGBA 16-bit PNG of under 400 KB: the JDK reader alone would allocate
-     * 392 MB for its raster before the 196 MB ARGB result. Streaming needs the result and rows.
+     * A legal 49-megapixel RGBA 16-bit PNG of under 400 KB: the JDK reader alone would allocate 392
+     * MB for its raster before the 196 MB ARGB result. Streaming needs the result and rows.
      */
     @Test
     void decodesFortyNineMegapixelsWithLittleMoreThanTheResult() throws Exception {
@@ -152,7 +170,10 @@ class Png16DecoderTest {
     }
 
     private static int gradient(int x) {
-        return (to8(0xFFFF - x) << 24) | (to8(x * 9) << 16) | (to8(0xFFFF - x * 9) << 8) | to8(0x8000);
+        return (to8(0xFFFF - x) << 24)
+                | (to8(x * 9) << 16)
+                | (to8(0xFFFF - x * 9) << 8)
+                | to8(0x8000);
     }
 
     private static int to8(int v) {
@@ -161,8 +182,7 @@ class Png16DecoderTest {
 
     private RasterImage assertSameAsJdk(byte[] bytes, String what) throws Exception {
         RasterImage ours = decoder.decode(bytes);
-        RasterImage jdk =
-                RasterConverter.toRaster(ImageIO.read(new ByteArrayInputStream(bytes)));
+        RasterImage jdk = RasterConverter.toRaster(ImageIO.read(new ByteArrayInputStream(bytes)));
         assertThat(ours.hasAlpha()).as(what + ": alpha flag").isEqualTo(jdk.hasAlpha());
         assertThat(ours.argb()).as(what + ": pixels").containsExactly(jdk.argb());
         return ours;

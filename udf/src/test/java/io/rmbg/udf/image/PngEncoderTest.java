@@ -126,7 +126,8 @@ class PngEncoderTest {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int i = y * w + x;
-                // The right edge alternates across a compare-stretch start (pixel 193 = byte 772 = 4 + 12 * 64).
+                // The right edge alternates across a compare-stretch start (pixel 193 = byte 772 =
+                // 4 + 12 * 64).
                 boolean subject = x > 40 + y % 23 && x < 192 + (y & 1) && y > 10 && y < 80;
                 if (y % 9 == 4 && y > 0) {
                     argb[i] = x < 150 ? argb[i - w] : random.nextInt(); // half a repeated row

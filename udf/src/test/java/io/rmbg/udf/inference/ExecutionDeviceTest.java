@@ -1,12 +1,12 @@
 package io.rmbg.udf.inference;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ExecutionDeviceTest {
 
@@ -21,17 +21,29 @@ class ExecutionDeviceTest {
     @Test
     void parsesCudaWithAndWithoutIndex() {
         assertThat(ExecutionDevice.parse("cuda")).isEqualTo(ExecutionDevice.cuda(0));
-        assertThat(ExecutionDevice.parse("CUDA:3")).isEqualTo(new ExecutionDevice(ExecutionDevice.Kind.CUDA, 3));
+        assertThat(ExecutionDevice.parse("CUDA:3"))
+                .isEqualTo(new ExecutionDevice(ExecutionDevice.Kind.CUDA, 3));
         assertThat(ExecutionDevice.parse("cuda:12").index()).isEqualTo(12);
         assertThat(ExecutionDevice.parse("cuda:1").isCuda()).isTrue();
         assertThat(ExecutionDevice.cuda(2)).hasToString("cuda:2");
-        assertThat(ExecutionDevice.parse(ExecutionDevice.cuda(2).toString())).isEqualTo(ExecutionDevice.cuda(2));
+        assertThat(ExecutionDevice.parse(ExecutionDevice.cuda(2).toString()))
+                .isEqualTo(ExecutionDevice.cuda(2));
     }
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {"gpu", "cuda:", "cuda:-1", "cuda:x", "cuda:1:2", "cuda 1", "cpu:0", "cuda:99999999999",
-        "tensorrt"})
+    @ValueSource(
+            strings = {
+                "gpu",
+                "cuda:",
+                "cuda:-1",
+                "cuda:x",
+                "cuda:1:2",
+                "cuda 1",
+                "cpu:0",
+                "cuda:99999999999",
+                "tensorrt"
+            })
     void rejectsAnythingElseNamingTheAcceptedForms(String value) {
         assertThatThrownBy(() -> ExecutionDevice.parse(value))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -41,7 +53,8 @@ class ExecutionDeviceTest {
 
     @Test
     void rejectsInvalidIndices() {
-        assertThatThrownBy(() -> ExecutionDevice.cuda(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ExecutionDevice.cuda(-1))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ExecutionDevice(ExecutionDevice.Kind.CPU, 1))
                 .isInstanceOf(IllegalArgumentException.class);
     }

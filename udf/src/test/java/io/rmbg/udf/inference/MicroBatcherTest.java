@@ -1,10 +1,10 @@
 package io.rmbg.udf.inference;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +16,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Batches form by size or by time, complete item by item, fail alone, and close cleanly. */
 class MicroBatcherTest {
@@ -80,7 +81,8 @@ class MicroBatcherTest {
             assertThat(get(results.get(i))).isEqualTo(List.of("A", "B", "C", "D", "E", "F").get(i));
         }
         assertThat(batches).containsExactly(List.of("a", "b", "c"), List.of("d", "e", "f"));
-        assertThat(staged).map(s -> s.replaceAll("@\\d+", ""))
+        assertThat(staged)
+                .map(s -> s.replaceAll("@\\d+", ""))
                 .containsExactlyInAnyOrder("a:0", "b:1", "c:2", "d:0", "e:1", "f:2");
         assertThat(batcher.queued()).isZero();
     }
@@ -100,16 +102,18 @@ class MicroBatcherTest {
 
     @Test
     void everyItemCompletesWithItsOwnResult() throws Exception {
-        batcher = builder(4, Duration.ZERO)
-                .runner(batch -> {
-                    batches.add(batch.items());
-                    for (int i = 0; i < batch.size(); i++) {
-                        if (!batch.items().get(i).equals("forgotten")) {
-                            batch.complete(i, batch.items().get(i) + "#" + i);
-                        }
-                    }
-                })
-                .start();
+        batcher =
+                builder(4, Duration.ZERO)
+                        .runner(
+                                batch -> {
+                                    batches.add(batch.items());
+                                    for (int i = 0; i < batch.size(); i++) {
+                                        if (!batch.items().get(i).equals("forgotten")) {
+                                            batch.complete(i, batch.items().get(i) + "#" + i);
+                                        }
+                                    }
+                                })
+                        .start();
 
         CompletableFuture<String> x = batcher.submit("x");
         CompletableFuture<String> forgotten = batcher.submit("forgotten");
@@ -117,20 +121,25 @@ class MicroBatcherTest {
 
         assertThat(get(x)).startsWith("x#");
         assertThat(get(y)).startsWith("y#");
-        assertThat(failure(forgotten)).isInstanceOfSatisfying(ProcessingException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.INFERENCE));
+        assertThat(failure(forgotten))
+                .isInstanceOfSatisfying(
+                        ProcessingException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INFERENCE));
     }
 
     @Test
     void aFailedBatchFailsOnlyItsOwnItemsAsInference() throws Exception {
-        batcher = builder(2, FOREVER)
-                .runner(batch -> {
-                    if (batch.items().contains("bad")) {
-                        throw new IllegalStateException("native crash of the model");
-                    }
-                    upperCase(batch);
-                })
-                .start();
+        batcher =
+                builder(2, FOREVER)
+                        .runner(
+                                batch -> {
+                                    if (batch.items().contains("bad")) {
+                                        throw new IllegalStateException(
+                                                "native crash of the model");
+                                    }
+                                    upperCase(batch);
+                                })
+                        .start();
 
         CompletableFuture<String> a = batcher.submit("a");
         CompletableFuture<String> bad = batcher.submit("bad");
@@ -138,10 +147,13 @@ class MicroBatcherTest {
         CompletableFuture<String> d = batcher.submit("d");
 
         for (CompletableFuture<String> f : List.of(a, bad)) {
-            assertThat(failure(f)).isInstanceOfSatisfying(ProcessingException.class, e -> {
-                assertThat(e.code()).isEqualTo(ErrorCode.INFERENCE);
-                assertThat(e.getMessage()).contains("native crash of the model");
-            });
+            assertThat(failure(f))
+                    .isInstanceOfSatisfying(
+                            ProcessingException.class,
+                            e -> {
+                                assertThat(e.code()).isEqualTo(ErrorCode.INFERENCE);
+                                assertThat(e.getMessage()).contains("native crash of the model");
+                            });
         }
         assertThat(get(c)).isEqualTo("C");
         assertThat(get(d)).isEqualTo("D");
@@ -149,25 +161,32 @@ class MicroBatcherTest {
 
     @Test
     void aRunnerProcessingExceptionKeepsItsCode() throws Exception {
-        batcher = builder(1, Duration.ZERO)
-                .runner(batch -> {
-                    throw new ProcessingException(ErrorCode.INFERENCE_TIMEOUT, "too slow");
-                })
-                .start();
+        batcher =
+                builder(1, Duration.ZERO)
+                        .runner(
+                                batch -> {
+                                    throw new ProcessingException(
+                                            ErrorCode.INFERENCE_TIMEOUT, "too slow");
+                                })
+                        .start();
 
-        assertThat(failure(batcher.submit("a"))).isInstanceOfSatisfying(ProcessingException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.INFERENCE_TIMEOUT));
+        assertThat(failure(batcher.submit("a")))
+                .isInstanceOfSatisfying(
+                        ProcessingException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INFERENCE_TIMEOUT));
     }
 
     @Test
     void aFailedStagingFailsOnlyThatItem() throws Exception {
-        batcher = builder(3, FOREVER)
-                .stager((item, buffer, index) -> {
-                    if (item.equals("corrupt")) {
-                        throw new IllegalArgumentException("cannot resize");
-                    }
-                })
-                .start();
+        batcher =
+                builder(3, FOREVER)
+                        .stager(
+                                (item, buffer, index) -> {
+                                    if (item.equals("corrupt")) {
+                                        throw new IllegalArgumentException("cannot resize");
+                                    }
+                                })
+                        .start();
 
         CompletableFuture<String> a = batcher.submit("a");
         CompletableFuture<String> corrupt = batcher.submit("corrupt");
@@ -175,10 +194,13 @@ class MicroBatcherTest {
 
         assertThat(get(a)).isEqualTo("A");
         assertThat(get(b)).isEqualTo("B");
-        assertThat(failure(corrupt)).isInstanceOfSatisfying(ProcessingException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.INFERENCE);
-            assertThat(e.getMessage()).contains("cannot resize");
-        });
+        assertThat(failure(corrupt))
+                .isInstanceOfSatisfying(
+                        ProcessingException.class,
+                        e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.INFERENCE);
+                            assertThat(e.getMessage()).contains("cannot resize");
+                        });
     }
 
     @Test
@@ -186,14 +208,16 @@ class MicroBatcherTest {
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         // A short timeout, so that the last, lone item runs too.
-        batcher = builder(2, Duration.ofMillis(50))
-                .buffers(2)
-                .runner(batch -> {
-                    running.countDown();
-                    release.await();
-                    upperCase(batch);
-                })
-                .start();
+        batcher =
+                builder(2, Duration.ofMillis(50))
+                        .buffers(2)
+                        .runner(
+                                batch -> {
+                                    running.countDown();
+                                    release.await();
+                                    upperCase(batch);
+                                })
+                        .start();
 
         List<CompletableFuture<String>> results = new ArrayList<>();
         for (String item : List.of("a", "b", "c", "d", "e")) {
@@ -218,28 +242,34 @@ class MicroBatcherTest {
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger runs = new AtomicInteger();
-        batcher = builder(1, Duration.ZERO)
-                .buffers(1)
-                .runner(batch -> {
-                    runs.incrementAndGet();
-                    running.countDown();
-                    release.await();
-                    upperCase(batch);
-                })
-                .start();
+        batcher =
+                builder(1, Duration.ZERO)
+                        .buffers(1)
+                        .runner(
+                                batch -> {
+                                    runs.incrementAndGet();
+                                    running.countDown();
+                                    release.await();
+                                    upperCase(batch);
+                                })
+                        .start();
         CompletableFuture<String> first = batcher.submit("first");
         assertThat(running.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<String> parked = batcher.submit("parked");
 
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {
-            try {
-                batcher.close();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        assertThat(failure(parked)).isInstanceOfSatisfying(ProcessingException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.INFERENCE));
+        CompletableFuture<Void> closing =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                batcher.close();
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+        assertThat(failure(parked))
+                .isInstanceOfSatisfying(
+                        ProcessingException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INFERENCE));
         assertThat(closing).isNotDone(); // still waiting for the model
         release.countDown();
         closing.get(WAIT_S, TimeUnit.SECONDS);
@@ -267,11 +297,16 @@ class MicroBatcherTest {
         // One buffer, batches of 1: while "a" runs (held by the gate), "b" and "c" are parked.
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch gate = new CountDownLatch(1);
-        batcher = builder(1, Duration.ZERO).buffers(1).runner(batch -> {
-            running.countDown();
-            gate.await();
-            upperCase(batch);
-        }).start();
+        batcher =
+                builder(1, Duration.ZERO)
+                        .buffers(1)
+                        .runner(
+                                batch -> {
+                                    running.countDown();
+                                    gate.await();
+                                    upperCase(batch);
+                                })
+                        .start();
         CompletableFuture<String> a = batcher.submit("a");
         assertThat(running.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<String> b = batcher.submit("b");
@@ -306,9 +341,13 @@ class MicroBatcherTest {
     @Test
     void anErrorInTheRunnerReachesTheItemsAsItIs() throws Exception {
         OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
-        batcher = builder(1, Duration.ZERO).runner(batch -> {
-            throw oom;
-        }).start();
+        batcher =
+                builder(1, Duration.ZERO)
+                        .runner(
+                                batch -> {
+                                    throw oom;
+                                })
+                        .start();
 
         assertThat(failure(batcher.submit("a"))).isSameAs(oom);
     }
@@ -316,9 +355,13 @@ class MicroBatcherTest {
     @Test
     void anErrorWhileStagingReachesTheItemAsItIs() throws Exception {
         OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
-        batcher = builder(1, Duration.ZERO).stager((item, buffer, index) -> {
-            throw oom;
-        }).start();
+        batcher =
+                builder(1, Duration.ZERO)
+                        .stager(
+                                (item, buffer, index) -> {
+                                    throw oom;
+                                })
+                        .start();
 
         assertThat(failure(batcher.submit("a"))).isSameAs(oom);
     }

@@ -1,16 +1,17 @@
 package io.rmbg.udf.inference;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.rmbg.udf.inference.ModelProfile.OutputActivation;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ModelProfileTest {
 
     @Test
     void knowsTheBuiltInModels() {
-        assertThat(ModelProfile.knownNames()).containsExactly("rmbg-2.0", "birefnet", "rmbg-1.4", "u2net", "isnet");
+        assertThat(ModelProfile.knownNames())
+                .containsExactly("rmbg-2.0", "birefnet", "rmbg-1.4", "u2net", "isnet");
 
         ModelProfile rmbg = ModelProfile.named("rmbg-2.0");
         assertThat(rmbg).isSameAs(ModelProfile.RMBG_2_0);
@@ -38,16 +39,21 @@ class ModelProfileTest {
         // @imgly/background-removal: bilinear resize to 1024², then (v - 128) / 256 per channel.
         ModelProfile isnet = ModelProfile.named("isnet").toBuilder().inputSize(2).build();
         Preprocessor preprocessor = new Preprocessor(isnet);
-        int[] argb = {0xFF000000, 0xFF808080, 0xFFFFFFFF, 0xFF40C020}; // black, 128 grey, white, (64,192,32)
+        int[] argb = {
+            0xFF000000, 0xFF808080, 0xFFFFFFFF, 0xFF40C020
+        }; // black, 128 grey, white, (64,192,32)
         java.nio.FloatBuffer tensor = java.nio.FloatBuffer.allocate(preprocessor.floatsPerImage());
 
         preprocessor.pack(new io.rmbg.udf.image.RasterImage(2, 2, argb, false), tensor, 0);
 
-        assertThat(tensor.array()).containsExactly(new float[] {
-                -0.5f, 0f, 127f / 256f, -64f / 256f, // R plane
-                -0.5f, 0f, 127f / 256f, 64f / 256f, // G plane
-                -0.5f, 0f, 127f / 256f, -96f / 256f}, // B plane
-                org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(tensor.array())
+                .containsExactly(
+                        new float[] {
+                            -0.5f, 0f, 127f / 256f, -64f / 256f, // R plane
+                            -0.5f, 0f, 127f / 256f, 64f / 256f, // G plane
+                            -0.5f, 0f, 127f / 256f, -96f / 256f
+                        }, // B plane
+                        org.assertj.core.data.Offset.offset(1e-6f));
     }
 
     @Test
@@ -56,15 +62,22 @@ class ModelProfileTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'sam'")
                 .hasMessageContaining("rmbg-2.0, birefnet, rmbg-1.4, u2net, isnet");
-        assertThatThrownBy(() -> ModelProfile.named(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ModelProfile.named(null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void buildsCustomProfiles() {
-        ModelProfile custom = ModelProfile.builder("custom")
-                .inputName("input").outputName("mask").inputSize(512, 384)
-                .mean(0.1f, 0.2f, 0.3f).std(0.4f, 0.5f, 0.6f).scale(1f).activation(OutputActivation.SIGMOID)
-                .build();
+        ModelProfile custom =
+                ModelProfile.builder("custom")
+                        .inputName("input")
+                        .outputName("mask")
+                        .inputSize(512, 384)
+                        .mean(0.1f, 0.2f, 0.3f)
+                        .std(0.4f, 0.5f, 0.6f)
+                        .scale(1f)
+                        .activation(OutputActivation.SIGMOID)
+                        .build();
 
         assertThat(custom.name()).isEqualTo("custom");
         assertThat(custom.inputName()).isEqualTo("input");
@@ -92,11 +105,16 @@ class ModelProfileTest {
     @Test
     void rejectsInvalidValues() {
         ModelProfile.Builder builder = ModelProfile.builder("p");
-        assertThatThrownBy(() -> builder.inputSize(0, 10)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> builder.mean(0.5f, 0.5f)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> builder.std(1f, 0f, 1f)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> builder.std(1f, Float.NaN, 1f)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.inputSize(0, 10))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.mean(0.5f, 0.5f))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.std(1f, 0f, 1f))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.std(1f, Float.NaN, 1f))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.scale(-1f)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ModelProfile.builder(" ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ModelProfile.builder(" "))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

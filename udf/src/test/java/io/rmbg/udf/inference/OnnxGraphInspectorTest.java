@@ -1,21 +1,21 @@
 package io.rmbg.udf.inference;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.rmbg.udf.model.OnnxModelWriter;
 import io.rmbg.udf.model.OnnxModelWriter.Attribute;
 import io.rmbg.udf.model.OnnxModelWriter.Dim;
 import io.rmbg.udf.model.SyntheticModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class OnnxGraphInspectorTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void findsTheSigmoidOfTheColourKeyModel() throws Exception {
@@ -38,7 +38,8 @@ class OnnxGraphInspectorTest {
     @Test
     void seeksOverLargeInitializers() throws Exception {
         Path model = dir.resolve("conv-stack.onnx");
-        SyntheticModels.writeConvStackModel(model, 32, 6, 48); // ~400 KB of weights before the outputs
+        SyntheticModels.writeConvStackModel(
+                model, 32, 6, 48); // ~400 KB of weights before the outputs
         assertThat(Files.size(model)).isGreaterThan(300_000);
 
         assertThat(OnnxGraphInspector.producerOpType(model, "alphas")).contains("Sigmoid");
@@ -73,7 +74,8 @@ class OnnxGraphInspectorTest {
 
         assertThat(OnnxGraphInspector.producerOpType(model, null)).contains("Relu");
         assertThat(OnnxGraphInspector.producerOpType(model, "probabilities")).contains("Sigmoid");
-        assertThat(OnnxGraphInspector.producerOpType(model, "x")).isEmpty(); // an input, not an output
+        assertThat(OnnxGraphInspector.producerOpType(model, "x"))
+                .isEmpty(); // an input, not an output
         assertThat(OnnxGraphInspector.producerOpType(model, "nope")).isEmpty();
     }
 
@@ -83,8 +85,13 @@ class OnnxGraphInspectorTest {
         new OnnxModelWriter("attrs")
                 .input("x", Dim.of(1), Dim.of(3), Dim.of(8), Dim.of(8))
                 .output("y", Dim.of(1), Dim.of(3), Dim.of(8), Dim.of(8))
-                .node("LeakyRelu", List.of("x"), List.of("y"), Attribute.f("alpha", 0.2f),
-                        Attribute.ints("unused", 1, 2, 3), Attribute.s("note", "x".repeat(100_000)))
+                .node(
+                        "LeakyRelu",
+                        List.of("x"),
+                        List.of("y"),
+                        Attribute.f("alpha", 0.2f),
+                        Attribute.ints("unused", 1, 2, 3),
+                        Attribute.s("note", "x".repeat(100_000)))
                 .write(model);
 
         assertThat(OnnxGraphInspector.producerOpType(model, "y")).contains("LeakyRelu");

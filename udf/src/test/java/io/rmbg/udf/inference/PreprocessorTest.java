@@ -1,13 +1,14 @@
 package io.rmbg.udf.inference;
 
+import io.rmbg.udf.image.RasterImage;
+import org.junit.jupiter.api.Test;
+
+import java.nio.FloatBuffer;
+import java.util.SplittableRandom;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-
-import io.rmbg.udf.image.RasterImage;
-import java.nio.FloatBuffer;
-import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
 
 class PreprocessorTest {
     private static final double[] MEAN = {0.485, 0.456, 0.406};
@@ -25,8 +26,14 @@ class PreprocessorTest {
     void upscalesTwoByTwoToFourByFourAsComputedByHand() {
         // R: 0 255 / 100 20. Source positions of output 0..3 are -0.25 (clamped), 0.25, 0.75, 1.25
         // (clamped to the last pixel), so rows and columns blend with weights 0, .25, .75, 0.
-        RasterImage image = new RasterImage(2, 2,
-                new int[] {rgb(0, 10, 200), rgb(255, 30, 100), rgb(100, 50, 0), rgb(20, 70, 255)}, false);
+        RasterImage image =
+                new RasterImage(
+                        2,
+                        2,
+                        new int[] {
+                            rgb(0, 10, 200), rgb(255, 30, 100), rgb(100, 50, 0), rgb(20, 70, 255)
+                        },
+                        false);
         double[][] expectedRed = {
             {0, 63.75, 191.25, 255},
             {25, 67.8125, 153.4375, 196.25},
@@ -46,9 +53,11 @@ class PreprocessorTest {
 
         for (int y = 0; y < 4; y++) {
             for (int x = 0; x < 4; x++) {
-                assertThat(dst.get(y * 4 + x)).as("R at %d,%d", x, y)
+                assertThat(dst.get(y * 4 + x))
+                        .as("R at %d,%d", x, y)
                         .isCloseTo(normalised(expectedRed[y][x], 0), within(1e-6f));
-                assertThat(dst.get(16 + y * 4 + x)).as("G at %d,%d", x, y)
+                assertThat(dst.get(16 + y * 4 + x))
+                        .as("G at %d,%d", x, y)
                         .isCloseTo(normalised(expectedGreen[y][x], 1), within(1e-6f));
             }
         }
@@ -63,9 +72,19 @@ class PreprocessorTest {
 
     @Test
     void keepsPixelsWhenTheSizeMatches() {
-        RasterImage image = new RasterImage(3, 2,
-                new int[] {rgb(1, 2, 3), rgb(4, 5, 6), rgb(7, 8, 9), rgb(10, 11, 12), rgb(13, 14, 15),
-                    rgb(255, 0, 128)}, false);
+        RasterImage image =
+                new RasterImage(
+                        3,
+                        2,
+                        new int[] {
+                            rgb(1, 2, 3),
+                            rgb(4, 5, 6),
+                            rgb(7, 8, 9),
+                            rgb(10, 11, 12),
+                            rgb(13, 14, 15),
+                            rgb(255, 0, 128)
+                        },
+                        false);
         FloatBuffer dst = FloatBuffer.allocate(18);
 
         new Preprocessor(profile(3, 2)).pack(image, dst, 0);
@@ -96,7 +115,8 @@ class PreprocessorTest {
                 for (int y = 0; y < 9; y++) {
                     for (int x = 0; x < 13; x++) {
                         double expected = normalised(reference(pixels, w, h, 13, 9, x, y, c), c);
-                        assertThat(dst.get(c * 117 + y * 13 + x)).as("%dx%d c%d at %d,%d", w, h, c, x, y)
+                        assertThat(dst.get(c * 117 + y * 13 + x))
+                                .as("%dx%d c%d at %d,%d", w, h, c, x, y)
                                 .isCloseTo((float) expected, within(1e-5f));
                     }
                 }
@@ -135,7 +155,12 @@ class PreprocessorTest {
 
     @Test
     void appliesTheProfilesNormalisation() {
-        ModelProfile half = ModelProfile.builder("half").inputSize(1).mean(0.5f, 0.5f, 0.5f).std(1f, 1f, 1f).build();
+        ModelProfile half =
+                ModelProfile.builder("half")
+                        .inputSize(1)
+                        .mean(0.5f, 0.5f, 0.5f)
+                        .std(1f, 1f, 1f)
+                        .build();
         FloatBuffer dst = FloatBuffer.allocate(3);
 
         new Preprocessor(half).pack(TestImages.solid(1, 1, rgb(255, 0, 51)), dst, 0);
@@ -146,7 +171,8 @@ class PreprocessorTest {
     }
 
     /** Straightforward double-precision bilinear, align_corners=False, for comparison. */
-    private static double reference(int[] pixels, int w, int h, int dw, int dh, int x, int y, int channel) {
+    private static double reference(
+            int[] pixels, int w, int h, int dw, int dh, int x, int y, int channel) {
         double sx = Math.max((x + 0.5) * w / dw - 0.5, 0);
         double sy = Math.max((y + 0.5) * h / dh - 0.5, 0);
         int x0 = Math.min((int) Math.floor(sx), w - 1);

@@ -1,7 +1,26 @@
 package io.rmbg.udf.inference;
 
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
+import io.rmbg.udf.error.ErrorCode;
+import io.rmbg.udf.error.ProcessingException;
+import io.rmbg.udf.image.RasterImage;
+import io.rmbg.udf.inference.ModelProfile.OutputActivation;
+import io.rmbg.udf.model.OnnxModelWriter;
+import io.rmbg.udf.model.OnnxModelWriter.Attribute;
+import io.rmbg.udf.model.OnnxModelWriter.Dim;
+import io.rmbg.udf.model.SyntheticModels;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 
 import static io.rmbg.udf.inference.TestImages.BLUE;
 import static io.rmbg.udf.inference.TestImages.RED;
@@ -12,31 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.rmbg.udf.error.ErrorCode;
-import io.rmbg.udf.error.ProcessingException;
-import io.rmbg.udf.image.RasterImage;
-import io.rmbg.udf.inference.ModelProfile.OutputActivation;
-import io.rmbg.udf.model.OnnxModelWriter;
-import io.rmbg.udf.model.OnnxModelWriter.Attribute;
-import io.rmbg.udf.model.OnnxModelWriter.Dim;
-import io.rmbg.udf.model.SyntheticModels;
-import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 class SegmentationModelTest {
     private static final int SIZE = 64;
-    private static final ModelProfile PROFILE = ModelProfile.RMBG_2_0.toBuilder().inputSize(SIZE).build();
+    private static final ModelProfile PROFILE =
+            ModelProfile.RMBG_2_0.toBuilder().inputSize(SIZE).build();
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
 
     private static Path colourKey;
     private static Path colourKeyLogits;
@@ -56,8 +56,11 @@ class SegmentationModelTest {
     @Test
     void describesTheLoadedModel() throws Exception {
         try (SegmentationModel model = load(colourKey, PROFILE)) {
-            String sha = HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(colourKey)));
+            String sha =
+                    HexFormat.of()
+                            .formatHex(
+                                    MessageDigest.getInstance("SHA-256")
+                                            .digest(Files.readAllBytes(colourKey)));
             assertThat(model.modelVersion()).hasSize(12).isEqualTo(sha.substring(0, 12));
             assertThat(model.dynamicBatch()).isTrue();
             assertThat(model.inputWidth()).isEqualTo(SIZE);
@@ -119,10 +122,20 @@ class SegmentationModelTest {
 
     @Test
     void autoFallsBackToAProbeWhenTheGraphCannotBeInspected() {
-        try (SegmentationModel probabilities = SegmentationModel.load(colourKey, PROFILE, ExecutionDevice.CPU, 1,
-                        (file, output) -> Optional.empty());
-                SegmentationModel logits = SegmentationModel.load(colourKeyLogits, PROFILE, ExecutionDevice.CPU, 1,
-                        (file, output) -> Optional.empty())) {
+        try (SegmentationModel probabilities =
+                        SegmentationModel.load(
+                                colourKey,
+                                PROFILE,
+                                ExecutionDevice.CPU,
+                                1,
+                                (file, output) -> Optional.empty());
+                SegmentationModel logits =
+                        SegmentationModel.load(
+                                colourKeyLogits,
+                                PROFILE,
+                                ExecutionDevice.CPU,
+                                1,
+                                (file, output) -> Optional.empty())) {
             assertThat(probabilities.activation()).isEqualTo(OutputActivation.NONE);
             assertThat(logits.activation()).isEqualTo(OutputActivation.SIGMOID);
             assertThat(logits.activationDescription()).contains("probe");
@@ -144,7 +157,8 @@ class SegmentationModelTest {
 
     @Test
     void aBatchReturnsOneMaskPerImageInOrder() throws Exception {
-        List<RasterImage> batch = List.of(solid(10, 10, RED), solid(37, 23, BLUE), redLeftBlueRight(64, 64));
+        List<RasterImage> batch =
+                List.of(solid(10, 10, RED), solid(37, 23, BLUE), redLeftBlueRight(64, 64));
         try (SegmentationModel model = load(colourKey, PROFILE)) {
             float[][] masks = model.infer(batch);
             assertBatchMasks(masks);
@@ -161,14 +175,19 @@ class SegmentationModelTest {
         SyntheticModels.colourKey(SIZE, true, false).write(fixed);
         try (SegmentationModel model = load(fixed, PROFILE)) {
             assertThat(model.dynamicBatch()).isFalse();
-            assertBatchMasks(model.infer(
-                    List.of(solid(10, 10, RED), solid(37, 23, BLUE), redLeftBlueRight(64, 64))));
+            assertBatchMasks(
+                    model.infer(
+                            List.of(
+                                    solid(10, 10, RED),
+                                    solid(37, 23, BLUE),
+                                    redLeftBlueRight(64, 64))));
         }
     }
 
     @Test
     void prePackedImagesGiveTheSameMasksAsImages() throws Exception {
-        List<RasterImage> images = List.of(solid(10, 10, RED), solid(37, 23, BLUE), redLeftBlueRight(64, 64));
+        List<RasterImage> images =
+                List.of(solid(10, 10, RED), solid(37, 23, BLUE), redLeftBlueRight(64, 64));
         try (SegmentationModel model = load(colourKeyLogits, PROFILE)) {
             FloatBuffer packed = model.newInputBuffer(5);
             Preprocessor preprocessor = model.newPreprocessor();
@@ -202,7 +221,8 @@ class SegmentationModelTest {
             assertThat(model.maxBatchSize()).isEqualTo(1);
             FloatBuffer packed = model.newInputBuffer(3);
             Preprocessor preprocessor = model.newPreprocessor();
-            List<RasterImage> images = List.of(solid(10, 10, RED), solid(37, 23, BLUE), redLeftBlueRight(64, 64));
+            List<RasterImage> images =
+                    List.of(solid(10, 10, RED), solid(37, 23, BLUE), redLeftBlueRight(64, 64));
             for (int i = 0; i < images.size(); i++) {
                 preprocessor.pack(images.get(i), packed, i);
             }
@@ -273,7 +293,11 @@ class SegmentationModelTest {
                 .input("pixel_values", Dim.symbolic("batch"), Dim.of(3), Dim.of(SIZE), Dim.of(SIZE))
                 .output("alphas", Dim.symbolic("batch"), Dim.of(2), Dim.of(SIZE), Dim.of(SIZE))
                 .initializer("w", new float[6], 2, 3, 1, 1)
-                .node("Conv", List.of("pixel_values", "w"), List.of("alphas"), Attribute.ints("kernel_shape", 1, 1))
+                .node(
+                        "Conv",
+                        List.of("pixel_values", "w"),
+                        List.of("alphas"),
+                        Attribute.ints("kernel_shape", 1, 1))
                 .write(twoChannels);
 
         assertThatThrownBy(() -> load(twoChannels, PROFILE))
@@ -308,27 +332,38 @@ class SegmentationModelTest {
 
     @Test
     void fallsBackToCpuWhenCudaIsUnavailable() throws Exception {
-        try (SegmentationModel model = SegmentationModel.load(colourKey, PROFILE, ExecutionDevice.parse("cuda:0"), 1)) {
+        try (SegmentationModel model =
+                SegmentationModel.load(colourKey, PROFILE, ExecutionDevice.parse("cuda:0"), 1)) {
             // On a CUDA build with a GPU this runs on CUDA; elsewhere it must still work on CPU.
             assertThat(model.executionProvider()).isIn("CPU", "CUDA:0");
-            assertThat(at(model.infer(List.of(solid(4, 4, RED)))[0], 1, 1)).isCloseTo(1f, within(1e-4f));
+            assertThat(at(model.infer(List.of(solid(4, 4, RED)))[0], 1, 1))
+                    .isCloseTo(1f, within(1e-4f));
         }
     }
 
     @Test
     void stepsDownFromTensorRtToCudaToCpuWhenTheyAreUnavailable() throws Exception {
-        GpuOptions everything = new GpuOptions("HEURISTIC", "kSameAsRequested", 512L << 20, true, true,
-                dir.resolve("trt-cache").toString());
-        try (SegmentationModel model = SegmentationModel.load(colourKey, PROFILE, ExecutionDevice.cuda(0), 1,
-                everything)) {
-            // With the CPU build of ONNX Runtime neither provider loads; with onnxruntime_gpu on a GPU
+        GpuOptions everything =
+                new GpuOptions(
+                        "HEURISTIC",
+                        "kSameAsRequested",
+                        512L << 20,
+                        true,
+                        true,
+                        dir.resolve("trt-cache").toString());
+        try (SegmentationModel model =
+                SegmentationModel.load(
+                        colourKey, PROFILE, ExecutionDevice.cuda(0), 1, everything)) {
+            // With the CPU build of ONNX Runtime neither provider loads; with onnxruntime_gpu on a
+            // GPU
             // machine TensorRT or CUDA does. Either way the model answers.
             boolean gpuBuild = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
             if (!gpuBuild) {
                 assertThat(model.executionProvider()).isEqualTo("CPU");
             }
             assertThat(model.executionProvider()).isIn("CPU", "CUDA:0", "TensorRT:0");
-            assertThat(at(model.infer(List.of(solid(4, 4, RED)))[0], 1, 1)).isCloseTo(1f, within(1e-4f));
+            assertThat(at(model.infer(List.of(solid(4, 4, RED)))[0], 1, 1))
+                    .isCloseTo(1f, within(1e-4f));
         }
     }
 
@@ -338,11 +373,25 @@ class SegmentationModelTest {
         // 32x32 map for a 64x64 input.
         Path strided = dir.resolve("strided.onnx");
         new OnnxModelWriter("strided")
-                .input("pixel_values", Dim.symbolic("batch"), Dim.of(3), Dim.symbolic("h"), Dim.symbolic("w"))
-                .output("alphas", Dim.symbolic("batch"), Dim.of(1), Dim.symbolic("oh"), Dim.symbolic("ow"))
+                .input(
+                        "pixel_values",
+                        Dim.symbolic("batch"),
+                        Dim.of(3),
+                        Dim.symbolic("h"),
+                        Dim.symbolic("w"))
+                .output(
+                        "alphas",
+                        Dim.symbolic("batch"),
+                        Dim.of(1),
+                        Dim.symbolic("oh"),
+                        Dim.symbolic("ow"))
                 .initializer("w", new float[] {1, 0, -1}, 1, 3, 1, 1)
-                .node("Conv", List.of("pixel_values", "w"), List.of("logits"),
-                        Attribute.ints("kernel_shape", 1, 1), Attribute.ints("strides", 2, 2))
+                .node(
+                        "Conv",
+                        List.of("pixel_values", "w"),
+                        List.of("logits"),
+                        Attribute.ints("kernel_shape", 1, 1),
+                        Attribute.ints("strides", 2, 2))
                 .node("Sigmoid", List.of("logits"), List.of("alphas"))
                 .write(strided);
 
@@ -350,7 +399,10 @@ class SegmentationModelTest {
             assertThatThrownBy(() -> model.infer(List.of(solid(4, 4, RED))))
                     .isInstanceOf(ProcessingException.class)
                     .hasMessageContaining("[1, 1, 32, 32]")
-                    .satisfies(e -> assertThat(((ProcessingException) e).code()).isEqualTo(ErrorCode.INFERENCE));
+                    .satisfies(
+                            e ->
+                                    assertThat(((ProcessingException) e).code())
+                                            .isEqualTo(ErrorCode.INFERENCE));
         }
     }
 
@@ -385,13 +437,23 @@ class SegmentationModelTest {
 
     @Test
     void activationsCountTheNonFiniteRawValuesTheyRead() {
-        assertThat(SegmentationModel.applyActivation(new float[] {0f, Float.NaN, Float.POSITIVE_INFINITY},
-                OutputActivation.SIGMOID)).isEqualTo(2);
-        assertThat(SegmentationModel.applyActivation(new float[] {1f, Float.NEGATIVE_INFINITY, 2f},
-                OutputActivation.MIN_MAX)).isEqualTo(1);
-        assertThat(SegmentationModel.applyActivation(new float[] {0.5f, Float.NaN}, OutputActivation.NONE))
+        assertThat(
+                        SegmentationModel.applyActivation(
+                                new float[] {0f, Float.NaN, Float.POSITIVE_INFINITY},
+                                OutputActivation.SIGMOID))
+                .isEqualTo(2);
+        assertThat(
+                        SegmentationModel.applyActivation(
+                                new float[] {1f, Float.NEGATIVE_INFINITY, 2f},
+                                OutputActivation.MIN_MAX))
                 .isEqualTo(1);
-        assertThat(SegmentationModel.applyActivation(new float[] {-100f, 0.5f, 100f}, OutputActivation.SIGMOID))
+        assertThat(
+                        SegmentationModel.applyActivation(
+                                new float[] {0.5f, Float.NaN}, OutputActivation.NONE))
+                .isEqualTo(1);
+        assertThat(
+                        SegmentationModel.applyActivation(
+                                new float[] {-100f, 0.5f, 100f}, OutputActivation.SIGMOID))
                 .isZero();
     }
 
@@ -403,9 +465,12 @@ class SegmentationModelTest {
             assertThatThrownBy(() -> model.infer(List.of(solid(8, 8, RED))))
                     .isInstanceOf(NonFiniteOutputException.class)
                     .hasMessageContaining("non-finite")
-                    .hasMessageContaining(SIZE * SIZE + " non-finite values (NaN or infinity) of " + SIZE * SIZE)
-                    .satisfies(e -> assertThat(((NonFiniteOutputException) e).code())
-                            .isEqualTo(io.rmbg.udf.error.ErrorCode.INFERENCE));
+                    .hasMessageContaining(
+                            SIZE * SIZE + " non-finite values (NaN or infinity) of " + SIZE * SIZE)
+                    .satisfies(
+                            e ->
+                                    assertThat(((NonFiniteOutputException) e).code())
+                                            .isEqualTo(io.rmbg.udf.error.ErrorCode.INFERENCE));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.rmbg.udf.inference;
 
 import io.rmbg.udf.image.RasterImage;
+
 import java.util.Arrays;
 
 /** Synthetic images for the colour-key model: red is subject, blue is background. */

@@ -1,8 +1,7 @@
 package io.rmbg.udf.model;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,8 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Fetching real weights: the real npm client and registry for the default model (cached, so a
@@ -75,7 +76,10 @@ class NpmModelFetcherTest {
         byte[] a = "honest chunk".getBytes(UTF_8);
         Path tarball = tarball(Map.of("/models/tiny", List.of(a)), true);
 
-        assertThatThrownBy(() -> NpmModelFetcher.assemble(tarball, tiny(sha256(a), a.length), dir.resolve("t.onnx")))
+        assertThatThrownBy(
+                        () ->
+                                NpmModelFetcher.assemble(
+                                        tarball, tiny(sha256(a), a.length), dir.resolve("t.onnx")))
                 .isInstanceOf(ModelUnavailableException.class)
                 .hasMessageContaining("chunk " + sha256(a) + " has SHA-256");
     }
@@ -83,7 +87,8 @@ class NpmModelFetcherTest {
     @Test
     void saysWhatToDoWhenNpmIsMissing() {
         ModelCache cache = new ModelCache(dir.resolve("cache"));
-        NpmModelFetcher fetcher = new NpmModelFetcher(cache, line -> {}, List.of(dir.resolve("no-npm").toString()));
+        NpmModelFetcher fetcher =
+                new NpmModelFetcher(cache, line -> {}, List.of(dir.resolve("no-npm").toString()));
 
         assertThatThrownBy(() -> fetcher.fetch(FetchableModel.ISNET_SMALL))
                 .isInstanceOf(ModelUnavailableException.class)
@@ -95,14 +100,24 @@ class NpmModelFetcherTest {
     @Test
     void saysWhatToDoWhenTheRegistryCannotBeReached() {
         ModelCache cache = new ModelCache(dir.resolve("cache"));
-        List<String> unreachable = List.of("npm", "--registry=http://127.0.0.1:9/", "--fetch-retries=0");
+        List<String> unreachable =
+                List.of("npm", "--registry=http://127.0.0.1:9/", "--fetch-retries=0");
         NpmModelFetcher fetcher = new NpmModelFetcher(cache, line -> {}, unreachable);
-        FetchableModel notInAnyCache = new FetchableModel("nope", "test", "@imgly/background-removal-data",
-                "0.0.1-not-published", "/models/medium", 1, "00".repeat(32), "isnet");
+        FetchableModel notInAnyCache =
+                new FetchableModel(
+                        "nope",
+                        "test",
+                        "@imgly/background-removal-data",
+                        "0.0.1-not-published",
+                        "/models/medium",
+                        1,
+                        "00".repeat(32),
+                        "isnet");
 
         assertThatThrownBy(() -> fetcher.fetch(notInAnyCache))
                 .isInstanceOf(ModelUnavailableException.class)
-                .hasMessageContaining("npm pack @imgly/background-removal-data@0.0.1-not-published failed")
+                .hasMessageContaining(
+                        "npm pack @imgly/background-removal-data@0.0.1-not-published failed")
                 .hasMessageContaining("ECONNREFUSED")
                 .hasMessageContaining("Is the npm registry reachable");
         assertThat(cache.find(notInAnyCache)).isEmpty();
@@ -112,24 +127,32 @@ class NpmModelFetcherTest {
     void cachesUnderXdgCacheHomeOrTheHomeCache() {
         assertThat(ModelCache.userDirectory(Map.of("XDG_CACHE_HOME", "/x/cache"), "/home/u"))
                 .isEqualTo(Path.of("/x/cache/rmbg-flink/models"));
-        assertThat(ModelCache.userDirectory(Map.of(), "/home/u")).isEqualTo(Path.of("/home/u/.cache/rmbg-flink/models"));
+        assertThat(ModelCache.userDirectory(Map.of(), "/home/u"))
+                .isEqualTo(Path.of("/home/u/.cache/rmbg-flink/models"));
     }
 
     @Test
     void knowsBothIsNetVariants() {
-        assertThat(FetchableModel.all()).containsExactlyInAnyOrder(FetchableModel.ISNET_MEDIUM, FetchableModel.ISNET_SMALL);
+        assertThat(FetchableModel.all())
+                .containsExactlyInAnyOrder(FetchableModel.ISNET_MEDIUM, FetchableModel.ISNET_SMALL);
         assertThat(FetchableModel.named("small")).contains(FetchableModel.ISNET_SMALL);
         assertThat(FetchableModel.named("ISNET-MEDIUM")).contains(FetchableModel.ISNET_MEDIUM);
         assertThat(FetchableModel.named("rmbg-2.0")).isEmpty();
-        assertThat(FetchableModel.all()).allSatisfy(m -> assertThat(m.profile()).isEqualTo("isnet"));
+        assertThat(FetchableModel.all())
+                .allSatisfy(m -> assertThat(m.profile()).isEqualTo("isnet"));
     }
 
     private static FetchableModel tiny(String sha256, long bytes) {
-        return new FetchableModel("tiny", "test", "@test/data", "1.0.0", "/models/tiny", bytes, sha256, "isnet");
+        return new FetchableModel(
+                "tiny", "test", "@test/data", "1.0.0", "/models/tiny", bytes, sha256, "isnet");
     }
 
-    /** An npm-style tarball: resources.json listing the chunks (in reverse entry order), chunks named by hash. */
-    private Path tarball(Map<String, List<byte[]>> resources, boolean corruptChunks) throws Exception {
+    /**
+     * An npm-style tarball: resources.json listing the chunks (in reverse entry order), chunks
+     * named by hash.
+     */
+    private Path tarball(Map<String, List<byte[]>> resources, boolean corruptChunks)
+            throws Exception {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         StringBuilder json = new StringBuilder("{");
         for (Map.Entry<String, List<byte[]>> r : resources.entrySet()) {
@@ -138,9 +161,17 @@ class NpmModelFetcherTest {
             List<String> parts = new ArrayList<>();
             for (byte[] chunk : r.getValue()) {
                 String hash = sha256(chunk);
-                parts.add("{\"hash\":\"" + hash + "\",\"offsets\":[" + offset + "," + (offset + chunk.length) + "]}");
+                parts.add(
+                        "{\"hash\":\""
+                                + hash
+                                + "\",\"offsets\":["
+                                + offset
+                                + ","
+                                + (offset + chunk.length)
+                                + "]}");
                 offset += chunk.length;
-                entries.put("package/dist/" + hash, corruptChunks ? "tampered".getBytes(UTF_8) : chunk);
+                entries.put(
+                        "package/dist/" + hash, corruptChunks ? "tampered".getBytes(UTF_8) : chunk);
             }
             java.util.Collections.reverse(parts);
             json.append(String.join(",", parts)).append("]}");

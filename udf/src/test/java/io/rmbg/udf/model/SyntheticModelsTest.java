@@ -1,26 +1,26 @@
 package io.rmbg.udf.model;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
-
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class SyntheticModelsTest {
     private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
     private static final float[] STD = {0.229f, 0.224f, 0.225f};
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void colourKeyModelFollowsItsDocumentedRule() throws Exception {
@@ -39,7 +39,8 @@ class SyntheticModelsTest {
         assertThat(output[0]).isCloseTo(1f, within(1e-6f));
         assertThat(output[1]).isCloseTo(0f, within(1e-6f));
         assertThat(output[2]).isCloseTo(0.5f, within(1e-5f));
-        assertThat((double) output[3]).isCloseTo(SyntheticModels.colourKeyProbability(200, 10, 100), within(1e-5));
+        assertThat((double) output[3])
+                .isCloseTo(SyntheticModels.colourKeyProbability(200, 10, 100), within(1e-5));
     }
 
     @Test
@@ -57,7 +58,8 @@ class SyntheticModelsTest {
     void convStackIsDeterministicAndRuns() throws Exception {
         Path file = dir.resolve("conv-stack.onnx");
         SyntheticModels.writeConvStackModel(file, 16, 4, 8);
-        assertThat(SyntheticModels.convStack(16, 4, 8).toByteArray()).isEqualTo(Files.readAllBytes(file));
+        assertThat(SyntheticModels.convStack(16, 4, 8).toByteArray())
+                .isEqualTo(Files.readAllBytes(file));
 
         float[] input = new float[2 * 3 * 16 * 16];
         for (int i = 0; i < input.length; i++) {
@@ -69,7 +71,8 @@ class SyntheticModelsTest {
         for (float v : output) {
             assertThat(v).isBetween(0f, 1f);
         }
-        assertThatThrownBy(() -> SyntheticModels.convStack(16, 1, 8)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SyntheticModels.convStack(16, 1, 8))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -78,15 +81,24 @@ class SyntheticModelsTest {
 
         SyntheticModels.main(new String[] {"conv-stack", file.toString(), "8", "3", "4"});
 
-        assertThat(Files.readAllBytes(file)).isEqualTo(SyntheticModels.convStack(8, 3, 4).toByteArray());
+        assertThat(Files.readAllBytes(file))
+                .isEqualTo(SyntheticModels.convStack(8, 3, 4).toByteArray());
     }
 
-    /** Runs a model on one float tensor, checking the declared output shape, and returns its output. */
-    private static float[] run(Path file, float[] input, long[] shape, long[] declaredOutput) throws Exception {
+    /**
+     * Runs a model on one float tensor, checking the declared output shape, and returns its output.
+     */
+    private static float[] run(Path file, float[] input, long[] shape, long[] declaredOutput)
+            throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(file.toString())) {
             assertThat(session.getInputNames()).containsExactly(SyntheticModels.INPUT);
-            assertThat(((TensorInfo) session.getOutputInfo().get(SyntheticModels.OUTPUT).getInfo()).getShape())
+            assertThat(
+                            ((TensorInfo)
+                                            session.getOutputInfo()
+                                                    .get(SyntheticModels.OUTPUT)
+                                                    .getInfo())
+                                    .getShape())
                     .containsExactly(declaredOutput);
             try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
                     OrtSession.Result result = session.run(Map.of(SyntheticModels.INPUT, tensor))) {

@@ -1,15 +1,16 @@
 package io.rmbg.udf.process;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
-import io.rmbg.udf.image.ImageFormat;
 import io.rmbg.udf.image.DecodeCost;
+import io.rmbg.udf.image.ImageFormat;
 import io.rmbg.udf.image.ImageInfo;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Admission by bytes: first come first served, never over the budget, withdrawn waiters leave. */
 class MemoryBudgetTest {
@@ -73,7 +74,8 @@ class MemoryBudgetTest {
     @Test
     void anImageCostingMoreThanTheWholeBudgetIsTooLargeNamingTheSetting() {
         MemoryBudget budget = new MemoryBudget(10 * MIB);
-        ProcessingException e = catchThrowableOfType(ProcessingException.class, () -> budget.acquire(11 * MIB));
+        ProcessingException e =
+                catchThrowableOfType(ProcessingException.class, () -> budget.acquire(11 * MIB));
         assertThat(e.code()).isEqualTo(ErrorCode.IMAGE_TOO_LARGE);
         assertThat(e.getMessage()).contains("inference.memory-budget-mb", "11 MiB", "10 MiB");
         assertThat(budget.waiting()).isZero();
@@ -82,7 +84,8 @@ class MemoryBudgetTest {
     @Test
     void aDecodeCostsTheDecodersPeakAndAtLeastEightBytesPerPixel() {
         ImageInfo jpeg = new ImageInfo(ImageFormat.JPEG, 4000, 3000);
-        assertThat(MemoryBudget.decodeCost(jpeg)).isEqualTo(Math.max(DecodeCost.peakBytes(jpeg), 96_000_000L))
+        assertThat(MemoryBudget.decodeCost(jpeg))
+                .isEqualTo(Math.max(DecodeCost.peakBytes(jpeg), 96_000_000L))
                 .isGreaterThanOrEqualTo(96_000_000L);
     }
 }

@@ -1,9 +1,10 @@
 package io.rmbg.udf.sql;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ErrorRateTest {
     private final ErrorRate errorRate = new ErrorRate();

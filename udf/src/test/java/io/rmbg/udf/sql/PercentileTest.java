@@ -1,12 +1,13 @@
 package io.rmbg.udf.sql;
 
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.within;
-
-import java.util.List;
-import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.Test;
 
 /** Expected values are PostgreSQL's percentile_cont for the same inputs. */
 class PercentileTest {
@@ -97,7 +98,8 @@ class PercentileTest {
     @Test
     void refusesAFractionOutsideZeroToOne() {
         Percentile.Accumulator acc = percentile.createAccumulator();
-        assertThatIllegalArgumentException().isThrownBy(() -> percentile.accumulate(acc, 1L, 95.0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> percentile.accumulate(acc, 1L, 95.0))
                 .withMessageContaining("between 0 and 1");
         assertThatIllegalArgumentException().isThrownBy(() -> percentile.accumulate(acc, 1L, -0.1));
         assertThatIllegalArgumentException().isThrownBy(() -> percentile.accumulate(acc, 1L, null));
@@ -106,7 +108,8 @@ class PercentileTest {
     @Test
     void refusesDifferentFractionsInOneGroup() throws Exception {
         Percentile.Accumulator acc = accumulate(0.5, 1L);
-        assertThatIllegalArgumentException().isThrownBy(() -> percentile.accumulate(acc, 2L, 0.9))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> percentile.accumulate(acc, 2L, 0.9))
                 .withMessageContaining("same for every row");
     }
 
