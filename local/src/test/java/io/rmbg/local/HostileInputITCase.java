@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * right error code, or (for odd but valid images) a completed job: through the real parser, a real
  * S3 server, the real decoders and the real ONNX Runtime. Nothing else may be thrown.
  */
-class HostileInputTest {
+class HostileInputITCase {
     private static final long MAX_INLINE = 1 << 20;
 
     @TempDir static Path dir;

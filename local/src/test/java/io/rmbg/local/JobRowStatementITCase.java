@@ -23,7 +23,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sink's upsert on a real PostgreSQL: one row per job, terminal rows stay terminal. */
-class JobRowStatementTest {
+class JobRowStatementITCase {
     @TempDir static Path dir;
     private static LocalPostgres pg;
 

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code source.allowed}, and nothing that tells a forbidden object from a missing one. Sources are
  * read with {@code s3.source.*} and results written with {@code s3.*} when they differ.
  */
-class SourceIsolationTest {
+class SourceIsolationITCase {
     private static final String READER_KEY = "uploads-reader";
     private static final String READER_SECRET = "uploads-reader-secret";
     private static final byte[] PHOTO = SampleImages.jpeg(64, 48);

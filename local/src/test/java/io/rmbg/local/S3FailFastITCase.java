@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * rides out outages; an unreachable store is retried for the whole budget. (The other statuses, 400
  * among them, are in the udf module's {@code S3FailuresTest}: s3proxy cannot be made to send them.)
  */
-class S3FailFastTest {
+class S3FailFastITCase {
     private static final String ACCESS_KEY = "rmbg";
     private static final String SECRET_KEY = "rmbg-secret";
     private static final String BUCKET = "rmbg";

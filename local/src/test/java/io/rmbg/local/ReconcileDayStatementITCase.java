@@ -22,7 +22,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Recomputing a day from the rows, on a real PostgreSQL, gives README's recomputation exactly. */
-class ReconcileDayStatementTest {
+class ReconcileDayStatementITCase {
     private static final LocalDate DAY = LocalDate.of(2026, 1, 15);
     @TempDir static Path dir;
     private static LocalPostgres pg;
