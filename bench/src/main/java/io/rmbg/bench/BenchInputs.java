@@ -1,6 +1,6 @@
 package io.rmbg.bench;
 
-import io.rmbg.udf.model.SyntheticModels;
+import io.rmbg.testkit.SyntheticModels;
 import io.rmbg.udf.process.ModelOptions;
 
 import java.io.PrintStream;

@@ -2,7 +2,7 @@ package io.rmbg.job;
 
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
-import io.rmbg.udf.model.SyntheticModels;
+import io.rmbg.testkit.SyntheticModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

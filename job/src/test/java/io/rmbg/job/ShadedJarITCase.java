@@ -99,6 +99,32 @@ class ShadedJarITCase {
                 .noneMatch(e -> e.matches("META-INF/[^/]+\\.(SF|DSA|RSA|EC)"));
     }
 
+    @Test
+    void leavesOutTheTestTooling() throws IOException {
+        assertThat(entries).noneMatch(e -> e.startsWith("io/rmbg/testkit/"));
+        // The udf jar (what the SQL client loads) carries none either.
+        Path udfJar;
+        try (Stream<Path> files = Files.list(Path.of("../udf/target"))) {
+            udfJar =
+                    files.filter(
+                                    p ->
+                                            p.getFileName()
+                                                    .toString()
+                                                    .matches("rmbg-udf-[^-]+(-SNAPSHOT)?\\.jar"))
+                            .findFirst()
+                            .orElseThrow(
+                                    () ->
+                                            new AssertionError(
+                                                    "no rmbg-udf jar in udf/target: run mvn package"));
+        }
+        try (JarFile udf = new JarFile(udfJar.toFile())) {
+            assertThat(Collections.list(udf.entries()).stream().map(e -> e.getName()))
+                    .isNotEmpty()
+                    .noneMatch(e -> e.startsWith("io/rmbg/testkit/"))
+                    .noneMatch(e -> e.contains("SyntheticModels") || e.contains("OnnxModelWriter"));
+        }
+    }
+
     private static String service(String name) throws IOException {
         var entry = jar.getJarEntry("META-INF/services/" + name);
         assertThat(entry).as("service file for %s", name).isNotNull();

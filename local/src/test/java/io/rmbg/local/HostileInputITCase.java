@@ -2,6 +2,7 @@ package io.rmbg.local;
 
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.testkit.SyntheticModels;
 import io.rmbg.udf.blob.S3BlobStore;
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.event.ImageEventParser;
@@ -9,7 +10,6 @@ import io.rmbg.udf.event.ParseOutcome;
 import io.rmbg.udf.inference.ExecutionDevice;
 import io.rmbg.udf.inference.ModelProfile;
 import io.rmbg.udf.inference.SegmentationModel;
-import io.rmbg.udf.model.SyntheticModels;
 import io.rmbg.udf.process.DecodedImage;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.process.JobProcessor;

@@ -9,10 +9,10 @@ import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
+import io.rmbg.testkit.SyntheticModels;
 import io.rmbg.udf.blob.ContentAddress;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.image.ImageProbe;
-import io.rmbg.udf.model.SyntheticModels;
 import io.rmbg.udf.process.ImageLimits;
 import io.rmbg.udf.process.MemoryBudget;
 import io.rmbg.udf.process.ModelOptions;

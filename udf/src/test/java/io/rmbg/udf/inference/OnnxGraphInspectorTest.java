@@ -1,9 +1,9 @@
 package io.rmbg.udf.inference;
 
-import io.rmbg.udf.model.OnnxModelWriter;
-import io.rmbg.udf.model.OnnxModelWriter.Attribute;
-import io.rmbg.udf.model.OnnxModelWriter.Dim;
-import io.rmbg.udf.model.SyntheticModels;
+import io.rmbg.testkit.OnnxModelWriter;
+import io.rmbg.testkit.OnnxModelWriter.Attribute;
+import io.rmbg.testkit.OnnxModelWriter.Dim;
+import io.rmbg.testkit.SyntheticModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

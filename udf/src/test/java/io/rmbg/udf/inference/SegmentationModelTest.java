@@ -2,14 +2,14 @@ package io.rmbg.udf.inference;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
+import io.rmbg.testkit.OnnxModelWriter;
+import io.rmbg.testkit.OnnxModelWriter.Attribute;
+import io.rmbg.testkit.OnnxModelWriter.Dim;
+import io.rmbg.testkit.SyntheticModels;
 import io.rmbg.udf.error.ErrorCode;
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.image.RasterImage;
 import io.rmbg.udf.inference.ModelProfile.OutputActivation;
-import io.rmbg.udf.model.OnnxModelWriter;
-import io.rmbg.udf.model.OnnxModelWriter.Attribute;
-import io.rmbg.udf.model.OnnxModelWriter.Dim;
-import io.rmbg.udf.model.SyntheticModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

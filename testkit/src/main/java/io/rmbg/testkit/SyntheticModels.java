@@ -1,7 +1,7 @@
-package io.rmbg.udf.model;
+package io.rmbg.testkit;
 
-import io.rmbg.udf.model.OnnxModelWriter.Attribute;
-import io.rmbg.udf.model.OnnxModelWriter.Dim;
+import io.rmbg.testkit.OnnxModelWriter.Attribute;
+import io.rmbg.testkit.OnnxModelWriter.Dim;
 
 import java.io.IOException;
 import java.nio.file.Path;

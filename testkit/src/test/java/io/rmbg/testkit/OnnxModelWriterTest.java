@@ -1,12 +1,12 @@
-package io.rmbg.udf.model;
+package io.rmbg.testkit;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.rmbg.udf.model.OnnxModelWriter.Attribute;
-import io.rmbg.udf.model.OnnxModelWriter.Dim;
+import io.rmbg.testkit.OnnxModelWriter.Attribute;
+import io.rmbg.testkit.OnnxModelWriter.Dim;
 import org.junit.jupiter.api.Test;
 
 import java.nio.FloatBuffer;

@@ -1,4 +1,4 @@
-package io.rmbg.udf.model;
+package io.rmbg.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

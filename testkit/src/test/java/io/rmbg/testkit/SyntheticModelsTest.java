@@ -1,4 +1,4 @@
-package io.rmbg.udf.model;
+package io.rmbg.testkit;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
