@@ -3,6 +3,7 @@ package io.rmbg.local;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.testkit.SyntheticModels;
+import io.rmbg.udf.blob.RetryingBlobStore;
 import io.rmbg.udf.blob.S3BlobStore;
 import io.rmbg.udf.error.ProcessingException;
 import io.rmbg.udf.event.ImageEventParser;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -45,6 +47,9 @@ class HostileInputITCase {
     private static ImageEventParser parser;
     private static final List<String> deadLetterReasons = new ArrayList<>();
 
+    /** The message of the last processing failure, shown when an outcome differs. */
+    private static String lastFailure;
+
     @BeforeAll
     static void start() throws Exception {
         PipelineConfig base = PipelineConfig.defaults();
@@ -60,7 +65,8 @@ class HostileInputITCase {
         blobs = new S3BlobStore(config.s3());
         blobs.client().createBucket(b -> b.bucket(config.get(ConfigKeys.S3_BUCKET)));
         ImageLimits limits = new ImageLimits(50_000_000, 64L << 20, MAX_INLINE);
-        processor = new JobProcessor(blobs, limits);
+        // As in production: transient store failures are ridden out, final answers are not.
+        processor = new JobProcessor(new RetryingBlobStore(blobs, Duration.ofSeconds(30)), limits);
         parser = new ImageEventParser(limits, config.sourcePolicy());
         Path file = dir.resolve("colour-key-320.onnx");
         SyntheticModels.writeColourKeyModel(file, 320);
@@ -83,7 +89,9 @@ class HostileInputITCase {
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void endsAsExpected(HostileInputs.Fixture fixture) {
-        assertThat(outcome(fixture)).isEqualTo(fixture.expected());
+        assertThat(outcome(fixture))
+                .as("%s (%s)", fixture, lastFailure)
+                .isEqualTo(fixture.expected());
     }
 
     private static String outcome(HostileInputs.Fixture fixture) {
@@ -116,6 +124,7 @@ class HostileInputITCase {
             assertThat(result.processed().uri()).startsWith("s3://rmbg/processed/");
             return "completed";
         } catch (ProcessingException e) {
+            lastFailure = e.getMessage();
             assertThat(e.getMessage()).isNotBlank().doesNotContain("rmbg-secret");
             return "failed:" + e.code();
         }
