@@ -62,14 +62,7 @@ class BackgroundRemovalFunctionTest {
         BackgroundRemovalFunction function =
                 new BackgroundRemovalFunction(
                         InMemoryBlobStore::new, ImageLimits.defaults(), model, 2);
-        var harness =
-                new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
-                        new AsyncWaitOperatorFactory<>(
-                                function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
-                        TypeInformation.of(ImageEvent.class)
-                                .createSerializer(
-                                        new org.apache.flink.api.common.serialization
-                                                .SerializerConfigImpl()));
+        var harness = harness(function, 60_000, 8);
         harness.open();
         assertThat(function.isModelOpen()).isTrue();
 
@@ -111,14 +104,7 @@ class BackgroundRemovalFunctionTest {
         BackgroundRemovalFunction function =
                 new BackgroundRemovalFunction(
                         InMemoryBlobStore::new, ImageLimits.defaults(), model, 2, 2, 4, 30_000);
-        var harness =
-                new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
-                        new AsyncWaitOperatorFactory<>(
-                                function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
-                        TypeInformation.of(ImageEvent.class)
-                                .createSerializer(
-                                        new org.apache.flink.api.common.serialization
-                                                .SerializerConfigImpl()));
+        var harness = harness(function, 60_000, 8);
         harness.open();
 
         for (int i = 0; i < 4; i++) {
@@ -149,14 +135,7 @@ class BackgroundRemovalFunctionTest {
         BackgroundRemovalFunction function =
                 new BackgroundRemovalFunction(
                         InMemoryBlobStore::new, ImageLimits.defaults(), served, 2);
-        var harness =
-                new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
-                        new AsyncWaitOperatorFactory<>(
-                                function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
-                        TypeInformation.of(ImageEvent.class)
-                                .createSerializer(
-                                        new org.apache.flink.api.common.serialization
-                                                .SerializerConfigImpl()));
+        var harness = harness(function, 60_000, 8);
         harness.open();
         assertThat(function.loadedModels()).containsExactly("rmbg-2.0");
 
@@ -208,14 +187,7 @@ class BackgroundRemovalFunctionTest {
         BackgroundRemovalFunction function =
                 new BackgroundRemovalFunction(
                         InMemoryBlobStore::new, ImageLimits.defaults(), missing, 2);
-        var harness =
-                new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
-                        new AsyncWaitOperatorFactory<>(
-                                function, 60_000, 8, AsyncDataStream.OutputMode.UNORDERED),
-                        TypeInformation.of(ImageEvent.class)
-                                .createSerializer(
-                                        new org.apache.flink.api.common.serialization
-                                                .SerializerConfigImpl()));
+        var harness = harness(function, 60_000, 8);
 
         assertThatThrownBy(harness::open)
                 .hasMessageContaining("model file not found")
@@ -369,9 +341,15 @@ class BackgroundRemovalFunctionTest {
 
     private static OneInputStreamOperatorTestHarness<ImageEvent, JobResult> harness(
             BackgroundRemovalFunction function, long timeoutMs) throws Exception {
+        return harness(function, timeoutMs, 16);
+    }
+
+    /** The real async operator around {@code function}, as the pipeline builds it. */
+    private static OneInputStreamOperatorTestHarness<ImageEvent, JobResult> harness(
+            BackgroundRemovalFunction function, long timeoutMs, int capacity) throws Exception {
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(
-                        function, timeoutMs, 16, AsyncDataStream.OutputMode.UNORDERED),
+                        function, timeoutMs, capacity, AsyncDataStream.OutputMode.UNORDERED),
                 TypeInformation.of(ImageEvent.class)
                         .createSerializer(
                                 new org.apache.flink.api.common.serialization
