@@ -10,6 +10,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -77,7 +78,31 @@ public final class S3BlobStore implements BlobStore {
         } catch (SdkException | UncheckedIOException e) {
             // The HTTP client reports some broken connections as UncheckedIOException, not as an
             // SdkException; S3Failures tells outages (retryable) from final answers.
-            throw S3Failures.writeFailed(bucket, kind, e);
+            ProcessingException failure = S3Failures.writeFailed(bucket, kind, e);
+            if (failure.isRetryable() && !(e instanceof SdkServiceException)) {
+                ProcessingException refused = refusal(kind, key);
+                if (refused != null) {
+                    throw refused;
+                }
+            }
+            throw failure;
+        }
+    }
+
+    /**
+     * A server that refuses a write may close the connection before reading its body: the client
+     * then sees a broken connection, not the answer, which would read as an outage and be retried
+     * for the whole budget. Asking once more without a body (HEAD of the same key, which the job's
+     * credentials may do) tells a refusal (403) from a network failure; null when it is not one.
+     */
+    private ProcessingException refusal(BlobKind kind, String key) {
+        try {
+            s3.headObject(b -> b.bucket(bucket).key(key));
+            return null;
+        } catch (S3Exception answer) {
+            return answer.statusCode() == 403 ? S3Failures.writeFailed(bucket, kind, answer) : null;
+        } catch (SdkException | UncheckedIOException stillNoAnswer) {
+            return null;
         }
     }
 
