@@ -1,15 +1,15 @@
 package io.rmbg.bench;
 
-import io.rmbg.udf.blob.ContentAddress;
-import io.rmbg.udf.compose.Compositor;
-import io.rmbg.udf.error.ProcessingException;
-import io.rmbg.udf.image.AlphaMask;
-import io.rmbg.udf.image.ImageDecoder;
-import io.rmbg.udf.image.MaskResizer;
-import io.rmbg.udf.image.PngEncoder;
-import io.rmbg.udf.image.RasterImage;
-import io.rmbg.udf.inference.SegmentationModel;
-import io.rmbg.udf.process.ImageLimits;
+import io.rmbg.core.blob.ContentAddress;
+import io.rmbg.core.compose.Compositor;
+import io.rmbg.core.error.ProcessingException;
+import io.rmbg.core.image.AlphaMask;
+import io.rmbg.core.image.ImageDecoder;
+import io.rmbg.core.image.MaskResizer;
+import io.rmbg.core.image.PngEncoder;
+import io.rmbg.core.image.RasterImage;
+import io.rmbg.core.inference.SegmentationModel;
+import io.rmbg.core.process.ImageLimits;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayDeque;

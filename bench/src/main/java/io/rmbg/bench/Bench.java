@@ -1,9 +1,9 @@
 package io.rmbg.bench;
 
-import io.rmbg.udf.inference.ExecutionDevice;
-import io.rmbg.udf.inference.ModelProfile;
-import io.rmbg.udf.inference.SegmentationModel;
-import io.rmbg.udf.process.ModelOptions;
+import io.rmbg.core.inference.ExecutionDevice;
+import io.rmbg.core.inference.ModelProfile;
+import io.rmbg.core.inference.SegmentationModel;
+import io.rmbg.core.process.ModelOptions;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.rmbg.bench;
 
+import io.rmbg.core.process.ModelOptions;
 import io.rmbg.testkit.SyntheticModels;
-import io.rmbg.udf.process.ModelOptions;
 
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -8,12 +8,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
-import io.rmbg.udf.functions.BackgroundRemovalFunction;
-import io.rmbg.udf.process.ModelOptions;
-import io.rmbg.udf.records.ImageEvent;
-import io.rmbg.udf.records.ImageParams;
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.StageTimings;
+import io.rmbg.core.process.ModelOptions;
+import io.rmbg.core.records.ImageEvent;
+import io.rmbg.core.records.ImageParams;
+import io.rmbg.core.records.JobResult;
+import io.rmbg.core.records.StageTimings;
+import io.rmbg.job.functions.BackgroundRemovalFunction;
 
 import java.util.List;
 import java.util.UUID;

@@ -1,8 +1,8 @@
 package io.rmbg.bench;
 
-import io.rmbg.udf.functions.BackgroundRemovalFunction;
-import io.rmbg.udf.process.ImageLimits;
-import io.rmbg.udf.process.ModelOptions;
+import io.rmbg.core.process.ModelOptions;
+import io.rmbg.core.process.RemoverSettings;
+import io.rmbg.job.functions.BackgroundRemovalFunction;
 
 /** How the benchmark builds the operator's function, and which of its threads run the model. */
 final class Functions {
@@ -14,12 +14,10 @@ final class Functions {
         return new InFlightTrackingFunction(
                 new BackgroundRemovalFunction(
                         BenchBlobStore.factory(),
-                        ImageLimits.defaults(),
                         model,
-                        options.cpuThreads(),
-                        options.postprocessThreads(),
-                        batchSize,
-                        options.batchTimeoutMs()));
+                        RemoverSettings.defaults(1)
+                                .withThreads(options.cpuThreads(), options.postprocessThreads())
+                                .withBatching(batchSize, options.batchTimeoutMs())));
     }
 
     /**

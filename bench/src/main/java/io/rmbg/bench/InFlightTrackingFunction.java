@@ -2,9 +2,9 @@ package io.rmbg.bench;
 
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 
-import io.rmbg.udf.functions.BackgroundRemovalFunction;
-import io.rmbg.udf.records.ImageEvent;
-import io.rmbg.udf.records.JobResult;
+import io.rmbg.core.records.ImageEvent;
+import io.rmbg.core.records.JobResult;
+import io.rmbg.job.functions.BackgroundRemovalFunction;
 
 /**
  * The function under test, unchanged, noting when each element enters it (see {@link InFlight}):

@@ -1,12 +1,12 @@
 package io.rmbg.bench;
 
-import io.rmbg.udf.inference.ExecutionDevice;
-import io.rmbg.udf.inference.ModelProfile;
-import io.rmbg.udf.inference.SegmentationModel;
-import io.rmbg.udf.model.FetchableModel;
-import io.rmbg.udf.model.ModelCache;
-import io.rmbg.udf.model.NpmModelFetcher;
-import io.rmbg.udf.process.ModelOptions;
+import io.rmbg.core.inference.ExecutionDevice;
+import io.rmbg.core.inference.ModelProfile;
+import io.rmbg.core.inference.SegmentationModel;
+import io.rmbg.core.model.FetchableModel;
+import io.rmbg.core.model.ModelCache;
+import io.rmbg.core.model.NpmModelFetcher;
+import io.rmbg.core.process.ModelOptions;
 
 import java.io.PrintStream;
 import java.nio.file.Files;

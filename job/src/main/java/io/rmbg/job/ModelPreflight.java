@@ -1,11 +1,11 @@
 package io.rmbg.job;
 
+import io.rmbg.core.inference.ExecutionDevice;
+import io.rmbg.core.inference.ModelProfile;
+import io.rmbg.core.inference.SegmentationModel;
+import io.rmbg.core.process.ModelOptions;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
-import io.rmbg.udf.inference.ExecutionDevice;
-import io.rmbg.udf.inference.ModelProfile;
-import io.rmbg.udf.inference.SegmentationModel;
-import io.rmbg.udf.process.ModelOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,10 +2,10 @@ package io.rmbg.job;
 
 import org.apache.flink.api.connector.sink2.Sink;
 
+import io.rmbg.core.records.DeadLetter;
+import io.rmbg.core.records.JobResult;
 import io.rmbg.job.stats.DailyStats;
 import io.rmbg.job.stats.ErrorCount;
-import io.rmbg.udf.records.DeadLetter;
-import io.rmbg.udf.records.JobResult;
 
 import static java.util.Objects.requireNonNull;
 

@@ -13,6 +13,9 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import io.rmbg.core.records.DeadLetter;
+import io.rmbg.core.records.JobResult;
+import io.rmbg.core.records.SourceRecord;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.sinks.CloseSafeJdbcSink;
@@ -22,9 +25,6 @@ import io.rmbg.job.sinks.ErrorStatsStatement;
 import io.rmbg.job.sinks.JobResultSerializer;
 import io.rmbg.job.sinks.JobRowStatement;
 import io.rmbg.job.sinks.ReconcileDayStatement;
-import io.rmbg.udf.records.DeadLetter;
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.SourceRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.time.ZoneId;

@@ -10,24 +10,24 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.async.AsyncFunction;
 
+import io.rmbg.core.blob.BlobStoreFactory;
+import io.rmbg.core.event.ParseOutcome;
+import io.rmbg.core.records.ImageEvent;
+import io.rmbg.core.records.JobResult;
+import io.rmbg.core.records.SourceRecord;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.job.functions.BackgroundRemovalFunction;
 import io.rmbg.job.functions.ClaimJobIds;
 import io.rmbg.job.functions.FirstResultPerJob;
 import io.rmbg.job.functions.OffloadLargeDeadLetters;
+import io.rmbg.job.functions.ParseImageEventFunction;
 import io.rmbg.job.stats.DailyStatistics;
 import io.rmbg.job.stats.DailyStats;
 import io.rmbg.job.stats.DayActivity;
 import io.rmbg.job.stats.JobOutcome;
 import io.rmbg.job.stats.ReconcileDays;
 import io.rmbg.job.stats.SplitErrorCodes;
-import io.rmbg.udf.blob.BlobStoreFactory;
-import io.rmbg.udf.event.ParseOutcome;
-import io.rmbg.udf.functions.BackgroundRemovalFunction;
-import io.rmbg.udf.functions.ParseImageEventFunction;
-import io.rmbg.udf.records.ImageEvent;
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.SourceRecord;
 
 import java.time.Duration;
 import java.time.ZoneId;
@@ -85,15 +85,7 @@ public final class RmbgPipeline {
 
     public static BackgroundRemovalFunction backgroundRemoval(
             PipelineConfig config, BlobStoreFactory blobs) {
-        return new BackgroundRemovalFunction(
-                        blobs,
-                        config.imageLimits(),
-                        config.model(),
-                        config.getInt(ConfigKeys.INFERENCE_CPU_THREADS),
-                        config.getInt(ConfigKeys.INFERENCE_POSTPROCESS_THREADS),
-                        config.getInt(ConfigKeys.INFERENCE_BATCH_SIZE),
-                        config.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS))
-                .withMemoryBudget(config.memoryBudgetBytes());
+        return new BackgroundRemovalFunction(blobs, config.model(), config.removerSettings());
     }
 
     public void build(StreamExecutionEnvironment env, PipelineConfig config) {

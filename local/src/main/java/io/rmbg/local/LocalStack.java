@@ -1,8 +1,8 @@
 package io.rmbg.local;
 
+import io.rmbg.core.blob.S3BlobStore;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
-import io.rmbg.udf.blob.S3BlobStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

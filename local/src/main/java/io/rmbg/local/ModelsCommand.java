@@ -1,9 +1,9 @@
 package io.rmbg.local;
 
-import io.rmbg.udf.model.FetchableModel;
-import io.rmbg.udf.model.ModelCache;
-import io.rmbg.udf.model.ModelUnavailableException;
-import io.rmbg.udf.model.NpmModelFetcher;
+import io.rmbg.core.model.FetchableModel;
+import io.rmbg.core.model.ModelCache;
+import io.rmbg.core.model.ModelUnavailableException;
+import io.rmbg.core.model.NpmModelFetcher;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -60,7 +60,7 @@ public final class ModelsCommand {
         out.println(
                 "Other models (RMBG-2.0, BiRefNet, U²-Net …): bring the .onnx file and set model.path and"
                         + " model.profile ("
-                        + String.join(", ", io.rmbg.udf.inference.ModelProfile.knownNames())
+                        + String.join(", ", io.rmbg.core.inference.ModelProfile.knownNames())
                         + ").");
     }
 

@@ -4,19 +4,19 @@ import org.apache.flink.streaming.api.functions.async.AsyncFunction;
 import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 
+import io.rmbg.core.blob.BlobKind;
+import io.rmbg.core.blob.BlobStore;
+import io.rmbg.core.blob.BlobStoreFactory;
+import io.rmbg.core.blob.RetryingBlobStore;
+import io.rmbg.core.blob.S3BlobStore;
+import io.rmbg.core.blob.S3Options;
+import io.rmbg.core.error.ErrorCode;
+import io.rmbg.core.error.ProcessingException;
+import io.rmbg.core.records.ImageEvent;
+import io.rmbg.core.records.JobResult;
 import io.rmbg.job.RmbgPipeline;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
-import io.rmbg.udf.blob.BlobKind;
-import io.rmbg.udf.blob.BlobStore;
-import io.rmbg.udf.blob.BlobStoreFactory;
-import io.rmbg.udf.blob.RetryingBlobStore;
-import io.rmbg.udf.blob.S3BlobStore;
-import io.rmbg.udf.blob.S3Options;
-import io.rmbg.udf.error.ErrorCode;
-import io.rmbg.udf.error.ProcessingException;
-import io.rmbg.udf.records.ImageEvent;
-import io.rmbg.udf.records.JobResult;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -39,10 +39,10 @@ final class ChaosRemoval {
     }
 
     /** Delegates everything; only the hand-over and the completion can die. */
-    private static final class Function extends io.rmbg.udf.functions.BackgroundRemovalFunction {
+    private static final class Function extends io.rmbg.job.functions.BackgroundRemovalFunction {
         private static final long serialVersionUID = 1L;
 
-        Function(io.rmbg.udf.functions.BackgroundRemovalFunction template) {
+        Function(io.rmbg.job.functions.BackgroundRemovalFunction template) {
             super(template);
         }
 

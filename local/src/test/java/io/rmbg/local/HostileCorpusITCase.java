@@ -10,14 +10,14 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rmbg.core.blob.S3BlobStore;
+import io.rmbg.core.blob.S3Uri;
+import io.rmbg.core.event.ImageEventParser;
+import io.rmbg.core.records.SourceRecord;
 import io.rmbg.job.RmbgJob;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.testkit.SyntheticModels;
-import io.rmbg.udf.blob.S3BlobStore;
-import io.rmbg.udf.blob.S3Uri;
-import io.rmbg.udf.event.ImageEventParser;
-import io.rmbg.udf.records.SourceRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -1,11 +1,11 @@
 package io.rmbg.local;
 
+import io.rmbg.core.error.ErrorCode;
+import io.rmbg.core.records.BlobRef;
+import io.rmbg.core.records.JobResult;
+import io.rmbg.core.records.JobStatus;
+import io.rmbg.core.records.StageTimings;
 import io.rmbg.job.sinks.JobRowStatement;
-import io.rmbg.udf.error.ErrorCode;
-import io.rmbg.udf.records.BlobRef;
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.JobStatus;
-import io.rmbg.udf.records.StageTimings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package io.rmbg.local;
 
-import io.rmbg.udf.blob.BlobKind;
-import io.rmbg.udf.blob.BlobStore;
-import io.rmbg.udf.blob.ContentAddress;
-import io.rmbg.udf.error.ErrorCode;
-import io.rmbg.udf.error.ProcessingException;
+import io.rmbg.core.blob.BlobKind;
+import io.rmbg.core.blob.BlobStore;
+import io.rmbg.core.blob.ContentAddress;
+import io.rmbg.core.error.ErrorCode;
+import io.rmbg.core.error.ProcessingException;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,7 +1,7 @@
 package io.rmbg.local;
 
-import io.rmbg.udf.model.FetchableModel;
-import io.rmbg.udf.model.ModelCache;
+import io.rmbg.core.model.FetchableModel;
+import io.rmbg.core.model.ModelCache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

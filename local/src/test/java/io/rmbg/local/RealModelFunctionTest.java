@@ -7,16 +7,16 @@ import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
-import io.rmbg.udf.functions.BackgroundRemovalFunction;
-import io.rmbg.udf.inference.ExecutionDevice;
-import io.rmbg.udf.inference.ModelProfile;
-import io.rmbg.udf.inference.SegmentationModel;
-import io.rmbg.udf.process.ImageLimits;
-import io.rmbg.udf.process.ModelOptions;
-import io.rmbg.udf.records.ImageEvent;
-import io.rmbg.udf.records.ImageParams;
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.JobStatus;
+import io.rmbg.core.inference.ExecutionDevice;
+import io.rmbg.core.inference.ModelProfile;
+import io.rmbg.core.inference.SegmentationModel;
+import io.rmbg.core.process.ModelOptions;
+import io.rmbg.core.process.RemoverSettings;
+import io.rmbg.core.records.ImageEvent;
+import io.rmbg.core.records.ImageParams;
+import io.rmbg.core.records.JobResult;
+import io.rmbg.core.records.JobStatus;
+import io.rmbg.job.functions.BackgroundRemovalFunction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +48,7 @@ class RealModelFunctionTest {
         ModelOptions options = new ModelOptions(model.toString(), "isnet", "cpu", 1);
         BackgroundRemovalFunction function =
                 new BackgroundRemovalFunction(
-                        MapBlobStore::new, ImageLimits.defaults(), options, 2);
+                        MapBlobStore::new, options, RemoverSettings.defaults(2));
         var harness =
                 new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
                         new AsyncWaitOperatorFactory<>(

@@ -1,8 +1,8 @@
 package io.rmbg.local;
 
-import io.rmbg.udf.model.FetchableModel;
-import io.rmbg.udf.model.ModelCache;
-import io.rmbg.udf.model.NpmModelFetcher;
+import io.rmbg.core.model.FetchableModel;
+import io.rmbg.core.model.ModelCache;
+import io.rmbg.core.model.NpmModelFetcher;
 
 import javax.imageio.ImageIO;
 

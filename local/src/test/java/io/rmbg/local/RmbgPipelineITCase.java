@@ -9,12 +9,12 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rmbg.core.blob.ContentAddress;
+import io.rmbg.core.blob.S3BlobStore;
 import io.rmbg.job.RmbgJob;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.testkit.SyntheticModels;
-import io.rmbg.udf.blob.ContentAddress;
-import io.rmbg.udf.blob.S3BlobStore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

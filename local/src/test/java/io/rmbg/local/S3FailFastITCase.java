@@ -1,12 +1,12 @@
 package io.rmbg.local;
 
-import io.rmbg.udf.blob.BlobKind;
-import io.rmbg.udf.blob.BlobStore;
-import io.rmbg.udf.blob.RetryingBlobStore;
-import io.rmbg.udf.blob.S3BlobStore;
-import io.rmbg.udf.blob.S3Options;
-import io.rmbg.udf.error.ErrorCode;
-import io.rmbg.udf.error.ProcessingException;
+import io.rmbg.core.blob.BlobKind;
+import io.rmbg.core.blob.BlobStore;
+import io.rmbg.core.blob.RetryingBlobStore;
+import io.rmbg.core.blob.S3BlobStore;
+import io.rmbg.core.blob.S3Options;
+import io.rmbg.core.error.ErrorCode;
+import io.rmbg.core.error.ProcessingException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

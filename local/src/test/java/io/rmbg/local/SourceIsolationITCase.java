@@ -1,17 +1,17 @@
 package io.rmbg.local;
 
+import io.rmbg.core.blob.BlobKind;
+import io.rmbg.core.blob.BlobStore;
+import io.rmbg.core.blob.BlobStoreFactory;
+import io.rmbg.core.blob.S3BlobStore;
+import io.rmbg.core.blob.S3Options;
+import io.rmbg.core.error.ErrorCode;
+import io.rmbg.core.error.ProcessingException;
+import io.rmbg.core.event.ImageEventParser;
+import io.rmbg.core.event.ParseOutcome;
+import io.rmbg.core.records.SourceRecord;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
-import io.rmbg.udf.blob.BlobKind;
-import io.rmbg.udf.blob.BlobStore;
-import io.rmbg.udf.blob.BlobStoreFactory;
-import io.rmbg.udf.blob.S3BlobStore;
-import io.rmbg.udf.blob.S3Options;
-import io.rmbg.udf.error.ErrorCode;
-import io.rmbg.udf.error.ProcessingException;
-import io.rmbg.udf.event.ImageEventParser;
-import io.rmbg.udf.event.ParseOutcome;
-import io.rmbg.udf.records.SourceRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,14 +1,14 @@
 package io.rmbg.local;
 
+import io.rmbg.core.error.ErrorCode;
+import io.rmbg.core.records.BlobRef;
+import io.rmbg.core.records.JobResult;
+import io.rmbg.core.records.JobResultJson;
+import io.rmbg.core.records.JobStatus;
+import io.rmbg.core.records.StageTimings;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.sinks.JobRowStatement;
-import io.rmbg.udf.error.ErrorCode;
-import io.rmbg.udf.records.BlobRef;
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.JobResultJson;
-import io.rmbg.udf.records.JobStatus;
-import io.rmbg.udf.records.StageTimings;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,5 +1,7 @@
 package io.rmbg.job.config;
 
+import io.rmbg.core.process.RemoverSettings;
+
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,9 +175,11 @@ public final class ConfigKeys {
         d.put(INFERENCE_TIMEOUT_MS, "120000");
         d.put(INFERENCE_CPU_THREADS, "2");
         d.put(INFERENCE_POSTPROCESS_THREADS, "2");
-        d.put(INFERENCE_BATCH_SIZE, "4");
-        d.put(INFERENCE_BATCH_TIMEOUT_MS, "10");
-        d.put(INFERENCE_MEMORY_BUDGET_MB, "1024");
+        d.put(INFERENCE_BATCH_SIZE, String.valueOf(RemoverSettings.DEFAULT_BATCH_SIZE));
+        d.put(INFERENCE_BATCH_TIMEOUT_MS, String.valueOf(RemoverSettings.DEFAULT_BATCH_TIMEOUT_MS));
+        d.put(
+                INFERENCE_MEMORY_BUDGET_MB,
+                String.valueOf(RemoverSettings.DEFAULT_MEMORY_BUDGET_BYTES >> 20));
         d.put(IMAGE_MAX_PIXELS, "50000000");
         d.put(IMAGE_MAX_SOURCE_BYTES, Long.toString(64L * 1024 * 1024));
         d.put(IMAGE_MAX_INLINE_BYTES, Long.toString(8L * 1024 * 1024));

@@ -1,12 +1,13 @@
 package io.rmbg.job.config;
 
-import io.rmbg.udf.blob.BlobKind;
-import io.rmbg.udf.blob.S3Options;
-import io.rmbg.udf.blob.SourcePolicy;
-import io.rmbg.udf.inference.DeviceSelection;
-import io.rmbg.udf.inference.GpuOptions;
-import io.rmbg.udf.process.ImageLimits;
-import io.rmbg.udf.process.ModelOptions;
+import io.rmbg.core.blob.BlobKind;
+import io.rmbg.core.blob.S3Options;
+import io.rmbg.core.blob.SourcePolicy;
+import io.rmbg.core.inference.DeviceSelection;
+import io.rmbg.core.inference.GpuOptions;
+import io.rmbg.core.process.ImageLimits;
+import io.rmbg.core.process.ModelOptions;
+import io.rmbg.core.process.RemoverSettings;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -192,6 +193,17 @@ public final class PipelineConfig implements Serializable {
      */
     public long memoryBudgetBytes() {
         return getLong(ConfigKeys.INFERENCE_MEMORY_BUDGET_MB) << 20;
+    }
+
+    /** How each slot's background remover runs: pools, batching, memory budget, image limits. */
+    public RemoverSettings removerSettings() {
+        return new RemoverSettings(
+                imageLimits(),
+                getInt(ConfigKeys.INFERENCE_CPU_THREADS),
+                getInt(ConfigKeys.INFERENCE_POSTPROCESS_THREADS),
+                getInt(ConfigKeys.INFERENCE_BATCH_SIZE),
+                getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS),
+                memoryBudgetBytes());
     }
 
     private GpuOptions gpu() {

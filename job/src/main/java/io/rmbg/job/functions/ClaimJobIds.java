@@ -10,13 +10,13 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import io.rmbg.udf.error.ErrorCode;
-import io.rmbg.udf.event.ParseOutcome;
-import io.rmbg.udf.records.DeadLetter;
-import io.rmbg.udf.records.ImageEvent;
-import io.rmbg.udf.records.ImageEventJson;
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.SourceRecord;
+import io.rmbg.core.error.ErrorCode;
+import io.rmbg.core.event.ParseOutcome;
+import io.rmbg.core.records.DeadLetter;
+import io.rmbg.core.records.ImageEvent;
+import io.rmbg.core.records.ImageEventJson;
+import io.rmbg.core.records.JobResult;
+import io.rmbg.core.records.SourceRecord;
 
 import java.time.Duration;
 

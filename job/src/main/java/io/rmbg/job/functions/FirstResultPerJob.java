@@ -9,7 +9,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
-import io.rmbg.udf.records.JobResult;
+import io.rmbg.core.records.JobResult;
 
 import java.time.Duration;
 

@@ -3,11 +3,11 @@ package io.rmbg.job.functions;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
-import io.rmbg.udf.blob.BlobKind;
-import io.rmbg.udf.blob.BlobStore;
-import io.rmbg.udf.blob.BlobStoreFactory;
-import io.rmbg.udf.blob.ContentAddress;
-import io.rmbg.udf.records.DeadLetter;
+import io.rmbg.core.blob.BlobKind;
+import io.rmbg.core.blob.BlobStore;
+import io.rmbg.core.blob.BlobStoreFactory;
+import io.rmbg.core.blob.ContentAddress;
+import io.rmbg.core.records.DeadLetter;
 
 /**
  * Keeps every dead letter within the size the dead-letter topic accepts: a value larger than {@code

@@ -2,9 +2,9 @@ package io.rmbg.job.sinks;
 
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 
-import io.rmbg.udf.event.Text;
-import io.rmbg.udf.records.DeadLetter;
-import io.rmbg.udf.records.SourceRecord;
+import io.rmbg.core.event.Text;
+import io.rmbg.core.records.DeadLetter;
+import io.rmbg.core.records.SourceRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;

@@ -2,8 +2,8 @@ package io.rmbg.job.sinks;
 
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 
-import io.rmbg.udf.records.JobResult;
-import io.rmbg.udf.records.JobResultJson;
+import io.rmbg.core.records.JobResult;
+import io.rmbg.core.records.JobResultJson;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import static java.nio.charset.StandardCharsets.UTF_8;

@@ -2,8 +2,8 @@ package io.rmbg.job.sinks;
 
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
-import io.rmbg.udf.event.Text;
-import io.rmbg.udf.records.JobResult;
+import io.rmbg.core.event.Text;
+import io.rmbg.core.records.JobResult;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -4,7 +4,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 
-import io.rmbg.udf.records.SourceRecord;
+import io.rmbg.core.records.SourceRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**

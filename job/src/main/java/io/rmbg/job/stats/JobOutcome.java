@@ -1,6 +1,6 @@
 package io.rmbg.job.stats;
 
-import io.rmbg.udf.records.JobResult;
+import io.rmbg.core.records.JobResult;
 
 import java.time.Duration;
 

@@ -1,7 +1,7 @@
 package io.rmbg.job.config;
 
-import io.rmbg.udf.blob.S3Options;
-import io.rmbg.udf.blob.SourcePolicy;
+import io.rmbg.core.blob.S3Options;
+import io.rmbg.core.blob.SourcePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package io.rmbg.job.config;
 
-import io.rmbg.udf.inference.GpuOptions;
-import io.rmbg.udf.process.ModelOptions;
+import io.rmbg.core.inference.GpuOptions;
+import io.rmbg.core.process.ModelOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

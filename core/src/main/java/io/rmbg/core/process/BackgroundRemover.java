@@ -1,0 +1,395 @@
+package io.rmbg.core.process;
+
+import io.rmbg.core.blob.BlobStore;
+import io.rmbg.core.error.ErrorCode;
+import io.rmbg.core.error.ProcessingException;
+import io.rmbg.core.inference.ExecutionDevice;
+import io.rmbg.core.inference.ModelProfile;
+import io.rmbg.core.inference.NonFiniteOutputException;
+import io.rmbg.core.inference.SegmentationModel;
+import io.rmbg.core.records.ImageEvent;
+import io.rmbg.core.records.JobResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Removes the background of images, one {@link ImageEvent} at a time: fetch and decode, run the
+ * segmentation model, compose the cut-out, store the blobs, and answer the job's {@link JobResult}.
+ * Plain Java: the Flink function, the tests and the benchmark all run images through this class.
+ *
+ * <pre>{@code
+ * try (BackgroundRemover remover =
+ *         BackgroundRemover.open("demo", ExecutionDevice.cpu(), models, settings, blobs)) {
+ *     JobResult result = remover.submit(event).result().join();
+ * }
+ * }</pre>
+ *
+ * <p>It holds <b>one</b> ONNX Runtime session per model it serves: the default model's, opened by
+ * {@link #open}, and one for each additional model ({@code model.additional}), opened the first
+ * time an event asks for it in {@code params.model} and kept; {@link #close} closes all of them.
+ *
+ * <p>Three kinds of threads, so that the model never waits on the CPU and a slow PNG never holds up
+ * the next batch:
+ *
+ * <ul>
+ *   <li>the <b>CPU pool</b> fetches, decodes and preprocesses each image straight into a batch
+ *       buffer of its model's {@link ModelLane};
+ *   <li>each lane's <b>model thread</b> gathers up to {@code batchSize} images (or waits at most
+ *       {@code batchTimeoutMs} while the model is idle) and runs them in one call; with two batch
+ *       buffers, preparing the next batch overlaps the current inference;
+ *   <li>the <b>postprocess pool</b> turns each image's map into the mask and cut-out, encodes the
+ *       PNGs, hashes and uploads them, and completes the image on its own.
+ * </ul>
+ *
+ * No caller's thread ever blocks, and neither does an image waiting for its turn: decodes are
+ * admitted by their estimated heap cost into a {@link MemoryBudget}, so many large images in flight
+ * wait instead of exhausting the heap.
+ *
+ * <p>Every failure of an image completes its result as a failed row with an {@link ErrorCode}; a
+ * model output with NaN or infinity fails as {@code INFERENCE} ({@link Listener#nonFiniteOutput}).
+ * When a batch fails, its images are run once more one by one, so one bad input fails alone. Only a
+ * JVM {@link Error} such as {@link OutOfMemoryError} completes the result exceptionally ({@link
+ * JobFailures}).
+ *
+ * <p>Native prerequisite: ONNX Runtime on the classpath and {@code ORT_DISABLE_TELEMETRY=1}.
+ */
+public final class BackgroundRemover implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BackgroundRemover.class);
+
+    /** What a remover reports as it works; each method is called from the remover's threads. */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+
+        /** A model call ran {@code images} images in {@code millis} ms. */
+        default void modelCall(int images, long millis) {}
+
+        /** A job failed because the model answered NaN or infinity. */
+        default void nonFiniteOutput() {}
+    }
+
+    private final String name;
+    private final ExecutionDevice device;
+    private final ModelOptions models;
+    private final RemoverSettings settings;
+    private final BlobStore blobs;
+    private final Listener listener;
+    private final ExecutorService cpuPool;
+    private final ExecutorService postprocessPool;
+    private final ExecutorService modelLoader;
+    private final MemoryBudget memoryBudget;
+    private final JobStages stages;
+    private final Map<String, CompletableFuture<ModelLane>> lanes = new ConcurrentHashMap<>();
+    private volatile ModelLane defaultLane;
+    private long modelLoadMs;
+
+    private BackgroundRemover(
+            String name,
+            ExecutionDevice device,
+            ModelOptions models,
+            RemoverSettings settings,
+            BlobStore blobs,
+            Listener listener) {
+        this.name = requireNonNull(name, "name cannot be null");
+        this.device = requireNonNull(device, "device cannot be null");
+        this.models = requireNonNull(models, "models cannot be null");
+        this.settings = requireNonNull(settings, "settings cannot be null");
+        this.blobs = requireNonNull(blobs, "blobs cannot be null");
+        this.listener = requireNonNull(listener, "listener cannot be null");
+        cpuPool =
+                Executors.newFixedThreadPool(
+                        settings.cpuThreads(), daemonThreads("rmbg-cpu-" + name));
+        postprocessPool =
+                Executors.newFixedThreadPool(
+                        settings.postprocessThreads(), daemonThreads("rmbg-post-" + name));
+        modelLoader = Executors.newSingleThreadExecutor(daemonThreads("rmbg-model-loader-" + name));
+        memoryBudget = new MemoryBudget(settings.memoryBudgetBytes());
+        stages =
+                new JobStages(
+                        new JobProcessor(blobs, settings.limits()),
+                        memoryBudget,
+                        cpuPool,
+                        postprocessPool);
+    }
+
+    /**
+     * Like {@link #open(String, ExecutionDevice, ModelOptions, RemoverSettings, BlobStore,
+     * Listener)} without a listener.
+     */
+    public static BackgroundRemover open(
+            String name,
+            ExecutionDevice device,
+            ModelOptions models,
+            RemoverSettings settings,
+            BlobStore blobs) {
+        return open(name, device, models, settings, blobs, Listener.NONE);
+    }
+
+    /**
+     * Starts the pools and loads the default model on {@code device}. The remover owns {@code
+     * blobs} from here on: {@link #close} closes it, and so does a failed open.
+     *
+     * @param name names the threads (the Flink function passes its subtask index)
+     */
+    public static BackgroundRemover open(
+            String name,
+            ExecutionDevice device,
+            ModelOptions models,
+            RemoverSettings settings,
+            BlobStore blobs,
+            Listener listener) {
+        BackgroundRemover remover =
+                new BackgroundRemover(name, device, models, settings, blobs, listener);
+        long start = System.nanoTime();
+        try {
+            remover.defaultLane = remover.openLane(models.profile(), models.path());
+        } catch (RuntimeException e) {
+            try {
+                remover.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        remover.modelLoadMs = (System.nanoTime() - start) / 1_000_000;
+        remover.lanes.put(
+                remover.defaultLane.model().profile().name(),
+                CompletableFuture.completedFuture(remover.defaultLane));
+        return remover;
+    }
+
+    /**
+     * Starts work on {@code event}. Never blocks and never throws: whatever happens to the image
+     * ends in the job's {@link RemovalJob#result()}.
+     */
+    public RemovalJob submit(ImageEvent event) {
+        long startedAt = System.currentTimeMillis();
+        RemovalJob job = new RemovalJob(event);
+        JobInFlight inFlight = job.inFlight();
+        stages.run(event, laneFor(event), startedAt, inFlight)
+                .whenComplete(
+                        (result, error) -> {
+                            if (inFlight.cancellation().isCancelled()) {
+                                return; // timeOut() has answered for this job
+                            }
+                            if (error == null) {
+                                job.result().complete(result);
+                            } else if (JobFailures.failsTheTask(error)) {
+                                job.result().completeExceptionally(JobFailures.cause(error));
+                            } else {
+                                if (JobFailures.cause(error) instanceof NonFiniteOutputException) {
+                                    listener.nonFiniteOutput();
+                                }
+                                job.result()
+                                        .complete(
+                                                JobFailures.failedResult(
+                                                        event,
+                                                        error,
+                                                        inFlight.decoded(),
+                                                        System.currentTimeMillis()));
+                            }
+                        });
+        return job;
+    }
+
+    /**
+     * Loads a model and starts its lane; the caller decides whether a failure fails the slot or an
+     * event.
+     */
+    private ModelLane openLane(String profileName, String path) {
+        long start = System.nanoTime();
+        SegmentationModel model =
+                SegmentationModel.load(
+                        Path.of(path),
+                        ModelProfile.named(profileName),
+                        device,
+                        models.intraOpThreads(),
+                        models.gpu());
+        LOG.info(
+                "Remover {} loaded model {} ({}, version {}) on {} in {} ms",
+                name,
+                path,
+                model.profile().name(),
+                model.modelVersion(),
+                model.executionProvider(),
+                (System.nanoTime() - start) / 1_000_000);
+        try {
+            return new ModelLane(
+                    model,
+                    "rmbg-inference-" + model.profile().name() + "-" + name,
+                    settings.batchSize(),
+                    settings.batchTimeoutMs(),
+                    cpuPool,
+                    listener::modelCall);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The lane of the model {@code params.model} names, the default one without it. An additional
+     * model is loaded on the loader thread the first time it is asked for; the events asking for it
+     * meanwhile wait for that one load. A model that fails to load fails every event asking for it,
+     * with the reason, until the remover is reopened.
+     */
+    private CompletableFuture<ModelLane> laneFor(ImageEvent event) {
+        String requested = event.params().model();
+        if (requested == null) {
+            return CompletableFuture.completedFuture(defaultLane);
+        }
+        ModelProfile profile;
+        try {
+            profile = ModelProfile.named(requested);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(
+                    new ProcessingException(
+                            ErrorCode.INVALID_EVENT, "params.model: " + e.getMessage()));
+        }
+        CompletableFuture<ModelLane> lane = lanes.get(profile.name());
+        if (lane != null) {
+            return lane;
+        }
+        Optional<String> path = models.pathOf(profile.name());
+        if (path.isEmpty()) {
+            return CompletableFuture.failedFuture(
+                    new ProcessingException(
+                            ErrorCode.INVALID_EVENT,
+                            "params.model '"
+                                    + requested
+                                    + "' is not served by this job; it serves "
+                                    + models.servedProfiles()
+                                    + " (add more with model.additional)"));
+        }
+        return lanes.computeIfAbsent(
+                profile.name(),
+                profileName ->
+                        CompletableFuture.supplyAsync(
+                                () -> loadAdditional(profileName, path.get()), modelLoader));
+    }
+
+    private ModelLane loadAdditional(String profileName, String path) {
+        try {
+            return openLane(profileName, path);
+        } catch (RuntimeException e) {
+            LOG.error("Remover {} cannot load model {} for profile {}", name, path, profileName, e);
+            throw new CompletionException(
+                    new ProcessingException(
+                            ErrorCode.INFERENCE,
+                            "model '"
+                                    + profileName
+                                    + "' ("
+                                    + path
+                                    + ") cannot be loaded: "
+                                    + e.getMessage()));
+        }
+    }
+
+    /** Images handed to the models that are not yet in a running batch. */
+    public int queued() {
+        int queued = 0;
+        for (CompletableFuture<ModelLane> lane : lanes.values()) {
+            if (lane.isDone() && !lane.isCompletedExceptionally()) {
+                queued += lane.join().queued();
+            }
+        }
+        return queued;
+    }
+
+    /** The profiles with an open session. */
+    public List<String> loadedModels() {
+        List<String> names = new ArrayList<>();
+        lanes.forEach(
+                (profile, lane) -> {
+                    if (lane.isDone() && !lane.isCompletedExceptionally()) {
+                        names.add(profile);
+                    }
+                });
+        return names;
+    }
+
+    /** The default model's session. */
+    public SegmentationModel defaultModel() {
+        return defaultLane.model();
+    }
+
+    /** Milliseconds {@link #open} took to load the default model. */
+    public long modelLoadMs() {
+        return modelLoadMs;
+    }
+
+    /** The budget for decoded images in flight. */
+    public MemoryBudget memoryBudget() {
+        return memoryBudget;
+    }
+
+    public ExecutionDevice device() {
+        return device;
+    }
+
+    /**
+     * Fails what has not started, waits for running batches, closes every session, the pools and
+     * the blob store.
+     */
+    @Override
+    public void close() throws Exception {
+        // The lanes first: each fails what has not run and waits for its running batch before its
+        // session closes. A model still loading is not waited for (a TensorRT engine build can
+        // outlast Flink's cancellation timeout): its lane closes itself when the load ends.
+        modelLoader.shutdownNow(); // loads not yet started never start
+        for (CompletableFuture<ModelLane> lane : lanes.values()) {
+            if (lane.isDone()) {
+                if (!lane.isCompletedExceptionally()) {
+                    lane.join().close();
+                }
+            } else {
+                lane.thenAccept(BackgroundRemover::closeLoadedLate);
+            }
+        }
+        lanes.clear();
+        defaultLane = null;
+        shutdown(cpuPool);
+        shutdown(postprocessPool);
+        blobs.close();
+    }
+
+    private static void closeLoadedLate(ModelLane lane) {
+        try {
+            lane.close();
+            LOG.info(
+                    "Closed model {}, which finished loading after its remover closed",
+                    lane.model());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void shutdown(ExecutorService executor) throws InterruptedException {
+        executor.shutdownNow();
+        executor.awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,240 @@
+package io.rmbg.core.process;
+
+import io.rmbg.core.blob.BlobKind;
+import io.rmbg.core.blob.BlobStore;
+import io.rmbg.core.blob.ContentAddress;
+import io.rmbg.core.compose.Compositor;
+import io.rmbg.core.error.ErrorCode;
+import io.rmbg.core.error.ProcessingException;
+import io.rmbg.core.image.AlphaMask;
+import io.rmbg.core.image.ImageDecoder;
+import io.rmbg.core.image.ImageFormat;
+import io.rmbg.core.image.ImageProbe;
+import io.rmbg.core.image.MaskResizer;
+import io.rmbg.core.image.PngEncoder;
+import io.rmbg.core.image.RasterImage;
+import io.rmbg.core.records.BlobRef;
+import io.rmbg.core.records.ImageEvent;
+import io.rmbg.core.records.ImageParams;
+import io.rmbg.core.records.JobResult;
+import io.rmbg.core.records.JobStatus;
+import io.rmbg.core.records.StageTimings;
+
+import java.util.Base64;
+import java.util.OptionalDouble;
+
+/**
+ * The CPU stages of one job around inference, as plain Java: {@link #intake} (fetch, probe, decode,
+ * store the original) before the model and {@link #finish} (mask, cut-out, PNG, store) after it.
+ * {@code intake} also comes in two halves, {@link #fetch} and {@link #decode}, so a caller can
+ * admit the decode by the size the header announces. Every stage checks the job's {@link
+ * Cancellation} before it starts and before each blob write. Thread-safe: callers run many jobs at
+ * once on a pool.
+ */
+public final class JobProcessor {
+    static final String PNG = "image/png";
+
+    private final BlobStore blobs;
+    private final ImageLimits limits;
+    private final ImageDecoder decoder;
+
+    public JobProcessor(BlobStore blobs, ImageLimits limits) {
+        this.blobs = blobs;
+        this.limits = limits;
+        this.decoder = new ImageDecoder(limits.maxPixels());
+    }
+
+    /** Reads the source, checks its size from the header, decodes it and stores the original. */
+    public DecodedImage intake(ImageEvent event, long startedAtMillis) throws ProcessingException {
+        return decode(fetch(event, Cancellation.NONE), startedAtMillis, Cancellation.NONE);
+    }
+
+    /**
+     * The first half of {@link #intake}: reads the source and probes its header (format, size),
+     * without decoding, so the caller can decide whether and when the decode may run.
+     */
+    public FetchedImage fetch(ImageEvent event, Cancellation cancellation)
+            throws ProcessingException {
+        cancellation.throwIfCancelled("reading the source");
+        long t0 = System.nanoTime();
+        byte[] bytes = read(event, cancellation);
+        long t1 = System.nanoTime();
+        cancellation.throwIfCancelled("probing the image");
+        return new FetchedImage(event, bytes, ImageProbe.probe(bytes), ms(t1 - t0));
+    }
+
+    /** The second half of {@link #intake}: decodes the fetched source and stores the original. */
+    public DecodedImage decode(
+            FetchedImage fetched, long startedAtMillis, Cancellation cancellation)
+            throws ProcessingException {
+        cancellation.throwIfCancelled("decoding");
+        long t1 = System.nanoTime();
+        RasterImage image = decoder.decode(fetched.bytes());
+        long t2 = System.nanoTime();
+
+        ImageFormat format = fetched.info().format();
+        BlobRef original =
+                store(
+                        BlobKind.ORIGINAL,
+                        format.extension(),
+                        format.contentType(),
+                        fetched.bytes(),
+                        image.width(),
+                        image.height(),
+                        cancellation);
+        long t3 = System.nanoTime();
+        return new DecodedImage(
+                fetched.event(),
+                format,
+                image,
+                original,
+                startedAtMillis,
+                fetched.fetchMs(),
+                ms(t2 - t1),
+                ms(t3 - t2));
+    }
+
+    /** Turns the model's probabilities into the mask and cut-out, stores both, and ends the job. */
+    public JobResult finish(SegmentedImage segmented) throws ProcessingException {
+        return finish(segmented, Cancellation.NONE);
+    }
+
+    /**
+     * As {@link #finish(SegmentedImage)}, skipping what is left once {@code cancellation} is
+     * cancelled.
+     */
+    public JobResult finish(SegmentedImage segmented, Cancellation cancellation)
+            throws ProcessingException {
+        cancellation.throwIfCancelled("the mask and cut-out");
+        DecodedImage decoded = segmented.decoded();
+        ImageEvent event = decoded.event();
+        ImageParams params = event.params();
+        RasterImage image = decoded.image();
+
+        long t0 = System.nanoTime();
+        OptionalDouble threshold =
+                params.threshold() == null
+                        ? OptionalDouble.empty()
+                        : OptionalDouble.of(params.threshold());
+        AlphaMask mask =
+                MaskResizer.toMask(
+                        segmented.probabilities(),
+                        segmented.maskWidth(),
+                        segmented.maskHeight(),
+                        image.width(),
+                        image.height(),
+                        threshold);
+        if (params.postProcessMask()) {
+            mask = Compositor.postProcess(mask);
+        }
+        RasterImage cutOut =
+                params.background() == null
+                        ? Compositor.cutOut(image, mask)
+                        : Compositor.onBackground(
+                                image, mask, Compositor.parseHexColour(params.background()));
+        long t1 = System.nanoTime();
+
+        byte[] maskPng = PngEncoder.encodeGray(mask);
+        byte[] cutOutPng =
+                params.background() == null
+                        ? PngEncoder.encodeRgba(cutOut)
+                        : PngEncoder.encodeRgb(cutOut);
+        long t2 = System.nanoTime();
+
+        BlobRef maskRef =
+                store(
+                        BlobKind.MASK,
+                        "png",
+                        PNG,
+                        maskPng,
+                        mask.width(),
+                        mask.height(),
+                        cancellation);
+        BlobRef processedRef =
+                store(
+                        BlobKind.PROCESSED,
+                        "png",
+                        PNG,
+                        cutOutPng,
+                        cutOut.width(),
+                        cutOut.height(),
+                        cancellation);
+        long t3 = System.nanoTime();
+
+        long now = System.currentTimeMillis();
+        StageTimings timings =
+                new StageTimings(
+                        Math.max(0, decoded.startedAtMillis() - event.receivedAtMillis()),
+                        decoded.fetchMs(),
+                        decoded.decodeMs(),
+                        segmented.inferenceMs(),
+                        ms(t1 - t0),
+                        ms(t2 - t1),
+                        decoded.storeMs() + ms(t3 - t2));
+        return new JobResult(
+                event.jobId(),
+                event.userId(),
+                JobStatus.COMPLETED,
+                null,
+                null,
+                decoded.original().uri(),
+                decoded.original(),
+                maskRef,
+                processedRef,
+                image.width(),
+                image.height(),
+                JobResult.kib(decoded.original().bytes()),
+                event.paramsJson(),
+                event.tags(),
+                event.createdAtMillis(),
+                now,
+                Math.max(0, now - event.receivedAtMillis()),
+                segmented.model(),
+                segmented.modelVersion(),
+                timings);
+    }
+
+    private byte[] read(ImageEvent event, Cancellation cancellation) throws ProcessingException {
+        if (event.imageUri() != null) {
+            return blobs.get(event.imageUri(), limits.maxSourceBytes(), cancellation);
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(event.imageBase64());
+        } catch (IllegalArgumentException e) {
+            throw new ProcessingException(
+                    ErrorCode.INVALID_EVENT, "image_base64 is not valid base64: " + e.getMessage());
+        }
+        if (bytes.length > limits.maxInlineBytes()) {
+            throw new ProcessingException(
+                    ErrorCode.IMAGE_TOO_LARGE,
+                    "inline image is "
+                            + bytes.length
+                            + " bytes, the limit is "
+                            + limits.maxInlineBytes()
+                            + "; upload large images to S3 and send image_uri");
+        }
+        if (bytes.length == 0) {
+            throw new ProcessingException(ErrorCode.IMAGE_DECODE, "inline image is empty");
+        }
+        return bytes;
+    }
+
+    private BlobRef store(
+            BlobKind kind,
+            String ext,
+            String contentType,
+            byte[] bytes,
+            int width,
+            int height,
+            Cancellation cancellation)
+            throws ProcessingException {
+        String sha = ContentAddress.sha256Hex(bytes);
+        String uri = blobs.put(kind, sha, ext, contentType, bytes, cancellation);
+        return new BlobRef(uri, sha, bytes.length, width, height, contentType);
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+}

@@ -1,0 +1,16 @@
+package io.rmbg.core.records;
+
+/**
+ * The recognised keys of an event's {@code params} (docs/contracts.md §1); unknown keys stay in the
+ * stored JSON and are ignored here.
+ *
+ * @param model profile name, or {@code null} for the job's default
+ * @param threshold binarise the mask at this value (0..1), or {@code null} for soft alpha
+ * @param background {@code #RRGGBB} to fill behind the subject, or {@code null} for transparency
+ * @param postProcessMask whether to clean the mask up morphologically
+ */
+public record ImageParams(
+        String model, Double threshold, String background, boolean postProcessMask) {
+
+    public static final ImageParams DEFAULTS = new ImageParams(null, null, null, false);
+}

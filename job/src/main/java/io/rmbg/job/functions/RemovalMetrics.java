@@ -1,0 +1,77 @@
+package io.rmbg.job.functions;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+import io.rmbg.core.process.BackgroundRemover;
+import io.rmbg.core.records.JobResult;
+
+/**
+ * The metrics of {@link BackgroundRemovalFunction} (docs/contracts.md §7): counters of images
+ * received, completed and failed, latency and batch-size histograms, and the gauges of the slot's
+ * remover.
+ */
+final class RemovalMetrics implements BackgroundRemover.Listener {
+    private static final int HISTOGRAM_WINDOW = 1024;
+
+    private final MetricGroup group;
+    private final Counter received;
+    private final Counter completed;
+    private final Counter failed;
+    private final Counter nonFiniteOutputs;
+    private final Histogram inferenceLatency;
+    private final Histogram inferenceBatchSize;
+    private final Histogram endToEndLatency;
+
+    RemovalMetrics(MetricGroup group) {
+        this.group = group;
+        received = group.counter("imagesReceived");
+        completed = group.counter("imagesCompleted");
+        failed = group.counter("imagesFailed");
+        nonFiniteOutputs = group.counter("nonFiniteOutputs");
+        inferenceLatency = group.histogram("inferenceLatencyMs", newHistogram());
+        inferenceBatchSize = group.histogram("inferenceBatchSize", newHistogram());
+        endToEndLatency = group.histogram("endToEndLatencyMs", newHistogram());
+    }
+
+    /** The gauges that read the remover: its model load time and its model queues. */
+    void watch(BackgroundRemover remover) {
+        long loadMs = remover.modelLoadMs();
+        group.gauge("modelLoadMs", () -> loadMs);
+        group.gauge("inferenceQueueDepth", remover::queued);
+    }
+
+    void received() {
+        received.inc();
+    }
+
+    void finished(JobResult result) {
+        (result.isCompleted() ? completed : failed).inc();
+        endToEndLatency.update(result.processingTimeMs());
+    }
+
+    @Override
+    public void modelCall(int images, long millis) {
+        inferenceLatency.update(millis);
+        inferenceBatchSize.update(images);
+    }
+
+    @Override
+    public void nonFiniteOutput() {
+        nonFiniteOutputs.inc();
+    }
+
+    long largestBatch() {
+        return inferenceBatchSize.getStatistics().getMax();
+    }
+
+    long nonFiniteOutputs() {
+        return nonFiniteOutputs.getCount();
+    }
+
+    private static Histogram newHistogram() {
+        return new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW);
+    }
+}
