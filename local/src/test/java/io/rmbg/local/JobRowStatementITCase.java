@@ -4,7 +4,6 @@ import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.records.BlobRef;
 import io.rmbg.core.records.JobResult;
 import io.rmbg.core.records.JobStatus;
-import io.rmbg.core.records.StageTimings;
 import io.rmbg.job.sinks.JobRowStatement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,27 +82,17 @@ class JobRowStatementITCase {
         String user = "'); DROP TABLE tags; --";
         JobResult r = result(job, JobStatus.COMPLETED, new String[] {"x' OR '1'='1", "ünï"});
         write(
-                new JobResult(
-                        r.jobId(),
-                        user,
-                        r.status(),
-                        null,
-                        null,
-                        r.originalPath(),
-                        r.original(),
-                        r.mask(),
-                        r.processed(),
-                        1,
-                        1,
-                        1,
-                        "{\"k\":\"v'\"}",
-                        r.tags(),
-                        0,
-                        0,
-                        1,
-                        "m",
-                        "v",
-                        StageTimings.NONE));
+                JobResult.builder(r.jobId(), user, r.status())
+                        .originalPath(r.originalPath())
+                        .original(r.original())
+                        .mask(r.mask())
+                        .processed(r.processed())
+                        .size(1, 1)
+                        .fileSizeKb(1)
+                        .params("{\"k\":\"v'\"}", r.tags())
+                        .times(0, 0, 1)
+                        .model("m", "v")
+                        .build());
         assertThat(query("SELECT user_id FROM image_process_jobs WHERE job_id = '" + job + "'"))
                 .containsExactly(user);
         assertThat(
@@ -122,27 +111,13 @@ class JobRowStatementITCase {
         String lone = "a\ud800b";
         JobResult r = result(job, JobStatus.FAILED, new String[] {lone});
         write(
-                new JobResult(
-                        r.jobId(),
-                        lone,
-                        r.status(),
-                        ErrorCode.INFERENCE,
-                        "nul\0here " + "m".repeat(10_000),
-                        "s3://rmbg/" + "k".repeat(600),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        "{\"k\":\"" + lone + "\"}",
-                        r.tags(),
-                        0,
-                        0,
-                        1,
-                        "m".repeat(300),
-                        lone,
-                        StageTimings.NONE));
+                JobResult.builder(r.jobId(), lone, r.status())
+                        .failure(ErrorCode.INFERENCE, "nul\0here " + "m".repeat(10_000))
+                        .originalPath("s3://rmbg/" + "k".repeat(600))
+                        .params("{\"k\":\"" + lone + "\"}", r.tags())
+                        .times(0, 0, 1)
+                        .model("m".repeat(300), lone)
+                        .build());
         assertThat(
                         query(
                                 "SELECT user_id || '|' || length(error_message) || '|' || position(E'\\x01' in error_message)"
@@ -168,27 +143,17 @@ class JobRowStatementITCase {
         write(first);
         JobResult other = result(job, JobStatus.COMPLETED, new String[0]);
         write(
-                new JobResult(
-                        job,
-                        "someone-else",
-                        other.status(),
-                        null,
-                        null,
-                        other.originalPath(),
-                        other.original(),
-                        other.mask(),
-                        other.processed(),
-                        1,
-                        1,
-                        1,
-                        null,
-                        other.tags(),
-                        0,
-                        0,
-                        1,
-                        "m",
-                        "v",
-                        StageTimings.NONE));
+                JobResult.builder(job, "someone-else", other.status())
+                        .originalPath(other.originalPath())
+                        .original(other.original())
+                        .mask(other.mask())
+                        .processed(other.processed())
+                        .size(1, 1)
+                        .fileSizeKb(1)
+                        .params(null, other.tags())
+                        .times(0, 0, 1)
+                        .model("m", "v")
+                        .build());
         assertThat(
                         query(
                                 "SELECT user_id || ':' || status FROM image_process_jobs WHERE job_id = '"
@@ -199,51 +164,23 @@ class JobRowStatementITCase {
 
     private static JobResult result(String job, JobStatus status, String[] tags) {
         BlobRef blob = new BlobRef("s3://rmbg/original/ab.png", "ab", 2048, 10, 10, "image/png");
-        return new JobResult(
-                job,
-                "user",
-                status,
-                null,
-                null,
-                blob.uri(),
-                blob,
-                blob,
-                blob,
-                10,
-                10,
-                2,
-                null,
-                tags,
-                1_700_000_000_000L,
-                1_700_000_000_500L,
-                500,
-                "rmbg-2.0",
-                "abc",
-                StageTimings.NONE);
+        return JobResult.builder(job, "user", status)
+                .original(blob)
+                .mask(blob)
+                .processed(blob)
+                .size(10, 10)
+                .fileSizeKb(2)
+                .params(null, tags)
+                .times(1_700_000_000_000L, 1_700_000_000_500L, 500)
+                .model("rmbg-2.0", "abc")
+                .build();
     }
 
     private static JobResult failed(String job) {
-        return new JobResult(
-                job,
-                "user",
-                JobStatus.FAILED,
-                ErrorCode.IMAGE_DECODE,
-                "corrupt",
-                "inline:",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new String[0],
-                0,
-                0,
-                0,
-                null,
-                null,
-                StageTimings.NONE);
+        return JobResult.builder(job, "user", JobStatus.FAILED)
+                .failure(ErrorCode.IMAGE_DECODE, "corrupt")
+                .originalPath("inline:")
+                .build();
     }
 
     private static void write(JobResult r) throws Exception {

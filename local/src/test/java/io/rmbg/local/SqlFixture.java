@@ -5,7 +5,6 @@ import io.rmbg.core.records.BlobRef;
 import io.rmbg.core.records.JobResult;
 import io.rmbg.core.records.JobResultJson;
 import io.rmbg.core.records.JobStatus;
-import io.rmbg.core.records.StageTimings;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.sinks.JobRowStatement;
@@ -65,27 +64,22 @@ final class SqlFixture {
         JobResult result() {
             long created = createdAt.toInstant(ZoneOffset.UTC).toEpochMilli();
             boolean completed = status == JobStatus.COMPLETED;
-            return new JobResult(
-                    id,
-                    user,
-                    status,
-                    error,
-                    error == null ? null : "failed: " + error,
-                    completed ? BLOB.uri() : "s3://rmbg/uploads/" + id + ".jpg",
-                    completed ? BLOB : null,
-                    completed ? BLOB : null,
-                    completed ? BLOB : null,
-                    completed ? 10 : null,
-                    completed ? 10 : null,
-                    completed ? 2 : null,
-                    null,
-                    new String[0],
-                    created,
-                    created + ms,
-                    ms,
-                    completed ? "rmbg-2.0" : null,
-                    null,
-                    StageTimings.NONE);
+            JobResult.Builder result =
+                    JobResult.builder(id, user, status)
+                            .params(null, new String[0])
+                            .times(created, created + ms, ms);
+            if (error != null) {
+                result.failure(error, "failed: " + error);
+            }
+            return completed
+                    ? result.original(BLOB)
+                            .mask(BLOB)
+                            .processed(BLOB)
+                            .size(10, 10)
+                            .fileSizeKb(2)
+                            .model("rmbg-2.0", null)
+                            .build()
+                    : result.originalPath("s3://rmbg/uploads/" + id + ".jpg").build();
         }
 
         boolean finished() {

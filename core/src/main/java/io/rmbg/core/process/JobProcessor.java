@@ -171,27 +171,14 @@ public final class JobProcessor {
                         ms(t1 - t0),
                         ms(t2 - t1),
                         decoded.storeMs() + ms(t3 - t2));
-        return new JobResult(
-                event.jobId(),
-                event.userId(),
-                JobStatus.COMPLETED,
-                null,
-                null,
-                decoded.original().uri(),
-                decoded.original(),
-                maskRef,
-                processedRef,
-                image.width(),
-                image.height(),
-                JobResult.kib(decoded.original().bytes()),
-                event.paramsJson(),
-                event.tags(),
-                event.createdAtMillis(),
-                now,
-                Math.max(0, now - event.receivedAtMillis()),
-                segmented.model(),
-                segmented.modelVersion(),
-                timings);
+        return JobResult.of(event, JobStatus.COMPLETED, now)
+                .original(decoded.original())
+                .mask(maskRef)
+                .processed(processedRef)
+                .size(image.width(), image.height())
+                .model(segmented.model(), segmented.modelVersion())
+                .timings(timings)
+                .build();
     }
 
     private byte[] read(ImageEvent event, Cancellation cancellation) throws ProcessingException {
