@@ -22,24 +22,6 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ModelProfile {
 
-    /** How to turn the model's output into a 0..1 probability map. */
-    public enum OutputActivation {
-        /**
-         * Decide at load time: look at the graph, or probe the model (see {@code
-         * SegmentationModel}).
-         */
-        AUTO,
-        /** The output is logits: apply the logistic function. */
-        SIGMOID,
-        /** The output already is a probability (the graph ends in Sigmoid); only clamp to 0..1. */
-        NONE,
-        /**
-         * Rescale each image's output so its minimum becomes 0 and its maximum 1, as rembg does for
-         * U²-Net-style models whose side outputs are not calibrated probabilities.
-         */
-        MIN_MAX
-    }
-
     public static final float DEFAULT_SCALE = 1f / 255f;
     private static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
     private static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};

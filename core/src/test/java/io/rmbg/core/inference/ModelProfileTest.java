@@ -1,6 +1,5 @@
 package io.rmbg.core.inference;
 
-import io.rmbg.core.inference.ModelProfile.OutputActivation;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
