@@ -103,7 +103,7 @@ class ModelProfileTest {
 
     @Test
     void rejectsInvalidValues() {
-        ModelProfile.Builder builder = ModelProfile.builder("p");
+        ModelProfileBuilder builder = ModelProfile.builder("p");
         assertThatThrownBy(() -> builder.inputSize(0, 10))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.mean(0.5f, 0.5f))
