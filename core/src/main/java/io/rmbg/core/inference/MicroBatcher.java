@@ -2,22 +2,17 @@ package io.rmbg.core.inference;
 
 import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.error.ProcessingException;
+import io.rmbg.core.inference.BatchQueue.Assignment;
+import io.rmbg.core.inference.BatchQueue.Pending;
+import io.rmbg.core.inference.BatchQueue.Slot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static java.util.Objects.requireNonNull;
 
@@ -53,6 +48,9 @@ import static java.util.Objects.requireNonNull;
  * staged is not staged, and a batch whose items are all withdrawn does not run. (An item already
  * staged into a batch that runs keeps its place; its output is dropped.) Thread-safe.
  *
+ * <p>The batches' state lives in {@link BatchQueue}; this class stages items and runs the model
+ * thread.
+ *
  * @param <I> what is submitted
  * @param <O> what each item's future completes with
  */
@@ -68,86 +66,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     /** Runs one batch on the model thread; completes (or fails) its items by index. */
     @FunctionalInterface
     public interface Runner<I, O> {
-        void run(Batch<I, O> batch) throws Exception;
+        void run(MicroBatch<I, O> batch) throws Exception;
     }
-
-    /** One batch as the runner sees it: its buffer, its items in index order, their completions. */
-    public static final class Batch<I, O> {
-        private final int buffer;
-        private final List<Pending<I, O>> pending;
-        private final List<I> items;
-
-        private Batch(int buffer, List<Pending<I, O>> pending) {
-            this.buffer = buffer;
-            this.pending = pending;
-            List<I> list = new ArrayList<>(pending.size());
-            pending.forEach(p -> list.add(p.item));
-            this.items = Collections.unmodifiableList(list);
-        }
-
-        /** Which batch buffer the items were staged into. */
-        public int buffer() {
-            return buffer;
-        }
-
-        /** The items; item {@code i} was staged at index {@code i} of the buffer. */
-        public List<I> items() {
-            return items;
-        }
-
-        public int size() {
-            return items.size();
-        }
-
-        /** Completes item {@code index}; later completions of it are ignored. */
-        public void complete(int index, O output) {
-            pending.get(index).future.complete(output);
-        }
-
-        /** Fails item {@code index}; later completions of it are ignored. */
-        public void fail(int index, Throwable error) {
-            pending.get(index).future.completeExceptionally(error);
-        }
-
-        /**
-         * Whether item {@code index} is already completed or failed, e.g. because its staging
-         * failed: its place in the buffer then holds no valid input.
-         */
-        public boolean isDone(int index) {
-            return pending.get(index).future.isDone();
-        }
-    }
-
-    private static final class Pending<I, O> {
-        final I item;
-        final CompletableFuture<O> future = new CompletableFuture<>();
-
-        Pending(I item) {
-            this.item = item;
-        }
-    }
-
-    private enum State {
-        FREE,
-        FILLING,
-        SEALED,
-        RUNNING
-    }
-
-    /** One batch buffer and the items assigned to it. */
-    private static final class Slot<I, O> {
-        final int buffer;
-        final List<Pending<I, O>> items = new ArrayList<>();
-        State state = State.FREE;
-        int staged;
-        long openedAtNanos;
-
-        Slot(int buffer) {
-            this.buffer = buffer;
-        }
-    }
-
-    private record Assignment<I, O>(Pending<I, O> pending, Slot<I, O> slot, int index) {}
 
     private final String name;
     private final int maxBatchSize;
@@ -156,17 +76,10 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private final Stager<I> stager;
     private final Runner<I, O> runner;
     private final Executor stagingExecutor;
-    private final List<Slot<I, O>> slots = new ArrayList<>();
-    private final Deque<Slot<I, O>> sealed = new ArrayDeque<>();
-    private final Deque<Pending<I, O>> parked = new ArrayDeque<>();
-    private final AtomicInteger waiting = new AtomicInteger();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final BatchQueue<I, O> queue;
     private final Thread thread;
-    private Slot<I, O> filling;
-    private boolean closed;
 
-    private MicroBatcher(Builder<I, O> b) {
+    MicroBatcher(MicroBatcherBuilder<I, O> b) {
         this.name = b.name;
         this.maxBatchSize = b.maxBatchSize;
         this.maxWaitNanos = b.maxWait.toNanos();
@@ -174,15 +87,17 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         this.stager = requireNonNull(b.stager, "stager cannot be null");
         this.runner = requireNonNull(b.runner, "runner cannot be null");
         this.stagingExecutor = requireNonNull(b.stagingExecutor, "stagingExecutor cannot be null");
-        for (int i = 0; i < b.buffers; i++) {
-            slots.add(new Slot<>(i));
-        }
+        this.queue = new BatchQueue<>(b.buffers, maxBatchSize, maxWaitNanos);
         this.thread = new Thread(this::runLoop, name);
         this.thread.setDaemon(true);
     }
 
-    public static <I, O> Builder<I, O> builder(String threadName) {
-        return new Builder<>(threadName);
+    public static <I, O> MicroBatcherBuilder<I, O> builder(String threadName) {
+        return new MicroBatcherBuilder<>(threadName);
+    }
+
+    void startThread() {
+        thread.start();
     }
 
     /**
@@ -195,49 +110,24 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
      */
     public CompletableFuture<O> submit(I item) {
         Pending<I, O> pending = new Pending<>(item);
-        Assignment<I, O> assignment;
-        lock.lock();
-        try {
-            if (closed) {
-                pending.future.completeExceptionally(closedError());
-                return pending.future;
-            }
-            waiting.incrementAndGet();
-            assignment = assign(pending);
-            if (assignment == null) {
-                parked.add(pending);
-            }
-        } finally {
-            lock.unlock();
-        }
+        Assignment<I, O> assignment = queue.offer(pending);
         if (assignment != null) {
             stage(assignment);
-        } else {
+        } else if (!pending.future.isDone()) {
             // A parked item whose future is cancelled (its job timed out) leaves the queue at once.
             pending.future.whenComplete(
                     (output, error) -> {
                         if (error != null) {
-                            unpark(pending);
+                            queue.unpark(pending);
                         }
                     });
         }
         return pending.future;
     }
 
-    private void unpark(Pending<I, O> pending) {
-        lock.lock();
-        try {
-            if (parked.remove(pending)) {
-                waiting.decrementAndGet();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Items submitted and not yet handed to the model: staging, staged, or parked. */
     public int queued() {
-        return waiting.get();
+        return queue.queued();
     }
 
     /** The largest batch this batcher forms. */
@@ -251,24 +141,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
-        List<Pending<I, O>> abandoned = new ArrayList<>();
-        lock.lock();
-        try {
-            if (!closed) {
-                closed = true;
-                abandoned.addAll(parked);
-                parked.clear();
-                for (Slot<I, O> slot : slots) {
-                    if (slot.state == State.FILLING || slot.state == State.SEALED) {
-                        abandoned.addAll(slot.items);
-                    }
-                }
-                changed.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
-        ProcessingException error = closedError();
+        List<Pending<I, O>> abandoned = queue.close();
+        ProcessingException error = BatchQueue.closedError();
         abandoned.forEach(p -> p.future.completeExceptionally(error));
         if (thread.isAlive() && Thread.currentThread() != thread) {
             thread.join(closeTimeoutMillis);
@@ -286,155 +160,67 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         return !thread.isAlive();
     }
 
-    private static ProcessingException closedError() {
-        return new ProcessingException(
-                ErrorCode.INFERENCE,
-                "the model shut down before this image ran (the job is stopping or restarting)");
-    }
-
-    // --- filling batches (under the lock)
-    // -----------------------------------------------------------
-
-    /** The item's place: the filling batch, or a free buffer's new batch; null if none is free. */
-    private Assignment<I, O> assign(Pending<I, O> pending) {
-        if (filling == null) {
-            for (Slot<I, O> slot : slots) {
-                if (slot.state == State.FREE) {
-                    filling = slot;
-                    slot.state = State.FILLING;
-                    slot.openedAtNanos = System.nanoTime();
-                    break;
-                }
-            }
-            if (filling == null) {
-                return null;
-            }
-        }
-        Slot<I, O> slot = filling;
-        int index = slot.items.size();
-        slot.items.add(pending);
-        if (slot.items.size() == maxBatchSize) {
-            slot.state = State.SEALED;
-            sealed.add(slot);
-            filling = null;
-        }
-        changed.signalAll();
-        return new Assignment<>(pending, slot, index);
-    }
+    // --- staging (submitting and staging threads) ------------------------------------------------
 
     private void stage(Assignment<I, O> a) {
         try {
-            if (!a.pending.future.isDone()) { // withdrawn: its place stays empty
-                stager.stage(a.pending.item, a.slot.buffer, a.index);
+            if (!a.pending().future.isDone()) { // withdrawn: its place stays empty
+                stager.stage(a.pending().item, a.slot().buffer, a.index());
             }
         } catch (Throwable e) {
-            a.pending.future.completeExceptionally(
-                    e instanceof ProcessingException || e instanceof Error
-                            ? e
-                            : new ProcessingException(
-                                    ErrorCode.INFERENCE,
-                                    "preparing the model input failed: "
-                                            + e.getClass().getSimpleName()
-                                            + ": "
-                                            + e.getMessage(),
-                                    e));
+            a.pending()
+                    .future
+                    .completeExceptionally(
+                            e instanceof ProcessingException || e instanceof Error
+                                    ? e
+                                    : new ProcessingException(
+                                            ErrorCode.INFERENCE,
+                                            "preparing the model input failed: "
+                                                    + e.getClass().getSimpleName()
+                                                    + ": "
+                                                    + e.getMessage(),
+                                            e));
         }
-        lock.lock();
-        try {
-            a.slot.staged++;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        queue.staged(a.slot());
     }
 
     private void stageLater(Assignment<I, O> a) {
         try {
             stagingExecutor.execute(() -> stage(a));
         } catch (RejectedExecutionException e) {
-            a.pending.future.completeExceptionally(
-                    new ProcessingException(
-                            ErrorCode.INFERENCE,
-                            "no thread to prepare the model input (shutting down)",
-                            e));
-            lock.lock();
-            try {
-                a.slot.staged++;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            a.pending()
+                    .future
+                    .completeExceptionally(
+                            new ProcessingException(
+                                    ErrorCode.INFERENCE,
+                                    "no thread to prepare the model input (shutting down)",
+                                    e));
+            queue.staged(a.slot());
         }
     }
 
-    // --- the model thread
-    // -----------------------------------------------------------------------------
+    // --- the model thread ------------------------------------------------------------------------
 
     private void runLoop() {
         while (true) {
             Slot<I, O> slot;
             try {
-                slot = nextBatch();
+                slot = queue.take();
             } catch (InterruptedException e) {
                 return;
             }
             if (slot == null) {
                 return;
             }
-            if (!allWithdrawn(slot)) {
+            if (!slot.allDone()) { // a batch whose items are all withdrawn does not run
                 runBatch(slot);
             }
-            release(slot);
+            queue.release(slot).forEach(this::stageLater);
         }
-    }
-
-    /** Waits for a batch that is due and fully staged, marks it running; null once closed. */
-    private Slot<I, O> nextBatch() throws InterruptedException {
-        lock.lock();
-        try {
-            while (!closed) {
-                Slot<I, O> next = sealed.peek();
-                long waitNanos = Long.MAX_VALUE;
-                if (next == null && filling != null) {
-                    long due = filling.openedAtNanos + maxWaitNanos - System.nanoTime();
-                    if (due <= 0) {
-                        next = filling;
-                        next.state = State.SEALED;
-                        sealed.add(next);
-                        filling = null;
-                    } else {
-                        waitNanos = due;
-                    }
-                }
-                if (next != null && next.staged == next.items.size()) {
-                    sealed.remove(next);
-                    next.state = State.RUNNING;
-                    waiting.addAndGet(-next.items.size());
-                    return next;
-                }
-                if (waitNanos == Long.MAX_VALUE) {
-                    changed.await();
-                } else {
-                    changed.awaitNanos(waitNanos);
-                }
-            }
-            return null;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static <I, O> boolean allWithdrawn(Slot<I, O> slot) {
-        for (Pending<I, O> p : slot.items) {
-            if (!p.future.isDone()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void runBatch(Slot<I, O> slot) {
-        Batch<I, O> batch = new Batch<>(slot.buffer, List.copyOf(slot.items));
+        MicroBatch<I, O> batch = new MicroBatch<>(slot.buffer, List.copyOf(slot.items));
         try {
             runner.run(batch);
         } catch (Throwable e) {
@@ -468,111 +254,6 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
     }
 
-    /** Frees the slot and moves parked items into the batch now filling. */
-    private void release(Slot<I, O> slot) {
-        List<Assignment<I, O>> assigned = new ArrayList<>();
-        lock.lock();
-        try {
-            slot.items.clear();
-            slot.staged = 0;
-            slot.state = State.FREE;
-            while (!closed && !parked.isEmpty()) {
-                if (parked.peek().future.isDone()) { // withdrawn just now
-                    parked.poll();
-                    waiting.decrementAndGet();
-                    continue;
-                }
-                Assignment<I, O> a = assign(parked.peek());
-                if (a == null) {
-                    break;
-                }
-                parked.poll();
-                assigned.add(a);
-            }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        assigned.forEach(this::stageLater);
-    }
-
-    /** Configures and starts a {@link MicroBatcher}. */
-    public static final class Builder<I, O> {
-        private final String name;
-        private int maxBatchSize = 4;
-        private Duration maxWait = Duration.ofMillis(10);
-        private int buffers = 2;
-        private Duration closeTimeout = Duration.ofSeconds(60);
-        private Stager<I> stager;
-        private Runner<I, O> runner;
-        private Executor stagingExecutor;
-
-        private Builder(String name) {
-            this.name = requireNonNull(name, "threadName cannot be null");
-        }
-
-        /** Most items per batch (default 4); 1 turns batching off. */
-        public Builder<I, O> maxBatchSize(int maxBatchSize) {
-            if (maxBatchSize < 1) {
-                throw new IllegalArgumentException(
-                        "maxBatchSize must be positive: " + maxBatchSize);
-            }
-            this.maxBatchSize = maxBatchSize;
-            return this;
-        }
-
-        /**
-         * How long a batch's first item waits for company while the model is idle (default 10 ms;
-         * zero: run whatever gathered while the model was busy).
-         */
-        public Builder<I, O> maxWait(Duration maxWait) {
-            requireNonNull(maxWait, "maxWait cannot be null");
-            if (maxWait.isNegative()) {
-                throw new IllegalArgumentException("maxWait cannot be negative: " + maxWait);
-            }
-            this.maxWait = maxWait;
-            return this;
-        }
-
-        /** Batch buffers (default 2: one running, one filling); at least 1. */
-        public Builder<I, O> buffers(int buffers) {
-            if (buffers < 1) {
-                throw new IllegalArgumentException("buffers must be positive: " + buffers);
-            }
-            this.buffers = buffers;
-            return this;
-        }
-
-        /** How long {@link #close} waits for the running batch (default 60 s). */
-        public Builder<I, O> closeTimeout(Duration closeTimeout) {
-            this.closeTimeout = requireNonNull(closeTimeout, "closeTimeout cannot be null");
-            return this;
-        }
-
-        public Builder<I, O> stager(Stager<I> stager) {
-            this.stager = stager;
-            return this;
-        }
-
-        public Builder<I, O> runner(Runner<I, O> runner) {
-            this.runner = runner;
-            return this;
-        }
-
-        /** Where parked items are staged once a buffer frees up (the CPU pool). */
-        public Builder<I, O> stagingExecutor(Executor stagingExecutor) {
-            this.stagingExecutor = stagingExecutor;
-            return this;
-        }
-
-        /** Creates the batcher and starts its model thread. */
-        public MicroBatcher<I, O> start() {
-            MicroBatcher<I, O> batcher = new MicroBatcher<>(this);
-            batcher.thread.start();
-            return batcher;
-        }
-    }
-
     @Override
     public String toString() {
         return "MicroBatcher{"
@@ -582,7 +263,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                 + ", maxWait="
                 + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos)
                 + " ms, buffers="
-                + slots.size()
+                + queue.buffers()
                 + "}";
     }
 }

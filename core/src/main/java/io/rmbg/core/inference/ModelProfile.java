@@ -8,13 +8,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-import static java.util.Objects.requireNonNull;
-
 /**
  * How to feed a segmentation model and read its answer: the input size it was trained at, the pixel
  * normalisation, and what its output means. The ONNX file alone does not say (normalisation is
  * baked into the training code), so each known model family has a built-in profile, and the {@link
- * Builder} covers the rest.
+ * ModelProfileBuilder} covers the rest.
  *
  * <p>A pixel channel {@code c} (0..255) becomes {@code (c * scale - mean) / std}.
  *
@@ -22,27 +20,9 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ModelProfile {
 
-    /** How to turn the model's output into a 0..1 probability map. */
-    public enum OutputActivation {
-        /**
-         * Decide at load time: look at the graph, or probe the model (see {@code
-         * SegmentationModel}).
-         */
-        AUTO,
-        /** The output is logits: apply the logistic function. */
-        SIGMOID,
-        /** The output already is a probability (the graph ends in Sigmoid); only clamp to 0..1. */
-        NONE,
-        /**
-         * Rescale each image's output so its minimum becomes 0 and its maximum 1, as rembg does for
-         * U²-Net-style models whose side outputs are not calibrated probabilities.
-         */
-        MIN_MAX
-    }
-
     public static final float DEFAULT_SCALE = 1f / 255f;
-    private static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
-    private static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+    static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+    static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
     private static final float[] HALF_MEAN = {0.5f, 0.5f, 0.5f};
     private static final float[] UNIT_STD = {1f, 1f, 1f};
 
@@ -110,7 +90,7 @@ public final class ModelProfile {
     private final float scale;
     private final OutputActivation activation;
 
-    private ModelProfile(Builder b) {
+    ModelProfile(ModelProfileBuilder b) {
         this.name = b.name;
         this.inputName = b.inputName;
         this.outputName = b.outputName;
@@ -145,13 +125,13 @@ public final class ModelProfile {
         return BUILT_INS.keySet();
     }
 
-    public static Builder builder(String name) {
-        return new Builder(name);
+    public static ModelProfileBuilder builder(String name) {
+        return new ModelProfileBuilder(name);
     }
 
     /** A builder starting from this profile, e.g. to change the input size for tests. */
-    public Builder toBuilder() {
-        return new Builder(name)
+    public ModelProfileBuilder toBuilder() {
+        return new ModelProfileBuilder(name)
                 .inputName(inputName)
                 .outputName(outputName)
                 .inputSize(inputWidth, inputHeight)
@@ -270,97 +250,5 @@ public final class ModelProfile {
             map.put(p.name, p);
         }
         return Collections.unmodifiableMap(map);
-    }
-
-    /** Builds a custom profile; defaults are RMBG-2.0's (1024², ImageNet, 1/255, AUTO). */
-    public static final class Builder {
-        private final String name;
-        private String inputName;
-        private String outputName;
-        private int inputWidth = 1024;
-        private int inputHeight = 1024;
-        private float[] mean = IMAGENET_MEAN.clone();
-        private float[] std = IMAGENET_STD.clone();
-        private float scale = DEFAULT_SCALE;
-        private OutputActivation activation = OutputActivation.AUTO;
-
-        private Builder(String name) {
-            requireNonNull(name, "name cannot be null");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("profile name cannot be blank");
-            }
-            this.name = name;
-        }
-
-        public Builder inputName(String inputName) {
-            this.inputName = inputName;
-            return this;
-        }
-
-        public Builder outputName(String outputName) {
-            this.outputName = outputName;
-            return this;
-        }
-
-        public Builder inputSize(int size) {
-            return inputSize(size, size);
-        }
-
-        public Builder inputSize(int width, int height) {
-            if (width <= 0 || height <= 0) {
-                throw new IllegalArgumentException(
-                        "input size must be positive: " + width + "x" + height);
-            }
-            this.inputWidth = width;
-            this.inputHeight = height;
-            return this;
-        }
-
-        public Builder mean(float... rgb) {
-            this.mean = threeChannels("mean", rgb);
-            return this;
-        }
-
-        public Builder std(float... rgb) {
-            float[] values = threeChannels("std", rgb);
-            for (float v : values) {
-                if (!(v > 0f) || Float.isInfinite(v)) {
-                    throw new IllegalArgumentException(
-                            "std must be positive and finite: " + Arrays.toString(rgb));
-                }
-            }
-            this.std = values;
-            return this;
-        }
-
-        public Builder scale(float scale) {
-            if (!(scale > 0f) || Float.isInfinite(scale)) {
-                throw new IllegalArgumentException("scale must be positive and finite: " + scale);
-            }
-            this.scale = scale;
-            return this;
-        }
-
-        public Builder activation(OutputActivation activation) {
-            this.activation = requireNonNull(activation, "activation cannot be null");
-            return this;
-        }
-
-        public ModelProfile build() {
-            return new ModelProfile(this);
-        }
-
-        private static float[] threeChannels(String what, float[] rgb) {
-            if (rgb == null || rgb.length != 3) {
-                throw new IllegalArgumentException(what + " needs exactly 3 values (R, G, B)");
-            }
-            for (float v : rgb) {
-                if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException(
-                            what + " must be finite: " + Arrays.toString(rgb));
-                }
-            }
-            return rgb.clone();
-        }
     }
 }

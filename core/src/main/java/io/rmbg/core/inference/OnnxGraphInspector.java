@@ -3,11 +3,8 @@ package io.rmbg.core.inference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -121,12 +118,12 @@ public final class OnnxGraphInspector {
 
         static Graph read(Path file) throws IOException {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-                ProtoReader in = new ProtoReader(channel);
+                ProtoStreamReader in = new ProtoStreamReader(channel);
                 long end = channel.size();
                 while (in.position() < end) {
                     long tag = in.readVarint();
                     if (fieldOf(tag) == MODEL_GRAPH
-                            && wireOf(tag) == ProtoReader.LENGTH_DELIMITED) {
+                            && wireOf(tag) == ProtoStreamReader.LENGTH_DELIMITED) {
                         Graph graph = new Graph();
                         graph.readGraph(in, in.messageEnd(end));
                         return graph;
@@ -137,14 +134,14 @@ public final class OnnxGraphInspector {
             }
         }
 
-        private void readGraph(ProtoReader in, long end) throws IOException {
+        private void readGraph(ProtoStreamReader in, long end) throws IOException {
             while (in.position() < end) {
                 long tag = in.readVarint();
                 int field = fieldOf(tag);
                 int wire = wireOf(tag);
-                if (wire == ProtoReader.LENGTH_DELIMITED && field == GRAPH_NODE) {
+                if (wire == ProtoStreamReader.LENGTH_DELIMITED && field == GRAPH_NODE) {
                     readNode(in, in.messageEnd(end));
-                } else if (wire == ProtoReader.LENGTH_DELIMITED && field == GRAPH_OUTPUT) {
+                } else if (wire == ProtoStreamReader.LENGTH_DELIMITED && field == GRAPH_OUTPUT) {
                     readOutput(in, in.messageEnd(end));
                 } else {
                     in.skipField(wire, end); // initializers: seek over their data
@@ -152,7 +149,7 @@ public final class OnnxGraphInspector {
             }
         }
 
-        private void readNode(ProtoReader in, long end) throws IOException {
+        private void readNode(ProtoStreamReader in, long end) throws IOException {
             String opType = null;
             String firstInput = null;
             List<String> nodeOutputs = new ArrayList<>(1);
@@ -160,7 +157,7 @@ public final class OnnxGraphInspector {
                 long tag = in.readVarint();
                 int field = fieldOf(tag);
                 int wire = wireOf(tag);
-                if (wire != ProtoReader.LENGTH_DELIMITED) {
+                if (wire != ProtoStreamReader.LENGTH_DELIMITED) {
                     in.skipField(wire, end);
                 } else if (field == NODE_INPUT) {
                     String input = in.readString(end, MAX_NAME_BYTES);
@@ -188,11 +185,11 @@ public final class OnnxGraphInspector {
             }
         }
 
-        private void readOutput(ProtoReader in, long end) throws IOException {
+        private void readOutput(ProtoStreamReader in, long end) throws IOException {
             while (in.position() < end) {
                 long tag = in.readVarint();
                 if (fieldOf(tag) == VALUE_INFO_NAME
-                        && wireOf(tag) == ProtoReader.LENGTH_DELIMITED) {
+                        && wireOf(tag) == ProtoStreamReader.LENGTH_DELIMITED) {
                     outputs.add(in.readString(end, MAX_NAME_BYTES));
                 } else {
                     in.skipField(wireOf(tag), end);
@@ -206,110 +203,6 @@ public final class OnnxGraphInspector {
 
         private static int wireOf(long tag) {
             return (int) (tag & 7);
-        }
-    }
-
-    /** A forward protobuf reader over a file channel that can seek instead of reading. */
-    private static final class ProtoReader {
-        static final int VARINT = 0;
-        static final int FIXED64 = 1;
-        static final int LENGTH_DELIMITED = 2;
-        static final int FIXED32 = 5;
-
-        private final FileChannel channel;
-        private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-
-        /** File offset of {@code buffer[0]}. */
-        private long bufferStart;
-
-        ProtoReader(FileChannel channel) {
-            this.channel = channel;
-            buffer.limit(0);
-        }
-
-        long position() {
-            return bufferStart + buffer.position();
-        }
-
-        long readVarint() throws IOException {
-            long value = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                int b = readByte();
-                value |= (long) (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    return value;
-                }
-            }
-            throw new IOException("malformed varint at " + position());
-        }
-
-        /** Reads a length prefix and returns where the message it announces ends. */
-        long messageEnd(long enclosingEnd) throws IOException {
-            long length = readVarint();
-            long end = position() + length;
-            if (length < 0 || end > enclosingEnd) {
-                throw new IOException(
-                        "field of " + length + " bytes at " + position() + " overruns its message");
-            }
-            return end;
-        }
-
-        String readString(long enclosingEnd, int maxBytes) throws IOException {
-            long end = messageEnd(enclosingEnd);
-            long length = end - position();
-            if (length > maxBytes) {
-                throw new IOException("name of " + length + " bytes at " + position());
-            }
-            byte[] bytes = new byte[(int) length];
-            for (int i = 0; i < bytes.length; i++) {
-                bytes[i] = (byte) readByte();
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-
-        void skipField(int wireType, long enclosingEnd) throws IOException {
-            switch (wireType) {
-                case VARINT -> readVarint();
-                case FIXED64 -> seek(position() + 8, enclosingEnd);
-                case LENGTH_DELIMITED -> seek(messageEnd(enclosingEnd), enclosingEnd);
-                case FIXED32 -> seek(position() + 4, enclosingEnd);
-                default ->
-                        throw new IOException(
-                                "unsupported wire type " + wireType + " at " + position());
-            }
-        }
-
-        private void seek(long target, long enclosingEnd) throws IOException {
-            if (target > enclosingEnd) {
-                throw new IOException("field at " + position() + " overruns its message");
-            }
-            long offset = target - bufferStart;
-            if (offset >= 0 && offset <= buffer.limit()) {
-                buffer.position((int) offset);
-            } else {
-                bufferStart = target;
-                buffer.limit(0);
-            }
-        }
-
-        private int readByte() throws IOException {
-            if (!buffer.hasRemaining()) {
-                fill();
-            }
-            return buffer.get() & 0xFF;
-        }
-
-        private void fill() throws IOException {
-            bufferStart = position();
-            buffer.clear();
-            int read = 0;
-            while (read == 0) {
-                read = channel.read(buffer, bufferStart);
-            }
-            buffer.flip();
-            if (read < 0) {
-                throw new EOFException("unexpected end of file at " + bufferStart);
-            }
         }
     }
 }

@@ -2,6 +2,8 @@ package io.rmbg.core.inference;
 
 import io.rmbg.core.image.RasterImage;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 import static java.util.Objects.requireNonNull;
@@ -66,6 +68,26 @@ public final class Preprocessor {
     /** Floats one image occupies in the tensor: {@code 3 * width * height}. */
     public int floatsPerImage() {
         return 3 * width * height;
+    }
+
+    /**
+     * A direct, native-order buffer for {@code images} images, which ONNX Runtime reads without a
+     * copy: {@code images * floatsPerImage()} floats, 12 MiB per image at 1024².
+     *
+     * @throws IllegalArgumentException if {@code images < 1} or the buffer would exceed 2 GB
+     */
+    public FloatBuffer newBuffer(int images) {
+        if (images < 1) {
+            throw new IllegalArgumentException("images must be positive: " + images);
+        }
+        long floats = (long) images * floatsPerImage();
+        if (floats * Float.BYTES > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "a batch of " + images + " images exceeds 2 GB of input");
+        }
+        return ByteBuffer.allocateDirect((int) floats * Float.BYTES)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.rmbg.core.process;
 
 import io.rmbg.core.error.ProcessingException;
+import io.rmbg.core.inference.MicroBatch;
 import io.rmbg.core.inference.MicroBatcher;
 import io.rmbg.core.inference.Preprocessor;
 import io.rmbg.core.inference.SegmentationModel;
@@ -108,7 +109,7 @@ final class ModelLane implements AutoCloseable {
      * Runs one batch on the model thread. If the batched call fails, each image is run alone once
      * so that only the image that breaks the model fails.
      */
-    private void runBatch(MicroBatcher.Batch<DecodedImage, SegmentedImage> batch) {
+    private void runBatch(MicroBatch<DecodedImage, SegmentedImage> batch) {
         FloatBuffer input = buffers[batch.buffer()];
         int n = batch.size();
         long t0 = System.nanoTime();
@@ -132,8 +133,7 @@ final class ModelLane implements AutoCloseable {
         }
     }
 
-    private void runOneByOne(
-            MicroBatcher.Batch<DecodedImage, SegmentedImage> batch, FloatBuffer input) {
+    private void runOneByOne(MicroBatch<DecodedImage, SegmentedImage> batch, FloatBuffer input) {
         for (int i = 0; i < batch.size(); i++) {
             if (batch.isDone(i)) {
                 continue;

@@ -39,14 +39,14 @@ class MicroBatcherTest {
     }
 
     /** Records the batch, completes each item with its upper-case form. */
-    private void upperCase(MicroBatcher.Batch<String, String> batch) {
+    private void upperCase(MicroBatch<String, String> batch) {
         batches.add(batch.items());
         for (int i = 0; i < batch.size(); i++) {
             batch.complete(i, batch.items().get(i).toUpperCase());
         }
     }
 
-    private MicroBatcher.Builder<String, String> builder(int maxBatch, Duration maxWait) {
+    private MicroBatcherBuilder<String, String> builder(int maxBatch, Duration maxWait) {
         return MicroBatcher.<String, String>builder("test-model")
                 .maxBatchSize(maxBatch)
                 .maxWait(maxWait)

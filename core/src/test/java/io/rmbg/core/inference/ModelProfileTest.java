@@ -1,6 +1,5 @@
 package io.rmbg.core.inference;
 
-import io.rmbg.core.inference.ModelProfile.OutputActivation;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -104,7 +103,7 @@ class ModelProfileTest {
 
     @Test
     void rejectsInvalidValues() {
-        ModelProfile.Builder builder = ModelProfile.builder("p");
+        ModelProfileBuilder builder = ModelProfile.builder("p");
         assertThatThrownBy(() -> builder.inputSize(0, 10))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.mean(0.5f, 0.5f))

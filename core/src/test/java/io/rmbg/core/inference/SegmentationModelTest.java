@@ -5,7 +5,6 @@ import ai.onnxruntime.OrtProvider;
 import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.image.RasterImage;
-import io.rmbg.core.inference.ModelProfile.OutputActivation;
 import io.rmbg.testkit.OnnxModelWriter;
 import io.rmbg.testkit.OnnxModelWriter.Attribute;
 import io.rmbg.testkit.OnnxModelWriter.Dim;
@@ -414,47 +413,6 @@ class SegmentationModelTest {
 
         assertThatThrownBy(() -> model.infer(List.of(solid(4, 4, RED))))
                 .isInstanceOf(IllegalStateException.class);
-    }
-
-    @Test
-    void activationsMapOutputsIntoZeroToOne() {
-        float[] sigmoid = {0f, 100f, -100f, Float.NaN};
-        SegmentationModel.applyActivation(sigmoid, OutputActivation.SIGMOID);
-        assertThat(sigmoid).containsExactly(new float[] {0.5f, 1f, 0f, 0f}, within(1e-6f));
-
-        float[] none = {-0.1f, 0.3f, 1.2f, Float.NaN};
-        SegmentationModel.applyActivation(none, OutputActivation.NONE);
-        assertThat(none).containsExactly(0f, 0.3f, 1f, 0f);
-
-        float[] minMax = {2f, 4f, 3f};
-        SegmentationModel.applyActivation(minMax, OutputActivation.MIN_MAX);
-        assertThat(minMax).containsExactly(0f, 1f, 0.5f);
-
-        float[] flat = {0.7f, 0.7f};
-        SegmentationModel.applyActivation(flat, OutputActivation.MIN_MAX);
-        assertThat(flat).containsExactly(0.7f, 0.7f);
-    }
-
-    @Test
-    void activationsCountTheNonFiniteRawValuesTheyRead() {
-        assertThat(
-                        SegmentationModel.applyActivation(
-                                new float[] {0f, Float.NaN, Float.POSITIVE_INFINITY},
-                                OutputActivation.SIGMOID))
-                .isEqualTo(2);
-        assertThat(
-                        SegmentationModel.applyActivation(
-                                new float[] {1f, Float.NEGATIVE_INFINITY, 2f},
-                                OutputActivation.MIN_MAX))
-                .isEqualTo(1);
-        assertThat(
-                        SegmentationModel.applyActivation(
-                                new float[] {0.5f, Float.NaN}, OutputActivation.NONE))
-                .isEqualTo(1);
-        assertThat(
-                        SegmentationModel.applyActivation(
-                                new float[] {-100f, 0.5f, 100f}, OutputActivation.SIGMOID))
-                .isZero();
     }
 
     @Test
