@@ -1,5 +1,6 @@
 package io.rmbg.core.blob;
 
+import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.process.Cancellation;
 
@@ -55,6 +56,24 @@ public interface BlobStore extends AutoCloseable {
             throws ProcessingException {
         cancellation.throwIfCancelled("reading " + uri);
         return get(uri, maxBytes);
+    }
+
+    /**
+     * Whether the object {@code uri} names exists and may be read. Stores with a cheap metadata
+     * call (S3's HEAD) override this default, which reads the object.
+     *
+     * @throws ProcessingException when the store cannot tell (retryable when trying again may help)
+     */
+    default boolean exists(String uri) throws ProcessingException {
+        try {
+            get(uri, Long.MAX_VALUE);
+            return true;
+        } catch (ProcessingException e) {
+            if (e.code() == ErrorCode.SOURCE_NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     @Override

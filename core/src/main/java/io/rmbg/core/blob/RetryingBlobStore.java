@@ -62,6 +62,11 @@ public final class RetryingBlobStore implements BlobStore {
         return retry(cancellation, "reading " + uri, () -> store.get(uri, maxBytes));
     }
 
+    @Override
+    public boolean exists(String uri) throws ProcessingException {
+        return retry(Cancellation.NONE, "checking " + uri, () -> store.exists(uri));
+    }
+
     private interface Call<T> {
         T run() throws ProcessingException;
     }

@@ -140,6 +140,28 @@ public final class S3BlobStore implements BlobStore {
     }
 
     /**
+     * A HEAD of the object. Only "no such key/bucket" means absent: a refusal (403) says nothing
+     * about the object, so it fails instead of letting a caller forget a blob that exists.
+     */
+    @Override
+    public boolean exists(String uri) throws ProcessingException {
+        S3Uri location = S3Uri.parse(uri);
+        try {
+            s3.headObject(b -> b.bucket(location.bucket()).key(location.key()));
+            return true;
+        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw S3Failures.readFailed(uri, e);
+        } catch (SdkException | UncheckedIOException e) {
+            throw S3Failures.readFailed(uri, e);
+        }
+    }
+
+    /**
      * Operators learn of refused reads (wrong credentials or policy) from the log, once per store.
      */
     private void forbidden(String uri, S3Exception e) {

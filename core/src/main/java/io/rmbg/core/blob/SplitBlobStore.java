@@ -28,6 +28,12 @@ public final class SplitBlobStore implements BlobStore {
         return sources.get(uri, maxBytes);
     }
 
+    /** Results are what anyone asks about: the original, mask and cut-out this job stored. */
+    @Override
+    public boolean exists(String uri) throws ProcessingException {
+        return results.exists(uri);
+    }
+
     @Override
     public void close() {
         try {

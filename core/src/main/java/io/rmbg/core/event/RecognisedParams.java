@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code params} the job acts on (docs/contracts.md §1: {@code model}, {@code threshold},
- * {@code background}, {@code post_process_mask}); other keys are kept in the row and ignored here.
+ * {@code background}, {@code post_process_mask}, {@code reuse}, {@code sensitive}); other keys are
+ * kept in the row and ignored here.
  */
 final class RecognisedParams {
     private static final Pattern HEX_COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");
@@ -22,6 +23,8 @@ final class RecognisedParams {
         Double threshold = null;
         String background = null;
         boolean postProcess = false;
+        boolean reuse = true;
+        boolean sensitive = false;
         JsonNode v;
         if ((v = p.get("model")) != null && !v.isNull()) {
             if (!v.isTextual() || v.textValue().isBlank()) {
@@ -51,6 +54,20 @@ final class RecognisedParams {
                 postProcess = v.booleanValue();
             }
         }
-        return new ImageParams(model, threshold, background, postProcess);
+        if ((v = p.get("reuse")) != null && !v.isNull()) {
+            if (!v.isBoolean()) {
+                problems.add("params.reuse must be true or false");
+            } else {
+                reuse = v.booleanValue();
+            }
+        }
+        if ((v = p.get("sensitive")) != null && !v.isNull()) {
+            if (!v.isBoolean()) {
+                problems.add("params.sensitive must be true or false");
+            } else {
+                sensitive = v.booleanValue();
+            }
+        }
+        return new ImageParams(model, threshold, background, postProcess, reuse, sensitive);
     }
 }

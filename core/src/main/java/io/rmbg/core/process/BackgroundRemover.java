@@ -9,6 +9,9 @@ import io.rmbg.core.inference.NonFiniteOutputException;
 import io.rmbg.core.inference.SegmentationModel;
 import io.rmbg.core.records.ImageEvent;
 import io.rmbg.core.records.JobResult;
+import io.rmbg.core.reuse.ResultIndex;
+import io.rmbg.core.reuse.ResultReuse;
+import io.rmbg.core.reuse.ReuseSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +84,15 @@ public final class BackgroundRemover implements AutoCloseable {
 
         /** A job failed because the model answered NaN or infinity. */
         default void nonFiniteOutput() {}
+
+        /** A job was answered with an identical earlier result ({@code resultCacheHits}). */
+        default void resultCacheHit() {}
+
+        /** A job that could reuse found no earlier result ({@code resultCacheMisses}). */
+        default void resultCacheMiss() {}
+
+        /** The result reuse index could not be reached; the job was computed. */
+        default void resultIndexUnavailable() {}
     }
 
     private final String name;
@@ -94,6 +106,7 @@ public final class BackgroundRemover implements AutoCloseable {
     private final ExecutorService modelLoader;
     private final MemoryBudget memoryBudget;
     private final JobStages stages;
+    private final ResultReuse reuse;
     private final Map<String, CompletableFuture<ModelLane>> lanes = new ConcurrentHashMap<>();
     private volatile ModelLane defaultLane;
     private long modelLoadMs;
@@ -104,7 +117,9 @@ public final class BackgroundRemover implements AutoCloseable {
             ModelOptions models,
             RemoverSettings settings,
             BlobStore blobs,
-            Listener listener) {
+            Listener listener,
+            ResultIndex index,
+            ReuseSettings reuseSettings) {
         this.name = requireNonNull(name, "name cannot be null");
         this.device = requireNonNull(device, "device cannot be null");
         this.models = requireNonNull(models, "models cannot be null");
@@ -119,33 +134,30 @@ public final class BackgroundRemover implements AutoCloseable {
                         settings.postprocessThreads(), daemonThreads("rmbg-post-" + name));
         modelLoader = Executors.newSingleThreadExecutor(daemonThreads("rmbg-model-loader-" + name));
         memoryBudget = new MemoryBudget(settings.memoryBudgetBytes());
+        reuse =
+                index == null || !reuseSettings.enabled()
+                        ? ResultReuse.OFF
+                        : new ResultReuse(index, blobs, reuseSettings, reuseListener(listener));
         stages =
                 new JobStages(
                         new JobProcessor(blobs, settings.limits()),
                         memoryBudget,
                         cpuPool,
-                        postprocessPool);
+                        postprocessPool,
+                        reuse);
     }
 
-    /**
-     * Like {@link #open(String, ExecutionDevice, ModelOptions, RemoverSettings, BlobStore,
-     * Listener)} without a listener.
-     */
+    /** Like {@link #builder} with a name and a device, without a listener or reuse. */
     public static BackgroundRemover open(
             String name,
             ExecutionDevice device,
             ModelOptions models,
             RemoverSettings settings,
             BlobStore blobs) {
-        return open(name, device, models, settings, blobs, Listener.NONE);
+        return builder(models, settings, blobs).name(name).device(device).open();
     }
 
-    /**
-     * Starts the pools and loads the default model on {@code device}. The remover owns {@code
-     * blobs} from here on: {@link #close} closes it, and so does a failed open.
-     *
-     * @param name names the threads (the Flink function passes its subtask index)
-     */
+    /** Like {@link #builder} with a name, a device and a listener, without reuse. */
     public static BackgroundRemover open(
             String name,
             ExecutionDevice device,
@@ -153,24 +165,102 @@ public final class BackgroundRemover implements AutoCloseable {
             RemoverSettings settings,
             BlobStore blobs,
             Listener listener) {
-        BackgroundRemover remover =
-                new BackgroundRemover(name, device, models, settings, blobs, listener);
-        long start = System.nanoTime();
-        try {
-            remover.defaultLane = remover.openLane(models.profile(), models.path());
-        } catch (RuntimeException e) {
-            try {
-                remover.close();
-            } catch (Exception suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+        return builder(models, settings, blobs).name(name).device(device).listener(listener).open();
+    }
+
+    /**
+     * A remover of the models {@code models} names, run as {@code settings} says, storing into
+     * {@code blobs}. The remover owns {@code blobs} once opened: {@link #close} closes it, and so
+     * does a failed open.
+     */
+    public static Builder builder(ModelOptions models, RemoverSettings settings, BlobStore blobs) {
+        return new Builder(models, settings, blobs);
+    }
+
+    /** The optional parts of a remover; {@link #open()} starts it. */
+    public static final class Builder {
+        private final ModelOptions models;
+        private final RemoverSettings settings;
+        private final BlobStore blobs;
+        private String name = "0";
+        private ExecutionDevice device = ExecutionDevice.CPU;
+        private Listener listener = Listener.NONE;
+        private ResultIndex index;
+        private ReuseSettings reuseSettings = ReuseSettings.OFF;
+
+        private Builder(ModelOptions models, RemoverSettings settings, BlobStore blobs) {
+            this.models = models;
+            this.settings = settings;
+            this.blobs = blobs;
         }
-        remover.modelLoadMs = (System.nanoTime() - start) / 1_000_000;
-        remover.lanes.put(
-                remover.defaultLane.model().profile().name(),
-                CompletableFuture.completedFuture(remover.defaultLane));
-        return remover;
+
+        /** Names the threads (the Flink function passes its subtask index). */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder device(ExecutionDevice device) {
+            this.device = device;
+            return this;
+        }
+
+        public Builder listener(Listener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /**
+         * Serves identical earlier results from {@code index} (the remover closes it) as {@code
+         * reuseSettings} say; without this call nothing is reused.
+         */
+        public Builder reuse(ResultIndex index, ReuseSettings reuseSettings) {
+            this.index = index;
+            this.reuseSettings = reuseSettings;
+            return this;
+        }
+
+        /** Starts the pools and loads the default model on the device. */
+        public BackgroundRemover open() {
+            BackgroundRemover remover =
+                    new BackgroundRemover(
+                            name, device, models, settings, blobs, listener, index, reuseSettings);
+            long start = System.nanoTime();
+            try {
+                remover.defaultLane = remover.openLane(models.profile(), models.path());
+            } catch (RuntimeException e) {
+                try {
+                    remover.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            remover.modelLoadMs = (System.nanoTime() - start) / 1_000_000;
+            remover.lanes.put(
+                    remover.defaultLane.model().profile().name(),
+                    CompletableFuture.completedFuture(remover.defaultLane));
+            return remover;
+        }
+    }
+
+    private static ResultReuse.Listener reuseListener(Listener listener) {
+        return new ResultReuse.Listener() {
+            @Override
+            public void hit() {
+                listener.resultCacheHit();
+            }
+
+            @Override
+            public void miss() {
+                listener.resultCacheMiss();
+            }
+
+            @Override
+            public void unavailable() {
+                listener.resultIndexUnavailable();
+            }
+        };
     }
 
     /**
@@ -365,6 +455,7 @@ public final class BackgroundRemover implements AutoCloseable {
         defaultLane = null;
         shutdown(cpuPool);
         shutdown(postprocessPool);
+        reuse.close();
         blobs.close();
     }
 

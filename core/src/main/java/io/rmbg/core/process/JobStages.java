@@ -1,9 +1,14 @@
 package io.rmbg.core.process;
 
 import io.rmbg.core.error.ProcessingException;
+import io.rmbg.core.inference.SegmentationModel;
 import io.rmbg.core.records.ImageEvent;
 import io.rmbg.core.records.JobResult;
+import io.rmbg.core.records.StageTimings;
+import io.rmbg.core.reuse.ResultReuse;
+import io.rmbg.core.reuse.ReusableResult;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -13,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * One job's way through a slot, as a chain of futures that never blocks a thread:
  *
  * <ol>
- *   <li>CPU pool: read the source and probe its header;
+ *   <li>CPU pool: read the source and probe its header; an identical earlier result ({@link
+ *       ResultReuse}) ends the job here;
  *   <li>wait (without a thread) until the slot's {@link MemoryBudget} admits the decode;
  *   <li>CPU pool: decode, store the original, preprocess into the model's batch;
  *   <li>model thread: run the batch;
@@ -29,16 +35,19 @@ final class JobStages {
     private final MemoryBudget budget;
     private final Executor cpuPool;
     private final Executor postprocessPool;
+    private final ResultReuse reuse;
 
     JobStages(
             JobProcessor processor,
             MemoryBudget budget,
             Executor cpuPool,
-            Executor postprocessPool) {
+            Executor postprocessPool,
+            ResultReuse reuse) {
         this.processor = processor;
         this.budget = budget;
         this.cpuPool = cpuPool;
         this.postprocessPool = postprocessPool;
+        this.reuse = reuse;
     }
 
     /**
@@ -54,6 +63,20 @@ final class JobStages {
                         model -> {
                             FetchedImage fetched =
                                     unchecked(() -> processor.fetch(event, cancellation));
+                            SegmentationModel segmenter = model.model();
+                            String reuseKey =
+                                    reuse.keyFor(
+                                            fetched.bytes(),
+                                            segmenter.profile().name(),
+                                            segmenter.modelVersion(),
+                                            event.params());
+                            if (reuseKey != null) {
+                                Optional<ReusableResult> earlier = reuse.find(reuseKey);
+                                if (earlier.isPresent()) {
+                                    return CompletableFuture.completedFuture(
+                                            reused(earlier.get(), fetched, startedAt));
+                                }
+                            }
                             CompletableFuture<MemoryBudget.Lease> admitted =
                                     unchecked(
                                             () ->
@@ -87,7 +110,14 @@ final class JobStages {
                                                                             model.activate(
                                                                                     segmented),
                                                                             cancellation)),
-                                            postprocessPool);
+                                            postprocessPool)
+                                    .thenApply(
+                                            result -> {
+                                                if (reuseKey != null) {
+                                                    reuse.remember(reuseKey, result);
+                                                }
+                                                return result;
+                                            });
                         },
                         cpuPool)
                 .whenComplete(
@@ -97,6 +127,21 @@ final class JobStages {
                                 lease.close();
                             }
                         });
+    }
+
+    /** The job answered with an earlier job's blobs: only the fetch ran. */
+    private static JobResult reused(ReusableResult earlier, FetchedImage fetched, long startedAt) {
+        ImageEvent event = fetched.event();
+        StageTimings timings =
+                new StageTimings(
+                        Math.max(0, startedAt - event.receivedAtMillis()),
+                        fetched.fetchMs(),
+                        0,
+                        0,
+                        0,
+                        0,
+                        0);
+        return earlier.answer(event, System.currentTimeMillis(), timings);
     }
 
     private interface Stage<T> {

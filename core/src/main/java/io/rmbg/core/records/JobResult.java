@@ -14,6 +14,8 @@ import io.rmbg.core.error.ErrorCode;
  * @param processed the stored cut-out, {@code null} on failure
  * @param fileSizeKb the original's size in KiB (rounded up), {@code null} when unknown
  * @param processingTimeMs from the event entering the pipeline to this result being ready
+ * @param reused whether the mask and cut-out are an earlier job's, found by the result reuse index
+ *     instead of running the model (docs/contracts.md §3, §5)
  */
 public record JobResult(
         String jobId,
@@ -35,7 +37,8 @@ public record JobResult(
         long processingTimeMs,
         String model,
         String modelVersion,
-        StageTimings timings) {
+        StageTimings timings,
+        boolean reused) {
 
     public boolean isCompleted() {
         return status == JobStatus.COMPLETED;
@@ -113,6 +116,7 @@ public record JobResult(
         private String model;
         private String modelVersion;
         private StageTimings timings = StageTimings.NONE;
+        private boolean reused;
 
         private Builder(String jobId, String userId, JobStatus status) {
             this.jobId = jobId;
@@ -191,6 +195,12 @@ public record JobResult(
             return this;
         }
 
+        /** Marks the mask and cut-out as an earlier job's (result reuse). */
+        public Builder reused(boolean reused) {
+            this.reused = reused;
+            return this;
+        }
+
         public JobResult build() {
             return new JobResult(
                     jobId,
@@ -212,7 +222,8 @@ public record JobResult(
                     processingTimeMs,
                     model,
                     modelVersion,
-                    timings);
+                    timings,
+                    reused);
         }
     }
 
