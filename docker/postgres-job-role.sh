@@ -21,5 +21,7 @@ GRANT SELECT, INSERT, UPDATE ON image_process_jobs, tags, processing_stats, proc
 GRANT SELECT, INSERT ON image_tags TO :"job_user";
 -- ReconcileDayStatement: a day recomputed from the rows drops error codes it no longer has.
 GRANT DELETE ON processing_error_stats TO :"job_user";
+-- Result reuse: the job reads and writes the index and deletes entries whose blobs are gone.
+GRANT SELECT, INSERT, UPDATE, DELETE ON result_reuse TO :"job_user";
 GRANT USAGE ON SEQUENCE tags_tag_id_seq TO :"job_user";
 SQL

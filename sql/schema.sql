@@ -31,8 +31,13 @@ CREATE TABLE IF NOT EXISTS image_process_jobs (
     -- added by this project
     error_code          VARCHAR(32),
     model               VARCHAR(128),
-    model_version       VARCHAR(64)
+    model_version       VARCHAR(64),
+    -- true: mask and cut-out are an earlier identical job's (result reuse), the model did not run
+    reused              BOOLEAN NOT NULL DEFAULT FALSE
 );
+
+-- Added after the first release: ALTER keeps existing databases in step with the CREATE above.
+ALTER TABLE image_process_jobs ADD COLUMN IF NOT EXISTS reused BOOLEAN NOT NULL DEFAULT FALSE;
 
 CREATE INDEX IF NOT EXISTS idx_jobs_status ON image_process_jobs (status);
 CREATE INDEX IF NOT EXISTS idx_jobs_user_id ON image_process_jobs (user_id);
@@ -77,4 +82,27 @@ CREATE TABLE IF NOT EXISTS processing_error_stats (
     failed_jobs  INTEGER NOT NULL,
     updated_at   TIMESTAMPTZ,
     PRIMARY KEY (stat_date, error_code)
+);
+
+-- Result reuse index (docs/contracts.md §5): reuse key → an earlier completed job's blobs. The key is
+-- SHA-256 over the original's SHA-256, the model profile and version and the params that change the
+-- output. Written by the job after the blobs are stored; an entry whose blob is gone is deleted by
+-- the next job that finds it. Entries name blobs: blob garbage collection must keep what they name.
+CREATE TABLE IF NOT EXISTS result_reuse (
+    reuse_key          CHAR(64) PRIMARY KEY,
+    original_path      VARCHAR(512) NOT NULL,
+    original_sha256    CHAR(64) NOT NULL,
+    original_bytes     BIGINT NOT NULL,
+    original_type      VARCHAR(64) NOT NULL,
+    mask_path          VARCHAR(512) NOT NULL,
+    mask_sha256        CHAR(64) NOT NULL,
+    mask_bytes         BIGINT NOT NULL,
+    processed_path     VARCHAR(512) NOT NULL,
+    processed_sha256   CHAR(64) NOT NULL,
+    processed_bytes    BIGINT NOT NULL,
+    image_width        INTEGER NOT NULL,
+    image_height       INTEGER NOT NULL,
+    model              VARCHAR(128),
+    model_version      VARCHAR(64),
+    created_at         TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP
 );

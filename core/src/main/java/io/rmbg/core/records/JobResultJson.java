@@ -49,6 +49,7 @@ public final class JobResultJson {
         n.put("processing_time_ms", r.processingTimeMs());
         n.put("model", r.model());
         n.put("model_version", r.modelVersion());
+        n.put("reused", r.reused());
         StageTimings t = r.timings() == null ? StageTimings.NONE : r.timings();
         ObjectNode timings = n.putObject("timings_ms");
         timings.put("queue", t.queue());

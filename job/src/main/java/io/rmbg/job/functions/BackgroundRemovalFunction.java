@@ -14,6 +14,8 @@ import io.rmbg.core.process.RemovalJob;
 import io.rmbg.core.process.RemoverSettings;
 import io.rmbg.core.records.ImageEvent;
 import io.rmbg.core.records.JobResult;
+import io.rmbg.core.reuse.ResultIndexFactory;
+import io.rmbg.core.reuse.ReuseSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,23 +50,51 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     private final BlobStoreFactory blobStoreFactory;
     private final ModelOptions modelOptions;
     private final RemoverSettings settings;
+    private final ResultIndexFactory reuseIndex;
+    private final ReuseSettings reuseSettings;
 
     private transient BackgroundRemover remover;
     private transient RemovalMetrics metrics;
     private transient Map<ImageEvent, RemovalJob> running;
 
+    /** Without result reuse. */
     public BackgroundRemovalFunction(
             BlobStoreFactory blobStoreFactory,
             ModelOptions modelOptions,
             RemoverSettings settings) {
+        this(blobStoreFactory, modelOptions, settings, null, ReuseSettings.OFF);
+    }
+
+    private BackgroundRemovalFunction(
+            BlobStoreFactory blobStoreFactory,
+            ModelOptions modelOptions,
+            RemoverSettings settings,
+            ResultIndexFactory reuseIndex,
+            ReuseSettings reuseSettings) {
         this.blobStoreFactory = requireNonNull(blobStoreFactory, "blobStoreFactory cannot be null");
         this.modelOptions = requireNonNull(modelOptions, "modelOptions cannot be null");
         this.settings = requireNonNull(settings, "settings cannot be null");
+        this.reuseIndex = reuseIndex;
+        this.reuseSettings = requireNonNull(reuseSettings, "reuseSettings cannot be null");
     }
 
     /** The same settings as {@code template}: for subclasses that decorate the function. */
     protected BackgroundRemovalFunction(BackgroundRemovalFunction template) {
-        this(template.blobStoreFactory, template.modelOptions, template.settings);
+        this(
+                template.blobStoreFactory,
+                template.modelOptions,
+                template.settings,
+                template.reuseIndex,
+                template.reuseSettings);
+    }
+
+    /**
+     * The same function serving identical earlier results from the index {@code index} opens, as
+     * {@code reuse} says (metrics {@code resultCacheHits}, {@code resultCacheMisses}).
+     */
+    public BackgroundRemovalFunction withReuse(ResultIndexFactory index, ReuseSettings reuse) {
+        return new BackgroundRemovalFunction(
+                blobStoreFactory, modelOptions, settings, requireNonNull(index), reuse);
     }
 
     @Override
@@ -84,14 +114,15 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
         // Keyed by identity: Flink hands timeout() the very event object, and equal events (a
         // replayed job_id) may be in flight together.
         running = Collections.synchronizedMap(new IdentityHashMap<>());
-        remover =
-                BackgroundRemover.open(
-                        String.valueOf(subtask),
-                        choice.device(),
-                        modelOptions,
-                        settings,
-                        blobStoreFactory.create(),
-                        metrics);
+        BackgroundRemover.Builder builder =
+                BackgroundRemover.builder(modelOptions, settings, blobStoreFactory.create())
+                        .name(String.valueOf(subtask))
+                        .device(choice.device())
+                        .listener(metrics);
+        if (reuseIndex != null && reuseSettings.enabled()) {
+            builder.reuse(reuseIndex.create(), reuseSettings);
+        }
+        remover = builder.open();
         metrics.watch(remover);
     }
 
@@ -135,6 +166,11 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     /** The profiles with an open session in this instance; for tests. */
     public List<String> loadedModels() {
         return remover == null ? List.of() : remover.loadedModels();
+    }
+
+    /** Jobs answered with an earlier identical result ({@code resultCacheHits}); for tests. */
+    public long resultCacheHitsSoFar() {
+        return metrics == null ? 0 : metrics.resultCacheHits();
     }
 
     /** The largest batch the model has run so far ({@code inferenceBatchSize}); for tests. */

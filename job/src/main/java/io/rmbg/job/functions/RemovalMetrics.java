@@ -21,6 +21,9 @@ final class RemovalMetrics implements BackgroundRemover.Listener {
     private final Counter completed;
     private final Counter failed;
     private final Counter nonFiniteOutputs;
+    private final Counter resultCacheHits;
+    private final Counter resultCacheMisses;
+    private final Counter resultIndexUnavailable;
     private final Histogram inferenceLatency;
     private final Histogram inferenceBatchSize;
     private final Histogram endToEndLatency;
@@ -31,6 +34,9 @@ final class RemovalMetrics implements BackgroundRemover.Listener {
         completed = group.counter("imagesCompleted");
         failed = group.counter("imagesFailed");
         nonFiniteOutputs = group.counter("nonFiniteOutputs");
+        resultCacheHits = group.counter("resultCacheHits");
+        resultCacheMisses = group.counter("resultCacheMisses");
+        resultIndexUnavailable = group.counter("resultIndexUnavailable");
         inferenceLatency = group.histogram("inferenceLatencyMs", newHistogram());
         inferenceBatchSize = group.histogram("inferenceBatchSize", newHistogram());
         endToEndLatency = group.histogram("endToEndLatencyMs", newHistogram());
@@ -61,6 +67,25 @@ final class RemovalMetrics implements BackgroundRemover.Listener {
     @Override
     public void nonFiniteOutput() {
         nonFiniteOutputs.inc();
+    }
+
+    @Override
+    public void resultCacheHit() {
+        resultCacheHits.inc();
+    }
+
+    @Override
+    public void resultCacheMiss() {
+        resultCacheMisses.inc();
+    }
+
+    @Override
+    public void resultIndexUnavailable() {
+        resultIndexUnavailable.inc();
+    }
+
+    long resultCacheHits() {
+        return resultCacheHits.getCount();
     }
 
     long largestBatch() {

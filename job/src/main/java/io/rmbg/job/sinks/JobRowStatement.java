@@ -34,8 +34,8 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
                     + " INSERT INTO image_process_jobs (job_id, user_id, original_path, mask_path,"
                     + " processed_path, status, created_at, completed_at, processing_time_ms,"
                     + " image_width, image_height, file_size_kb, params, error_message, error_code,"
-                    + " model, model_version)"
-                    + " VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)"
+                    + " model, model_version, reused)"
+                    + " VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)"
                     + " ON CONFLICT (job_id) DO UPDATE SET user_id = EXCLUDED.user_id,"
                     + " original_path = EXCLUDED.original_path, mask_path = EXCLUDED.mask_path,"
                     + " processed_path = EXCLUDED.processed_path, status = EXCLUDED.status,"
@@ -44,7 +44,8 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
                     + " image_width = EXCLUDED.image_width, image_height = EXCLUDED.image_height,"
                     + " file_size_kb = EXCLUDED.file_size_kb, params = EXCLUDED.params,"
                     + " error_message = EXCLUDED.error_message, error_code = EXCLUDED.error_code,"
-                    + " model = EXCLUDED.model, model_version = EXCLUDED.model_version"
+                    + " model = EXCLUDED.model, model_version = EXCLUDED.model_version,"
+                    + " reused = EXCLUDED.reused"
                     + " WHERE image_process_jobs.user_id = EXCLUDED.user_id"
                     + " AND (image_process_jobs.status NOT IN ('completed', 'failed')"
                     + " OR EXCLUDED.status IN ('completed', 'failed'))"
@@ -79,6 +80,7 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
         ps.setString(++i, r.errorCode() == null ? null : r.errorCode().name());
         ps.setString(++i, Text.storable(r.model(), 128));
         ps.setString(++i, Text.storable(r.modelVersion(), 64));
+        ps.setBoolean(++i, r.reused());
         ps.setString(++i, tagsJson(r.tags()));
     }
 
