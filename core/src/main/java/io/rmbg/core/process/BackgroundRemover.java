@@ -2,9 +2,7 @@ package io.rmbg.core.process;
 
 import io.rmbg.core.blob.BlobStore;
 import io.rmbg.core.error.ErrorCode;
-import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.inference.ExecutionDevice;
-import io.rmbg.core.inference.ModelProfile;
 import io.rmbg.core.inference.NonFiniteOutputException;
 import io.rmbg.core.inference.SegmentationModel;
 import io.rmbg.core.records.ImageEvent;
@@ -15,19 +13,10 @@ import io.rmbg.core.reuse.ReuseSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.util.Objects.requireNonNull;
 
@@ -95,44 +84,35 @@ public final class BackgroundRemover implements AutoCloseable {
         default void resultIndexUnavailable() {}
     }
 
-    private final String name;
     private final ExecutionDevice device;
-    private final ModelOptions models;
-    private final RemoverSettings settings;
     private final BlobStore blobs;
     private final Listener listener;
     private final ExecutorService cpuPool;
     private final ExecutorService postprocessPool;
-    private final ExecutorService modelLoader;
     private final MemoryBudget memoryBudget;
     private final JobStages stages;
     private final ResultReuse reuse;
-    private final Map<String, CompletableFuture<ModelLane>> lanes = new ConcurrentHashMap<>();
-    private volatile ModelLane defaultLane;
-    private long modelLoadMs;
+    private ModelLanes lanes;
 
     private BackgroundRemover(
             String name,
             ExecutionDevice device,
-            ModelOptions models,
             RemoverSettings settings,
             BlobStore blobs,
             Listener listener,
             ResultIndex index,
             ReuseSettings reuseSettings) {
-        this.name = requireNonNull(name, "name cannot be null");
+        requireNonNull(name, "name cannot be null");
+        requireNonNull(settings, "settings cannot be null");
         this.device = requireNonNull(device, "device cannot be null");
-        this.models = requireNonNull(models, "models cannot be null");
-        this.settings = requireNonNull(settings, "settings cannot be null");
         this.blobs = requireNonNull(blobs, "blobs cannot be null");
         this.listener = requireNonNull(listener, "listener cannot be null");
         cpuPool =
                 Executors.newFixedThreadPool(
-                        settings.cpuThreads(), daemonThreads("rmbg-cpu-" + name));
+                        settings.cpuThreads(), DaemonThreads.named("rmbg-cpu-" + name));
         postprocessPool =
                 Executors.newFixedThreadPool(
-                        settings.postprocessThreads(), daemonThreads("rmbg-post-" + name));
-        modelLoader = Executors.newSingleThreadExecutor(daemonThreads("rmbg-model-loader-" + name));
+                        settings.postprocessThreads(), DaemonThreads.named("rmbg-post-" + name));
         memoryBudget = new MemoryBudget(settings.memoryBudgetBytes());
         reuse =
                 index == null || !reuseSettings.enabled()
@@ -224,10 +204,16 @@ public final class BackgroundRemover implements AutoCloseable {
         public BackgroundRemover open() {
             BackgroundRemover remover =
                     new BackgroundRemover(
-                            name, device, models, settings, blobs, listener, index, reuseSettings);
-            long start = System.nanoTime();
+                            name, device, settings, blobs, listener, index, reuseSettings);
             try {
-                remover.defaultLane = remover.openLane(models.profile(), models.path());
+                remover.lanes =
+                        new ModelLanes(
+                                name,
+                                device,
+                                models,
+                                settings,
+                                remover.cpuPool,
+                                listener::modelCall);
             } catch (RuntimeException e) {
                 try {
                     remover.close();
@@ -236,10 +222,6 @@ public final class BackgroundRemover implements AutoCloseable {
                 }
                 throw e;
             }
-            remover.modelLoadMs = (System.nanoTime() - start) / 1_000_000;
-            remover.lanes.put(
-                    remover.defaultLane.model().profile().name(),
-                    CompletableFuture.completedFuture(remover.defaultLane));
             return remover;
         }
     }
@@ -271,7 +253,7 @@ public final class BackgroundRemover implements AutoCloseable {
         long startedAt = System.currentTimeMillis();
         RemovalJob job = new RemovalJob(event);
         JobInFlight inFlight = job.inFlight();
-        stages.run(event, laneFor(event), startedAt, inFlight)
+        stages.run(event, lanes.laneFor(event), startedAt, inFlight)
                 .whenComplete(
                         (result, error) -> {
                             if (inFlight.cancellation().isCancelled()) {
@@ -297,130 +279,24 @@ public final class BackgroundRemover implements AutoCloseable {
         return job;
     }
 
-    /**
-     * Loads a model and starts its lane; the caller decides whether a failure fails the slot or an
-     * event.
-     */
-    private ModelLane openLane(String profileName, String path) {
-        long start = System.nanoTime();
-        SegmentationModel model =
-                SegmentationModel.load(
-                        Path.of(path),
-                        ModelProfile.named(profileName),
-                        device,
-                        models.intraOpThreads(),
-                        models.gpu());
-        LOG.info(
-                "Remover {} loaded model {} ({}, version {}) on {} in {} ms",
-                name,
-                path,
-                model.profile().name(),
-                model.modelVersion(),
-                model.executionProvider(),
-                (System.nanoTime() - start) / 1_000_000);
-        try {
-            return new ModelLane(
-                    model,
-                    "rmbg-inference-" + model.profile().name() + "-" + name,
-                    settings.batchSize(),
-                    settings.batchTimeoutMs(),
-                    cpuPool,
-                    listener::modelCall);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
-    }
-
-    /**
-     * The lane of the model {@code params.model} names, the default one without it. An additional
-     * model is loaded on the loader thread the first time it is asked for; the events asking for it
-     * meanwhile wait for that one load. A model that fails to load fails every event asking for it,
-     * with the reason, until the remover is reopened.
-     */
-    private CompletableFuture<ModelLane> laneFor(ImageEvent event) {
-        String requested = event.params().model();
-        if (requested == null) {
-            return CompletableFuture.completedFuture(defaultLane);
-        }
-        ModelProfile profile;
-        try {
-            profile = ModelProfile.named(requested);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(
-                    new ProcessingException(
-                            ErrorCode.INVALID_EVENT, "params.model: " + e.getMessage()));
-        }
-        CompletableFuture<ModelLane> lane = lanes.get(profile.name());
-        if (lane != null) {
-            return lane;
-        }
-        Optional<String> path = models.pathOf(profile.name());
-        if (path.isEmpty()) {
-            return CompletableFuture.failedFuture(
-                    new ProcessingException(
-                            ErrorCode.INVALID_EVENT,
-                            "params.model '"
-                                    + requested
-                                    + "' is not served by this job; it serves "
-                                    + models.servedProfiles()
-                                    + " (add more with model.additional)"));
-        }
-        return lanes.computeIfAbsent(
-                profile.name(),
-                profileName ->
-                        CompletableFuture.supplyAsync(
-                                () -> loadAdditional(profileName, path.get()), modelLoader));
-    }
-
-    private ModelLane loadAdditional(String profileName, String path) {
-        try {
-            return openLane(profileName, path);
-        } catch (RuntimeException e) {
-            LOG.error("Remover {} cannot load model {} for profile {}", name, path, profileName, e);
-            throw new CompletionException(
-                    new ProcessingException(
-                            ErrorCode.INFERENCE,
-                            "model '"
-                                    + profileName
-                                    + "' ("
-                                    + path
-                                    + ") cannot be loaded: "
-                                    + e.getMessage()));
-        }
-    }
-
     /** Images handed to the models that are not yet in a running batch. */
     public int queued() {
-        int queued = 0;
-        for (CompletableFuture<ModelLane> lane : lanes.values()) {
-            if (lane.isDone() && !lane.isCompletedExceptionally()) {
-                queued += lane.join().queued();
-            }
-        }
-        return queued;
+        return lanes.queued();
     }
 
     /** The profiles with an open session. */
     public List<String> loadedModels() {
-        List<String> names = new ArrayList<>();
-        lanes.forEach(
-                (profile, lane) -> {
-                    if (lane.isDone() && !lane.isCompletedExceptionally()) {
-                        names.add(profile);
-                    }
-                });
-        return names;
+        return lanes.loaded();
     }
 
     /** The default model's session. */
     public SegmentationModel defaultModel() {
-        return defaultLane.model();
+        return lanes.defaultModel();
     }
 
     /** Milliseconds {@link #open} took to load the default model. */
     public long modelLoadMs() {
-        return modelLoadMs;
+        return lanes.defaultLoadMs();
     }
 
     /** The budget for decoded images in flight. */
@@ -438,49 +314,19 @@ public final class BackgroundRemover implements AutoCloseable {
      */
     @Override
     public void close() throws Exception {
-        // The lanes first: each fails what has not run and waits for its running batch before its
-        // session closes. A model still loading is not waited for (a TensorRT engine build can
-        // outlast Flink's cancellation timeout): its lane closes itself when the load ends.
-        modelLoader.shutdownNow(); // loads not yet started never start
-        for (CompletableFuture<ModelLane> lane : lanes.values()) {
-            if (lane.isDone()) {
-                if (!lane.isCompletedExceptionally()) {
-                    lane.join().close();
-                }
-            } else {
-                lane.thenAccept(BackgroundRemover::closeLoadedLate);
-            }
+        // The lanes first: they fail what has not run and wait for running batches, so no model
+        // call outlives its session and no image its pools.
+        if (lanes != null) {
+            lanes.close();
         }
-        lanes.clear();
-        defaultLane = null;
         shutdown(cpuPool);
         shutdown(postprocessPool);
         reuse.close();
         blobs.close();
     }
 
-    private static void closeLoadedLate(ModelLane lane) {
-        try {
-            lane.close();
-            LOG.info(
-                    "Closed model {}, which finished loading after its remover closed",
-                    lane.model());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private static void shutdown(ExecutorService executor) throws InterruptedException {
         executor.shutdownNow();
         executor.awaitTermination(30, TimeUnit.SECONDS);
-    }
-
-    private static ThreadFactory daemonThreads(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
