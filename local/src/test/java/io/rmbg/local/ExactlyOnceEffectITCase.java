@@ -78,7 +78,8 @@ class ExactlyOnceEffectITCase extends PipelineITCaseBase {
         PipelineSinks sinks =
                 new PipelineSinks(
                         new ChaosJdbcSink<>(
-                                RmbgJob.jdbcSink(JobRowStatement.SQL, new JobRowStatement(), config),
+                                RmbgJob.jdbcSink(
+                                        JobRowStatement.SQL, new JobRowStatement(), config),
                                 "rows"),
                         real.traces(),
                         real.deadLetters(),
@@ -156,15 +157,15 @@ class ExactlyOnceEffectITCase extends PipelineITCaseBase {
     private void installTerminalRowAudit() throws Exception {
         StackQueries db = db();
         db.execute(
-                    "CREATE TABLE terminal_row_audit (job_id UUID, old_status TEXT, new_status TEXT)");
-            db.execute(
-                    "CREATE FUNCTION audit_terminal() RETURNS trigger AS $$ BEGIN"
-                            + " INSERT INTO terminal_row_audit VALUES (OLD.job_id, OLD.status, NEW.status); RETURN NEW;"
-                            + " END $$ LANGUAGE plpgsql");
-            db.execute(
-                    "CREATE TRIGGER audit_terminal BEFORE UPDATE ON image_process_jobs FOR EACH ROW"
-                            + " WHEN (OLD.status IN ('completed', 'failed') AND (NEW.status NOT IN ('completed', 'failed')"
-                            + " OR NEW.user_id <> OLD.user_id)) EXECUTE FUNCTION audit_terminal()");
+                "CREATE TABLE terminal_row_audit (job_id UUID, old_status TEXT, new_status TEXT)");
+        db.execute(
+                "CREATE FUNCTION audit_terminal() RETURNS trigger AS $$ BEGIN"
+                        + " INSERT INTO terminal_row_audit VALUES (OLD.job_id, OLD.status, NEW.status); RETURN NEW;"
+                        + " END $$ LANGUAGE plpgsql");
+        db.execute(
+                "CREATE TRIGGER audit_terminal BEFORE UPDATE ON image_process_jobs FOR EACH ROW"
+                        + " WHEN (OLD.status IN ('completed', 'failed') AND (NEW.status NOT IN ('completed', 'failed')"
+                        + " OR NEW.user_id <> OLD.user_id)) EXECUTE FUNCTION audit_terminal()");
     }
 
     /** What was sent: job id → expected "status:error_code", and the dead letters' positions. */
@@ -299,16 +300,19 @@ class ExactlyOnceEffectITCase extends PipelineITCaseBase {
         Poll.until(
                 timeout,
                 Duration.ofSeconds(1),
-                () -> db().count("SELECT count(*) FROM image_process_jobs WHERE " + StackQueries.TERMINAL),
+                () ->
+                        db().count(
+                                        "SELECT count(*) FROM image_process_jobs WHERE "
+                                                + StackQueries.TERMINAL),
                 seen -> seen >= n && !Chaos.report().containsValue(false),
                 seen -> "saw " + seen + " of " + n + " rows; injected: " + Chaos.report());
     }
 
     private Map<String, String> rows() throws Exception {
         return db().map(
-                "SELECT job_id, status || ':' || coalesce(error_code, 'null')"
-                        + " || CASE WHEN status = 'failed' AND error_code NOT IN ('SOURCE_NOT_FOUND', 'INVALID_EVENT',"
-                        + " 'UNSUPPORTED_FORMAT') THEN ' (' || error_message || ')' ELSE '' END"
-                        + " FROM image_process_jobs");
+                        "SELECT job_id, status || ':' || coalesce(error_code, 'null')"
+                                + " || CASE WHEN status = 'failed' AND error_code NOT IN ('SOURCE_NOT_FOUND', 'INVALID_EVENT',"
+                                + " 'UNSUPPORTED_FORMAT') THEN ' (' || error_message || ')' ELSE '' END"
+                                + " FROM image_process_jobs");
     }
 }

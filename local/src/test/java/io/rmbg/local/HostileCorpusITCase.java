@@ -64,77 +64,73 @@ class HostileCorpusITCase extends PipelineITCaseBase {
         String topic = eventsTopic();
 
         JobClient job = startJob("rmbg-hostile-corpus");
-            // Sent to one partition in order, so that a job id's first user comes first.
-            Map<Long, HostileInputs.Fixture> byOffset = produce(topic, corpus);
-            String canary = UUID.randomUUID().toString();
-            produce(
-                    topic,
-                    List.of(
-                            new HostileInputs.Fixture(
-                                    "canary",
-                                    Events.bytes(
-                                            Events.inline("canary", SampleImages.png(64, 64))
-                                                    .put("job_id", canary)),
-                                    "completed")));
+        // Sent to one partition in order, so that a job id's first user comes first.
+        Map<Long, HostileInputs.Fixture> byOffset = produce(topic, corpus);
+        String canary = UUID.randomUUID().toString();
+        produce(
+                topic,
+                List.of(
+                        new HostileInputs.Fixture(
+                                "canary",
+                                Events.bytes(
+                                        Events.inline("canary", SampleImages.png(64, 64))
+                                                .put("job_id", canary)),
+                                "completed")));
 
-            Map<String, String> expectedRows = new LinkedHashMap<>();
-            Map<Long, String> expectedDeadLetters = new LinkedHashMap<>();
-            for (Map.Entry<Long, HostileInputs.Fixture> e : byOffset.entrySet()) {
-                String expected = e.getValue().expected();
-                if (expected.startsWith("dlq")) {
-                    expectedDeadLetters.put(
-                            e.getKey(),
-                            expected.equals("dlq") ? "INVALID_EVENT" : expected.substring(4));
-                } else {
-                    expectedRows.merge(
-                            jobId(topic, e.getKey(), e.getValue().value()),
-                            expected,
-                            (first, later) ->
-                                    first); // a re-used job id: the first event's outcome stands
-                }
+        Map<String, String> expectedRows = new LinkedHashMap<>();
+        Map<Long, String> expectedDeadLetters = new LinkedHashMap<>();
+        for (Map.Entry<Long, HostileInputs.Fixture> e : byOffset.entrySet()) {
+            String expected = e.getValue().expected();
+            if (expected.startsWith("dlq")) {
+                expectedDeadLetters.put(
+                        e.getKey(),
+                        expected.equals("dlq") ? "INVALID_EVENT" : expected.substring(4));
+            } else {
+                expectedRows.merge(
+                        jobId(topic, e.getKey(), e.getValue().value()),
+                        expected,
+                        (first, later) ->
+                                first); // a re-used job id: the first event's outcome stands
             }
+        }
 
-            db().awaitCount(
-                    "SELECT count(*) FROM image_process_jobs WHERE job_id = '" + canary + "'",
-                    1,
-                    Duration.ofMinutes(3));
-            db().awaitCount(
-                    "SELECT count(*) FROM image_process_jobs",
-                    expectedRows.size() + 1,
-                    Duration.ofMinutes(2));
-            Map<String, String> actual = outcomes();
-            for (Map.Entry<String, String> e : expectedRows.entrySet()) {
-                assertThat(actual.get(e.getKey()))
-                        .as(
-                                "outcome of job %s (%s)",
-                                e.getKey(), fixtureOf(byOffset, topic, e.getKey()))
-                        .isEqualTo(e.getValue());
-            }
-            assertThat(actual.get(canary)).isEqualTo("completed");
-            assertThat(actual).hasSize(expectedRows.size() + 1);
+        db().awaitCount(
+                        "SELECT count(*) FROM image_process_jobs WHERE job_id = '" + canary + "'",
+                        1,
+                        Duration.ofMinutes(3));
+        db().awaitCount(
+                        "SELECT count(*) FROM image_process_jobs",
+                        expectedRows.size() + 1,
+                        Duration.ofMinutes(2));
+        Map<String, String> actual = outcomes();
+        for (Map.Entry<String, String> e : expectedRows.entrySet()) {
+            assertThat(actual.get(e.getKey()))
+                    .as(
+                            "outcome of job %s (%s)",
+                            e.getKey(), fixtureOf(byOffset, topic, e.getKey()))
+                    .isEqualTo(e.getValue());
+        }
+        assertThat(actual.get(canary)).isEqualTo("completed");
+        assertThat(actual).hasSize(expectedRows.size() + 1);
 
-            checkDeadLetters(byOffset, expectedDeadLetters);
-            checkFutureDatedJobCountsToday();
-            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+        checkDeadLetters(byOffset, expectedDeadLetters);
+        checkFutureDatedJobCountsToday();
+        db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
 
-            FlinkRest rest = rest();
-            // A job that restarted went through RESTARTING (its timestamp is set) and has a
-            // failure.
-            assertThat(
-                            rest.get("/jobs/" + job.getJobID())
-                                    .get("timestamps")
-                                    .get("RESTARTING")
-                                    .asLong())
-                    .as("time the job entered RESTARTING")
-                    .isZero();
-            assertThat(
-                            rest.get("/jobs/" + job.getJobID() + "/exceptions")
-                                    .get("exceptionHistory")
-                                    .get("entries"))
-                    .as("job failures")
-                    .isEmpty();
-            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
-            rest.awaitCounter("Remove background", "nonFiniteOutputs", 1, Duration.ofSeconds(30));
+        FlinkRest rest = rest();
+        // A job that restarted went through RESTARTING (its timestamp is set) and has a
+        // failure.
+        assertThat(rest.get("/jobs/" + job.getJobID()).get("timestamps").get("RESTARTING").asLong())
+                .as("time the job entered RESTARTING")
+                .isZero();
+        assertThat(
+                        rest.get("/jobs/" + job.getJobID() + "/exceptions")
+                                .get("exceptionHistory")
+                                .get("entries"))
+                .as("job failures")
+                .isEmpty();
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        rest.awaitCounter("Remove background", "nonFiniteOutputs", 1, Duration.ofSeconds(30));
     }
 
     /**
@@ -216,7 +212,8 @@ class HostileCorpusITCase extends PipelineITCaseBase {
         Map<Long, HostileInputs.Fixture> byOffset = new LinkedHashMap<>();
         try (EventProducer producer = producer()) {
             for (HostileInputs.Fixture f : fixtures) {
-                long offset = producer.send(new ProducerRecord<>(topic, 0, null, f.value())).offset();
+                long offset =
+                        producer.send(new ProducerRecord<>(topic, 0, null, f.value())).offset();
                 byOffset.put(offset, f);
             }
         }

@@ -108,7 +108,7 @@ class OutageITCase extends PipelineITCaseBase {
 
     private Map<String, String> rows() throws Exception {
         return db().map(
-                "SELECT job_id, status || ':' || coalesce(error_code, 'null')"
-                        + " || coalesce(' (' || error_message || ')', '') FROM image_process_jobs");
+                        "SELECT job_id, status || ':' || coalesce(error_code, 'null')"
+                                + " || coalesce(' (' || error_message || ')', '') FROM image_process_jobs");
     }
 }

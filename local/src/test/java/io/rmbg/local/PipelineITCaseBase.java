@@ -172,8 +172,6 @@ abstract class PipelineITCaseBase {
     /** What the traces topic (image-results) holds, waiting for at least {@code atLeast}. */
     List<ConsumerRecord<byte[], byte[]>> traces(int atLeast) {
         return TopicRecords.readAll(
-                stack.kafkaBootstrapServers(),
-                config.get(ConfigKeys.KAFKA_TOPIC_RESULTS),
-                atLeast);
+                stack.kafkaBootstrapServers(), config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), atLeast);
     }
 }

@@ -9,7 +9,6 @@ import io.rmbg.testkit.SyntheticModels;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
 
 import javax.imageio.ImageIO;
 
@@ -200,8 +199,7 @@ class RmbgPipelineITCase extends PipelineITCaseBase {
                 JSON.createObjectNode()
                         .put("user_id", "u-derived")
                         .put("image_base64", b64(SampleImages.png(64, 64)));
-        records.add(
-                new ProducerRecord<>(eventsTopic(), 0, null, Events.bytes(noJobId)));
+        records.add(new ProducerRecord<>(eventsTopic(), 0, null, Events.bytes(noJobId)));
 
         assertThat(records.size()).isGreaterThanOrEqualTo(30);
         EventProducer.sendAll(stack().kafkaBootstrapServers(), records);
@@ -307,8 +305,8 @@ class RmbgPipelineITCase extends PipelineITCaseBase {
     private void checkDerivedJob() throws Exception {
         assertThat(
                         db().count(
-                                "SELECT count(*) FROM image_process_jobs WHERE user_id = 'u-derived'"
-                                        + " AND status = 'completed'"))
+                                        "SELECT count(*) FROM image_process_jobs WHERE user_id = 'u-derived'"
+                                                + " AND status = 'completed'"))
                 .isEqualTo(1);
     }
 
@@ -373,7 +371,8 @@ class RmbgPipelineITCase extends PipelineITCaseBase {
             places.add(new String(r.value(), UTF_8));
         }
         places.add(
-                db().rows("SELECT coalesce(error_message, '') || original_path FROM image_process_jobs")
+                db().rows(
+                                "SELECT coalesce(error_message, '') || original_path FROM image_process_jobs")
                         .toString());
         places.add(config().toString());
         for (String place : places) {
@@ -387,7 +386,7 @@ class RmbgPipelineITCase extends PipelineITCaseBase {
     private void checkTags() throws Exception {
         assertThat(
                         db().count(
-                                "SELECT count(*) FROM image_tags it JOIN tags t USING (tag_id) WHERE t.name = 'it'"))
+                                        "SELECT count(*) FROM image_tags it JOIN tags t USING (tag_id) WHERE t.name = 'it'"))
                 .isEqualTo(expected.size());
     }
 
@@ -443,8 +442,6 @@ class RmbgPipelineITCase extends PipelineITCaseBase {
     }
 
     private void upload(String key, byte[] bytes) {
-        try (S3BlobStore s3 = new S3BlobStore(config().s3())) {
-            s3.client().putObject(b -> b.bucket(bucket()).key(key), RequestBody.fromBytes(bytes));
-        }
+        S3Fixture.put(config().s3(), bucket(), key, bytes);
     }
 }

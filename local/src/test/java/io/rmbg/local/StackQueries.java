@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,12 +80,16 @@ final class StackQueries {
         return Long.parseLong(column(sql).get(0));
     }
 
-    /** The first column of each row of {@code sql} mapped to its second, in order. */
+    /**
+     * The first column of each row of {@code sql} mapped to its second (which may be null), in
+     * order.
+     */
     Map<String, String> map(String sql) throws Exception {
-        return rows(sql).stream()
-                .collect(
-                        Collectors.toMap(
-                                r -> r.get(0), r -> r.get(1), (a, b) -> b, LinkedHashMap::new));
+        Map<String, String> out = new LinkedHashMap<>();
+        for (List<String> r : rows(sql)) {
+            out.put(r.get(0), r.get(1));
+        }
+        return out;
     }
 
     void execute(String sql) throws Exception {
@@ -127,8 +130,7 @@ final class StackQueries {
         return awaitCount(sql, atLeast, timeout, Duration.ofMillis(500));
     }
 
-    long awaitCount(String sql, long atLeast, Duration timeout, Duration every)
-            throws Exception {
+    long awaitCount(String sql, long atLeast, Duration timeout, Duration every) throws Exception {
         return Poll.until(
                 timeout,
                 every,
@@ -139,8 +141,7 @@ final class StackQueries {
 
     /** Waits until at least {@code rows} jobs have ended (completed or failed). */
     void awaitTerminalRows(long rows, Duration timeout) throws Exception {
-        awaitCount(
-                "SELECT count(*) FROM image_process_jobs WHERE " + TERMINAL, rows, timeout);
+        awaitCount("SELECT count(*) FROM image_process_jobs WHERE " + TERMINAL, rows, timeout);
     }
 
     /** Waits until every job of {@code jobIds} has ended (completed or failed). */

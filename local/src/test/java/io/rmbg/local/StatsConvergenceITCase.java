@@ -77,67 +77,67 @@ class StatsConvergenceITCase extends PipelineITCaseBase {
     @Test
     void everyDayConvergesToTheRecomputation() throws Exception {
         startJob("rmbg-stats-convergence");
-            Instant now = Instant.now();
-            List<String> sent = new ArrayList<>();
-            sent.add(send("u", now));
-            db().awaitTerminalRows(sent, Duration.ofMinutes(2));
-            Thread.sleep(3_000); // past the quiet period: the watermark now follows the wall clock
+        Instant now = Instant.now();
+        List<String> sent = new ArrayList<>();
+        sent.add(send("u", now));
+        db().awaitTerminalRows(sent, Duration.ofMinutes(2));
+        Thread.sleep(3_000); // past the quiet period: the watermark now follows the wall clock
 
-            // (a) A back-fill and stragglers: weeks ago (beyond the allowed lateness), yesterday,
-            // today.
-            Instant weeksAgo = now.minus(Duration.ofDays(35));
-            Instant yesterday = now.minus(Duration.ofDays(1));
-            sent.add(send("u", weeksAgo));
-            sent.add(send("u", weeksAgo.plusSeconds(60)));
-            sent.add(sendInvalid("u", weeksAgo));
-            sent.add(send("u", yesterday));
-            sent.add(sendInvalid("u", yesterday));
-            sent.add(send("u", now));
-            db().awaitTerminalRows(sent, Duration.ofMinutes(2));
-            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
-            assertThat(days()).contains(day(weeksAgo), day(yesterday), day(now));
+        // (a) A back-fill and stragglers: weeks ago (beyond the allowed lateness), yesterday,
+        // today.
+        Instant weeksAgo = now.minus(Duration.ofDays(35));
+        Instant yesterday = now.minus(Duration.ofDays(1));
+        sent.add(send("u", weeksAgo));
+        sent.add(send("u", weeksAgo.plusSeconds(60)));
+        sent.add(sendInvalid("u", weeksAgo));
+        sent.add(send("u", yesterday));
+        sent.add(sendInvalid("u", yesterday));
+        sent.add(send("u", now));
+        db().awaitTerminalRows(sent, Duration.ofMinutes(2));
+        db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+        assertThat(days()).contains(day(weeksAgo), day(yesterday), day(now));
 
-            // (c) A job dated next year counts today, and today keeps updating after it.
-            long todayBefore = totalOn(day(now));
-            sent.add(send("u", now.plus(Duration.ofDays(365))));
-            sent.add(send("u", now));
-            db().awaitTerminalRows(sent, Duration.ofMinutes(2));
-            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
-            assertThat(totalOn(day(now))).isEqualTo(todayBefore + 2);
-            assertThat(days()).doesNotContain(day(now.plus(Duration.ofDays(365))));
+        // (c) A job dated next year counts today, and today keeps updating after it.
+        long todayBefore = totalOn(day(now));
+        sent.add(send("u", now.plus(Duration.ofDays(365))));
+        sent.add(send("u", now));
+        db().awaitTerminalRows(sent, Duration.ofMinutes(2));
+        db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+        assertThat(totalOn(day(now))).isEqualTo(todayBefore + 2);
+        assertThat(days()).doesNotContain(day(now.plus(Duration.ofDays(365))));
 
-            // (b) First attempts fail as STORAGE and are counted; a failover replays every record
-            // and the replayed attempts complete, in other times.
-            List<String> flips =
-                    List.of(
-                            send(FLIP, now),
-                            send(FLIP, now),
-                            send(FLIP, yesterday),
-                            send(FLIP, weeksAgo));
-            sent.addAll(flips);
-            db().awaitTerminalRows(sent, Duration.ofMinutes(2));
-            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
-            assertThat(
-                            db().rows(
-                                            "SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
-                    .containsExactly(List.of("3"));
-            sent.add(send(POISON, now));
-            db().awaitCompleted(flips, Duration.ofMinutes(3));
-            db().awaitTerminalRows(sent, Duration.ofMinutes(2));
-            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
-            assertThat(
-                            db().rows(
-                                            "SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
-                    .as("codes of first attempts are gone")
-                    .containsExactly(List.of("0"));
-            checkRowsHoldTheLastTracedAttempt(sent);
-            FlinkRest rest = rest();
-            assertThat(
-                            rest.get("/jobs/" + rest.jobId() + "/exceptions")
-                                    .path("exceptionHistory")
-                                    .path("entries"))
-                    .as("the injected failover happened")
-                    .isNotEmpty();
+        // (b) First attempts fail as STORAGE and are counted; a failover replays every record
+        // and the replayed attempts complete, in other times.
+        List<String> flips =
+                List.of(
+                        send(FLIP, now),
+                        send(FLIP, now),
+                        send(FLIP, yesterday),
+                        send(FLIP, weeksAgo));
+        sent.addAll(flips);
+        db().awaitTerminalRows(sent, Duration.ofMinutes(2));
+        db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+        assertThat(
+                        db().rows(
+                                        "SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
+                .containsExactly(List.of("3"));
+        sent.add(send(POISON, now));
+        db().awaitCompleted(flips, Duration.ofMinutes(3));
+        db().awaitTerminalRows(sent, Duration.ofMinutes(2));
+        db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+        assertThat(
+                        db().rows(
+                                        "SELECT count(*) FROM processing_error_stats WHERE error_code = 'STORAGE'"))
+                .as("codes of first attempts are gone")
+                .containsExactly(List.of("0"));
+        checkRowsHoldTheLastTracedAttempt(sent);
+        FlinkRest rest = rest();
+        assertThat(
+                        rest.get("/jobs/" + rest.jobId() + "/exceptions")
+                                .path("exceptionHistory")
+                                .path("entries"))
+                .as("the injected failover happened")
+                .isNotEmpty();
     }
 
     /**
