@@ -1,13 +1,7 @@
 package io.rmbg.local;
 
-import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.configuration.Configuration;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rmbg.core.blob.ContentAddress;
 import io.rmbg.core.blob.S3BlobStore;
@@ -21,24 +15,15 @@ import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.sinks.JobRowStatement;
 import io.rmbg.testkit.SyntheticModels;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -47,6 +32,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Future;
 
+import static io.rmbg.local.Events.JSON;
+import static io.rmbg.local.Events.b64;
+import static io.rmbg.local.TopicRecords.header;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,19 +47,48 @@ import static org.assertj.core.api.Assertions.assertThat;
  * terminal, every dead letter once per source position, every blob where its row says, and the
  * daily statistics equal to their recomputation.
  */
-class ExactlyOnceEffectITCase {
+class ExactlyOnceEffectITCase extends PipelineITCaseBase {
     private static final int EVENTS = 2000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @Override
+    PipelineConfig.Builder settings(Path dataDir) throws Exception {
+        Path model = dataDir.resolve("colour-key-320.onnx");
+        SyntheticModels.writeColourKeyModel(model, 320);
+        return PipelineConfig.builder()
+                .set(ConfigKeys.MODEL_PATH, model.toString())
+                .set(ConfigKeys.MODEL_PROFILE, "u2net")
+                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 1000)
+                .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
+                .set(ConfigKeys.JDBC_BATCH_SIZE, 50);
+    }
 
-    @TempDir Path dir;
+    /** Production's restart strategy: each injected failure restarts from the last checkpoint. */
+    @Override
+    Configuration jobConfiguration(PipelineConfig config) {
+        return RmbgJob.jobConfiguration(config);
+    }
+
+    /** The production pipeline with {@link ChaosJdbcSink} for rows and {@link ChaosRemoval}. */
+    @Override
+    RmbgPipeline pipeline(PipelineConfig config) {
+        PipelineSinks real = RmbgJob.sinks(config);
+        PipelineSinks sinks =
+                new PipelineSinks(
+                        new ChaosJdbcSink<>(
+                                RmbgJob.jdbcSink(
+                                        JobRowStatement.SQL, new JobRowStatement(), config),
+                                "rows"),
+                        real.traces(),
+                        real.deadLetters(),
+                        real.dailyStats(),
+                        real.errorStats(),
+                        real.recomputedDays());
+        return new RmbgPipeline(RmbgJob.kafkaSource(config), sinks)
+                .withBackgroundRemoval(ChaosRemoval::create);
+    }
 
     @AfterEach
     void disarm() {
@@ -79,101 +96,57 @@ class ExactlyOnceEffectITCase {
     }
 
     @Test
-    void committedOutputEqualsInputAcrossInjectedFailures(
-            @InjectClusterClient ClusterClient<?> client) throws Exception {
-        Path model = dir.resolve("colour-key-320.onnx");
-        SyntheticModels.writeColourKeyModel(model, 320);
-        PipelineConfig base =
-                PipelineConfig.builder()
-                        .set(ConfigKeys.MODEL_PATH, model.toString())
-                        .set(ConfigKeys.MODEL_PROFILE, "u2net")
-                        .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
-                        .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
-                        .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 1000)
-                        .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
-                        .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
-                        .set(ConfigKeys.JDBC_BATCH_SIZE, 50)
-                        .build();
-        try (LocalStack stack =
-                LocalStack.start(LocalStack.Options.ephemeral(dir.resolve("stack")), base)) {
-            PipelineConfig config = stack.config();
-            installTerminalRowAudit(stack, config);
-            Input input = produce(stack, config);
+    void committedOutputEqualsInputAcrossInjectedFailures() throws Exception {
+        installTerminalRowAudit();
+        Input input = produce();
 
-            Chaos.arm("remove.invoke", 300);
-            Chaos.arm("remove.complete", 700);
-            Chaos.arm("blob.put", 1500);
-            Chaos.arm("rows.write", 400);
-            Chaos.arm("rows.after-flush", 15);
-            Chaos.arm("rows.snapshot", 4);
-            Chaos.arm("rows.snapshot-state", 6);
-            Chaos.arm("rows.checkpoint-complete", 8);
+        Chaos.arm("remove.invoke", 300);
+        Chaos.arm("remove.complete", 700);
+        Chaos.arm("blob.put", 1500);
+        Chaos.arm("rows.write", 400);
+        Chaos.arm("rows.after-flush", 15);
+        Chaos.arm("rows.snapshot", 4);
+        Chaos.arm("rows.snapshot-state", 6);
+        Chaos.arm("rows.checkpoint-complete", 8);
 
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(
-                            RmbgJob.jobConfiguration(config));
-            env.setParallelism(2);
-            RmbgJob.configure(env, config);
-            PipelineSinks real = RmbgJob.sinks(config);
-            PipelineSinks sinks =
-                    new PipelineSinks(
-                            new ChaosJdbcSink<>(
-                                    RmbgJob.jdbcSink(
-                                            JobRowStatement.SQL, new JobRowStatement(), config),
-                                    "rows"),
-                            real.traces(),
-                            real.deadLetters(),
-                            real.dailyStats(),
-                            real.errorStats(),
-                            real.recomputedDays());
-            new RmbgPipeline(RmbgJob.kafkaSource(config), sinks)
-                    .withBackgroundRemoval(ChaosRemoval::create)
-                    .build(env, config);
-            JobClient job = env.executeAsync("rmbg-chaos");
-            try {
-                awaitTerminalRows(stack, config, input.usable.size(), Duration.ofMinutes(6));
-                assertThat(Chaos.report())
-                        .as("every injected failure happened")
-                        .doesNotContainValue(false);
+        startJob("rmbg-chaos");
+        awaitTerminalRows(input.usable.size(), Duration.ofMinutes(6));
+        assertThat(Chaos.report()).as("every injected failure happened").doesNotContainValue(false);
 
-                Map<String, String> rows = rows(stack, config);
-                assertThat(rows.keySet()).isEqualTo(input.usable.keySet());
-                Map<String, String> wrong = new java.util.TreeMap<>();
-                input.usable.forEach(
-                        (id, want) -> {
-                            if (!want.equals(rows.get(id))) {
-                                wrong.put(id, "expected " + want + ", row says " + rows.get(id));
-                            }
-                        });
-                assertThat(wrong).as("rows whose outcome differs from the input's").isEmpty();
-                assertThat(count(stack, config, "SELECT count(*) FROM terminal_row_audit"))
-                        .as("terminal rows moved back or to another user")
-                        .isZero();
-                checkDeadLetters(stack, config, input.deadLetterPositions);
-                checkBlobs(stack, config);
-                checkTraces(stack, config, input.usable.keySet());
-                awaitStatsEqualRecomputation(stack, config, Duration.ofMinutes(1));
+        Map<String, String> rows = rows();
+        assertThat(rows.keySet()).isEqualTo(input.usable.keySet());
+        Map<String, String> wrong = new java.util.TreeMap<>();
+        input.usable.forEach(
+                (id, want) -> {
+                    if (!want.equals(rows.get(id))) {
+                        wrong.put(id, "expected " + want + ", row says " + rows.get(id));
+                    }
+                });
+        assertThat(wrong).as("rows whose outcome differs from the input's").isEmpty();
+        assertThat(db().count("SELECT count(*) FROM terminal_row_audit"))
+                .as("terminal rows moved back or to another user")
+                .isZero();
+        checkDeadLetters(input.deadLetterPositions);
+        checkBlobs();
+        checkTraces(input.usable.keySet());
+        // Every column, the average included: replayed attempts take other times than the first.
+        db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
 
-                FlinkRest rest =
-                        new FlinkRest(client.getWebInterfaceURL(), job.getJobID().toString());
-                int restarts =
-                        rest.get("/jobs/" + job.getJobID() + "/exceptions")
-                                .path("exceptionHistory")
-                                .path("entries")
-                                .size();
-                assertThat(restarts).isGreaterThanOrEqualTo(Chaos.report().size() - 1);
-                System.out.printf(
-                        "chaos: %d events in, %d rows out, %d dead letters, %d injected failures,"
-                                + " %d restarts, 0 duplicates, 0 lost%n",
-                        EVENTS,
-                        rows.size(),
-                        input.deadLetterPositions.size(),
-                        Chaos.report().size(),
-                        restarts);
-            } finally {
-                job.cancel().get();
-            }
-        }
+        FlinkRest rest = rest();
+        int restarts =
+                rest.get("/jobs/" + rest.jobId() + "/exceptions")
+                        .path("exceptionHistory")
+                        .path("entries")
+                        .size();
+        assertThat(restarts).isGreaterThanOrEqualTo(Chaos.report().size() - 1);
+        System.out.printf(
+                "chaos: %d events in, %d rows out, %d dead letters, %d injected failures,"
+                        + " %d restarts, 0 duplicates, 0 lost%n",
+                EVENTS,
+                rows.size(),
+                input.deadLetterPositions.size(),
+                Chaos.report().size(),
+                restarts);
     }
 
     /**
@@ -181,28 +154,25 @@ class ExactlyOnceEffectITCase {
      * to another user. (A replayed attempt may replace a terminal row with its own terminal result:
      * that is how row, trace and statistics agree on the last attempt.)
      */
-    private static void installTerminalRowAudit(LocalStack stack, PipelineConfig config)
-            throws Exception {
-        try (Connection c = connect(stack, config);
-                Statement s = c.createStatement()) {
-            s.execute(
-                    "CREATE TABLE terminal_row_audit (job_id UUID, old_status TEXT, new_status TEXT)");
-            s.execute(
-                    "CREATE FUNCTION audit_terminal() RETURNS trigger AS $$ BEGIN"
-                            + " INSERT INTO terminal_row_audit VALUES (OLD.job_id, OLD.status, NEW.status); RETURN NEW;"
-                            + " END $$ LANGUAGE plpgsql");
-            s.execute(
-                    "CREATE TRIGGER audit_terminal BEFORE UPDATE ON image_process_jobs FOR EACH ROW"
-                            + " WHEN (OLD.status IN ('completed', 'failed') AND (NEW.status NOT IN ('completed', 'failed')"
-                            + " OR NEW.user_id <> OLD.user_id)) EXECUTE FUNCTION audit_terminal()");
-        }
+    private void installTerminalRowAudit() throws Exception {
+        StackQueries db = db();
+        db.execute(
+                "CREATE TABLE terminal_row_audit (job_id UUID, old_status TEXT, new_status TEXT)");
+        db.execute(
+                "CREATE FUNCTION audit_terminal() RETURNS trigger AS $$ BEGIN"
+                        + " INSERT INTO terminal_row_audit VALUES (OLD.job_id, OLD.status, NEW.status); RETURN NEW;"
+                        + " END $$ LANGUAGE plpgsql");
+        db.execute(
+                "CREATE TRIGGER audit_terminal BEFORE UPDATE ON image_process_jobs FOR EACH ROW"
+                        + " WHEN (OLD.status IN ('completed', 'failed') AND (NEW.status NOT IN ('completed', 'failed')"
+                        + " OR NEW.user_id <> OLD.user_id)) EXECUTE FUNCTION audit_terminal()");
     }
 
     /** What was sent: job id → expected "status:error_code", and the dead letters' positions. */
     private record Input(Map<String, String> usable, Set<String> deadLetterPositions) {}
 
-    private static Input produce(LocalStack stack, PipelineConfig config) throws Exception {
-        String topic = config.get(ConfigKeys.KAFKA_TOPIC_EVENTS);
+    private Input produce() throws Exception {
+        String topic = eventsTopic();
         List<String> goodImages =
                 List.of(
                         b64(SampleImages.png(48, 32)),
@@ -212,15 +182,10 @@ class ExactlyOnceEffectITCase {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         List<String> expectations = new ArrayList<>();
         List<String> explicitIds = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        Map.of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                stack.kafkaBootstrapServers(),
-                                ProducerConfig.LINGER_MS_CONFIG,
-                                "20"),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+        try (EventProducer producer =
+                new EventProducer(
+                        stack().kafkaBootstrapServers(),
+                        Map.of(ProducerConfig.LINGER_MS_CONFIG, "20"))) {
             for (int i = 0; i < EVENTS; i++) {
                 String user = "user-" + (i % 37);
                 ObjectNode e = JSON.createObjectNode().put("user_id", user);
@@ -228,7 +193,7 @@ class ExactlyOnceEffectITCase {
                 switch (i % 20) {
                     case 0 -> {
                         sent.add(
-                                producer.send(
+                                producer.sendAsync(
                                         new ProducerRecord<>(
                                                 topic, ("{broken " + i).getBytes(UTF_8))));
                         expectations.add("dlq");
@@ -261,7 +226,7 @@ class ExactlyOnceEffectITCase {
                 }
                 explicitIds.add(jobId);
                 expectations.add(expected);
-                sent.add(producer.send(new ProducerRecord<>(topic, JSON.writeValueAsBytes(e))));
+                sent.add(producer.sendAsync(new ProducerRecord<>(topic, Events.bytes(e))));
             }
             producer.flush();
         }
@@ -283,35 +248,27 @@ class ExactlyOnceEffectITCase {
         return new Input(usable, dead);
     }
 
-    private static void checkDeadLetters(
-            LocalStack stack, PipelineConfig config, Set<String> expected) {
+    private void checkDeadLetters(Set<String> expected) {
         // At-least-once: a restart may write a dead letter again; its source position identifies
         // it.
         Set<String> positions = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                readAll(stack, config.get(ConfigKeys.KAFKA_TOPIC_DLQ))) {
+        for (ConsumerRecord<byte[], byte[]> r : deadLetters(0)) {
             positions.add(header(r, "source_partition") + "@" + header(r, "source_offset"));
             assertThat(header(r, "error_code")).isEqualTo("INVALID_EVENT");
         }
         assertThat(positions).isEqualTo(expected);
     }
 
-    private static void checkBlobs(LocalStack stack, PipelineConfig config) throws Exception {
+    private void checkBlobs() throws Exception {
         Set<String> uris = new HashSet<>();
-        try (Connection c = connect(stack, config);
-                Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery(
+        for (List<String> paths :
+                db().rows(
                                 "SELECT original_path, mask_path, processed_path"
                                         + " FROM image_process_jobs WHERE status = 'completed'")) {
-            while (rs.next()) {
-                for (int i = 1; i <= 3; i++) {
-                    uris.add(rs.getString(i));
-                }
-            }
+            uris.addAll(paths);
         }
         assertThat(uris).isNotEmpty();
-        try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
+        try (S3BlobStore s3 = new S3BlobStore(config().s3())) {
             for (String uri : uris) {
                 byte[] bytes = s3.get(uri, Long.MAX_VALUE);
                 assertThat(uri.substring(uri.lastIndexOf('/') + 1))
@@ -320,110 +277,42 @@ class ExactlyOnceEffectITCase {
         }
     }
 
-    private static void checkTraces(LocalStack stack, PipelineConfig config, Set<String> jobIds)
-            throws Exception {
+    private void checkTraces(Set<String> jobIds) throws Exception {
         // At-least-once, keyed by job id: the last trace of each job is the attempt its row holds.
         Map<String, String> lastTrace = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                readAll(stack, config.get(ConfigKeys.KAFKA_TOPIC_RESULTS))) {
+        for (ConsumerRecord<byte[], byte[]> r : traces(0)) {
             var trace = JSON.readTree(r.value());
             lastTrace.put(
                     new String(r.key(), UTF_8),
                     trace.get("status").asText() + ":" + trace.get("processing_time_ms").asLong());
         }
         assertThat(lastTrace.keySet()).isEqualTo(jobIds);
-        Map<String, String> rowAttempts = new HashMap<>();
-        try (Connection c = connect(stack, config);
-                Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery(
-                                "SELECT job_id, status, processing_time_ms FROM image_process_jobs")) {
-            while (rs.next()) {
-                rowAttempts.put(rs.getString(1), rs.getString(2) + ":" + rs.getLong(3));
-            }
-        }
+        Map<String, String> rowAttempts =
+                db().map(
+                                "SELECT job_id, status || ':' || coalesce(processing_time_ms, 0) FROM image_process_jobs");
         assertThat(rowAttempts)
                 .as("each row holds the attempt of its job's last trace")
                 .isEqualTo(lastTrace);
     }
 
-    private static void awaitStatsEqualRecomputation(
-            LocalStack stack, PipelineConfig config, Duration timeout) throws Exception {
-        // Every column, the average included: replayed attempts take other times than the first.
-        new StackQueries(stack).awaitStatsEqualRecomputation(timeout);
+    private void awaitTerminalRows(int n, Duration timeout) throws Exception {
+        // The injected failures must have happened too: a restart may still be on its way.
+        Poll.until(
+                timeout,
+                Duration.ofSeconds(1),
+                () ->
+                        db().count(
+                                        "SELECT count(*) FROM image_process_jobs WHERE "
+                                                + StackQueries.TERMINAL),
+                seen -> seen >= n && !Chaos.report().containsValue(false),
+                seen -> "saw " + seen + " of " + n + " rows; injected: " + Chaos.report());
     }
 
-    private static void awaitTerminalRows(
-            LocalStack stack, PipelineConfig config, int n, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long seen = 0;
-        while (System.nanoTime() < deadline) {
-            seen =
-                    count(
-                            stack,
-                            config,
-                            "SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed')");
-            if (seen >= n && !Chaos.report().containsValue(false)) {
-                return;
-            }
-            Thread.sleep(1000);
-        }
-        throw new AssertionError("saw " + seen + " of " + n + " rows; injected: " + Chaos.report());
-    }
-
-    private static Map<String, String> rows(LocalStack stack, PipelineConfig config)
-            throws Exception {
-        Map<String, String> rows = new HashMap<>();
-        try (Connection c = connect(stack, config);
-                Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery(
-                                "SELECT job_id, status || ':' || coalesce(error_code, 'null')"
-                                        + " || CASE WHEN status = 'failed' AND error_code NOT IN ('SOURCE_NOT_FOUND', 'INVALID_EVENT',"
-                                        + " 'UNSUPPORTED_FORMAT') THEN ' (' || error_message || ')' ELSE '' END"
-                                        + " FROM image_process_jobs")) {
-            while (rs.next()) {
-                rows.put(rs.getString(1), rs.getString(2));
-            }
-        }
-        return rows;
-    }
-
-    private static List<String> column(LocalStack stack, PipelineConfig config, String sql)
-            throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Connection c = connect(stack, config);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
-    }
-
-    private static long count(LocalStack stack, PipelineConfig config, String sql)
-            throws Exception {
-        List<String> c = column(stack, config, sql);
-        return Long.parseLong(c.get(0));
-    }
-
-    private static Connection connect(LocalStack stack, PipelineConfig config) throws Exception {
-        return DriverManager.getConnection(
-                stack.jdbcUrl(),
-                config.get(ConfigKeys.JDBC_USER),
-                config.get(ConfigKeys.JDBC_PASSWORD));
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(LocalStack stack, String topic) {
-        return TopicRecords.readAll(stack.kafkaBootstrapServers(), topic, 0);
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
-        return new String(r.headers().lastHeader(key).value(), UTF_8);
-    }
-
-    private static String b64(byte[] bytes) {
-        return Base64.getEncoder().encodeToString(bytes);
+    private Map<String, String> rows() throws Exception {
+        return db().map(
+                        "SELECT job_id, status || ':' || coalesce(error_code, 'null')"
+                                + " || CASE WHEN status = 'failed' AND error_code NOT IN ('SOURCE_NOT_FOUND', 'INVALID_EVENT',"
+                                + " 'UNSUPPORTED_FORMAT') THEN ' (' || error_message || ')' ELSE '' END"
+                                + " FROM image_process_jobs");
     }
 }

@@ -58,23 +58,21 @@ final class FlinkRest {
         return values.get(0).get("sum").asLong();
     }
 
+    /** Waits until {@link #counter} reaches {@code atLeast}. */
     void awaitCounter(String operator, String name, long atLeast, Duration timeout)
             throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long seen = -1;
-        while (System.nanoTime() < deadline) {
-            try {
-                seen = counter(operator, name);
-                if (seen >= atLeast) {
-                    return;
-                }
-            } catch (AssertionError notYetRegistered) {
-                // metrics appear once the operator has run
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(
-                name + " on " + operator + " stayed at " + seen + ", expected " + atLeast);
+        Poll.until(
+                timeout,
+                Duration.ofMillis(500),
+                () -> {
+                    try {
+                        return counter(operator, name);
+                    } catch (AssertionError notYetRegistered) {
+                        return -1L; // metrics appear once the operator has run
+                    }
+                },
+                seen -> seen >= atLeast,
+                seen -> name + " on " + operator + " stayed at " + seen + ", expected " + atLeast);
     }
 
     String jobId() {

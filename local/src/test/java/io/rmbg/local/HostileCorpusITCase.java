@@ -1,33 +1,19 @@
 package io.rmbg.local;
 
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rmbg.core.blob.S3BlobStore;
 import io.rmbg.core.blob.S3Uri;
 import io.rmbg.core.event.ImageEventParser;
 import io.rmbg.core.records.SourceRecord;
-import io.rmbg.job.RmbgJob;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.testkit.SyntheticModels;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.rmbg.local.Events.JSON;
+import static io.rmbg.local.TopicRecords.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -47,143 +34,103 @@ import static org.assertj.core.api.Assertions.assertThat;
  * must end as a row or a dead letter with the expected code, the job must never restart, and a
  * canary sent after the corpus must complete.
  */
-class HostileCorpusITCase {
-    private static final int PARALLELISM = 2;
+class HostileCorpusITCase extends PipelineITCaseBase {
     private static final long MAX_INLINE = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(PARALLELISM)
-                            .build());
-
-    @TempDir static Path dataDir;
-    private static LocalStack stack;
-    private static PipelineConfig config;
-
-    @BeforeAll
-    static void startStack() throws Exception {
+    @Override
+    PipelineConfig.Builder settings(Path dataDir) throws Exception {
         Path model = dataDir.resolve("colour-key-320.onnx");
         SyntheticModels.writeColourKeyModel(model, 320);
         // A second model whose output is NaN: its images must fail, not complete transparent.
         Path nan = dataDir.resolve("nan.onnx");
         SyntheticModels.writeNanModel(nan, 1024);
-        PipelineConfig base =
-                PipelineConfig.builder()
-                        .set(ConfigKeys.MODEL_PATH, model.toString())
-                        .set(ConfigKeys.MODEL_PROFILE, "u2net")
-                        .set(ConfigKeys.MODEL_ADDITIONAL, "rmbg-2.0=" + nan)
-                        .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
-                        .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
-                        .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
-                        .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, MAX_INLINE)
-                        .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
-                        .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
-                        .build();
-        stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
-        config = stack.config();
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+        return PipelineConfig.builder()
+                .set(ConfigKeys.MODEL_PATH, model.toString())
+                .set(ConfigKeys.MODEL_PROFILE, "u2net")
+                .set(ConfigKeys.MODEL_ADDITIONAL, "rmbg-2.0=" + nan)
+                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
+                .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, MAX_INLINE)
+                .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000);
     }
 
     @Test
-    void everyHostileRecordEndsAsARowOrDeadLetterAndTheJobNeverRestarts(
-            @InjectClusterClient ClusterClient<?> flink) throws Exception {
-        String bucket = config.get(ConfigKeys.S3_BUCKET);
+    void everyHostileRecordEndsAsARowOrDeadLetterAndTheJobNeverRestarts() throws Exception {
         List<HostileInputs.Fixture> corpus =
-                new ArrayList<>(HostileInputs.corpus(bucket, MAX_INLINE));
+                new ArrayList<>(HostileInputs.corpus(bucket(), MAX_INLINE));
         corpus.addAll(HostileInputs.pipelineCorpus(EmbeddedKafka.MAX_MESSAGE_BYTES));
-        String topic = config.get(ConfigKeys.KAFKA_TOPIC_EVENTS);
+        String topic = eventsTopic();
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(PARALLELISM);
-        RmbgJob.configure(env, config);
-        RmbgJob.pipeline(config).build(env, config);
-        JobClient job = env.executeAsync("rmbg-hostile-corpus");
-        try {
-            // Sent to one partition in order, so that a job id's first user comes first.
-            Map<Long, HostileInputs.Fixture> byOffset = produce(topic, corpus);
-            String canary = UUID.randomUUID().toString();
-            produce(
-                    topic,
-                    List.of(
-                            new HostileInputs.Fixture(
-                                    "canary",
-                                    JSON.writeValueAsBytes(
-                                            JSON.createObjectNode()
-                                                    .put("job_id", canary)
-                                                    .put("user_id", "canary")
-                                                    .put(
-                                                            "image_base64",
-                                                            java.util.Base64.getEncoder()
-                                                                    .encodeToString(
-                                                                            SampleImages.png(
-                                                                                    64, 64)))),
-                                    "completed")));
+        JobClient job = startJob("rmbg-hostile-corpus");
+        // Sent to one partition in order, so that a job id's first user comes first.
+        Map<Long, HostileInputs.Fixture> byOffset = produce(topic, corpus);
+        String canary = UUID.randomUUID().toString();
+        produce(
+                topic,
+                List.of(
+                        new HostileInputs.Fixture(
+                                "canary",
+                                Events.bytes(
+                                        Events.inline("canary", SampleImages.png(64, 64))
+                                                .put("job_id", canary)),
+                                "completed")));
 
-            Map<String, String> expectedRows = new LinkedHashMap<>();
-            Map<Long, String> expectedDeadLetters = new LinkedHashMap<>();
-            for (Map.Entry<Long, HostileInputs.Fixture> e : byOffset.entrySet()) {
-                String expected = e.getValue().expected();
-                if (expected.startsWith("dlq")) {
-                    expectedDeadLetters.put(
-                            e.getKey(),
-                            expected.equals("dlq") ? "INVALID_EVENT" : expected.substring(4));
-                } else {
-                    expectedRows.merge(
-                            jobId(topic, e.getKey(), e.getValue().value()),
-                            expected,
-                            (first, later) ->
-                                    first); // a re-used job id: the first event's outcome stands
-                }
+        Map<String, String> expectedRows = new LinkedHashMap<>();
+        Map<Long, String> expectedDeadLetters = new LinkedHashMap<>();
+        for (Map.Entry<Long, HostileInputs.Fixture> e : byOffset.entrySet()) {
+            String expected = e.getValue().expected();
+            if (expected.startsWith("dlq")) {
+                expectedDeadLetters.put(
+                        e.getKey(),
+                        expected.equals("dlq") ? "INVALID_EVENT" : expected.substring(4));
+            } else {
+                expectedRows.merge(
+                        jobId(topic, e.getKey(), e.getValue().value()),
+                        expected,
+                        (first, later) ->
+                                first); // a re-used job id: the first event's outcome stands
             }
-
-            awaitRow(canary, Duration.ofMinutes(3));
-            awaitRows(expectedRows.size() + 1, Duration.ofMinutes(2));
-            Map<String, String> actual = outcomes();
-            for (Map.Entry<String, String> e : expectedRows.entrySet()) {
-                assertThat(actual.get(e.getKey()))
-                        .as(
-                                "outcome of job %s (%s)",
-                                e.getKey(), fixtureOf(byOffset, topic, e.getKey()))
-                        .isEqualTo(e.getValue());
-            }
-            assertThat(actual.get(canary)).isEqualTo("completed");
-            assertThat(actual).hasSize(expectedRows.size() + 1);
-
-            checkDeadLetters(byOffset, expectedDeadLetters);
-            checkFutureDatedJobCountsToday();
-            db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
-
-            FlinkRest rest = new FlinkRest(flink.getWebInterfaceURL(), job.getJobID().toString());
-            // A job that restarted went through RESTARTING (its timestamp is set) and has a
-            // failure.
-            assertThat(
-                            rest.get("/jobs/" + job.getJobID())
-                                    .get("timestamps")
-                                    .get("RESTARTING")
-                                    .asLong())
-                    .as("time the job entered RESTARTING")
-                    .isZero();
-            assertThat(
-                            rest.get("/jobs/" + job.getJobID() + "/exceptions")
-                                    .get("exceptionHistory")
-                                    .get("entries"))
-                    .as("job failures")
-                    .isEmpty();
-            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
-            rest.awaitCounter("Remove background", "nonFiniteOutputs", 1, Duration.ofSeconds(30));
-        } finally {
-            job.cancel().get();
         }
+
+        db().awaitCount(
+                        "SELECT count(*) FROM image_process_jobs WHERE job_id = '" + canary + "'",
+                        1,
+                        Duration.ofMinutes(3));
+        db().awaitCount(
+                        "SELECT count(*) FROM image_process_jobs",
+                        expectedRows.size() + 1,
+                        Duration.ofMinutes(2));
+        Map<String, String> actual = outcomes();
+        for (Map.Entry<String, String> e : expectedRows.entrySet()) {
+            assertThat(actual.get(e.getKey()))
+                    .as(
+                            "outcome of job %s (%s)",
+                            e.getKey(), fixtureOf(byOffset, topic, e.getKey()))
+                    .isEqualTo(e.getValue());
+        }
+        assertThat(actual.get(canary)).isEqualTo("completed");
+        assertThat(actual).hasSize(expectedRows.size() + 1);
+
+        checkDeadLetters(byOffset, expectedDeadLetters);
+        checkFutureDatedJobCountsToday();
+        db().awaitStatsEqualRecomputation(Duration.ofMinutes(1));
+
+        FlinkRest rest = rest();
+        // A job that restarted went through RESTARTING (its timestamp is set) and has a
+        // failure.
+        assertThat(rest.get("/jobs/" + job.getJobID()).get("timestamps").get("RESTARTING").asLong())
+                .as("time the job entered RESTARTING")
+                .isZero();
+        assertThat(
+                        rest.get("/jobs/" + job.getJobID() + "/exceptions")
+                                .get("exceptionHistory")
+                                .get("entries"))
+                .as("job failures")
+                .isEmpty();
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        rest.awaitCounter("Remove background", "nonFiniteOutputs", 1, Duration.ofSeconds(30));
     }
 
     /**
@@ -210,16 +157,12 @@ class HostileCorpusITCase {
                 .orElse("?");
     }
 
-    private static void checkDeadLetters(
+    private void checkDeadLetters(
             Map<Long, HostileInputs.Fixture> byOffset, Map<Long, String> expected)
             throws Exception {
-        List<ConsumerRecord<byte[], byte[]>> letters =
-                TopicRecords.readAll(
-                        stack.kafkaBootstrapServers(),
-                        config.get(ConfigKeys.KAFKA_TOPIC_DLQ),
-                        expected.size());
+        List<ConsumerRecord<byte[], byte[]>> letters = deadLetters(expected.size());
         Map<Long, String> codes = new HashMap<>();
-        try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
+        try (S3BlobStore s3 = new S3BlobStore(config().s3())) {
             for (ConsumerRecord<byte[], byte[]> letter : letters) {
                 long offset = Long.parseLong(header(letter, "source_offset"));
                 codes.put(offset, header(letter, "error_code"));
@@ -253,7 +196,7 @@ class HostileCorpusITCase {
     }
 
     /** A job dated next year keeps that date in its row but counts on the day it was processed. */
-    private static void checkFutureDatedJobCountsToday() throws Exception {
+    private void checkFutureDatedJobCountsToday() throws Exception {
         List<List<String>> future =
                 db().rows(
                                 "SELECT created_at > now() + interval '300 days',"
@@ -264,23 +207,13 @@ class HostileCorpusITCase {
         assertThat(future).containsExactly(List.of("t", "t"));
     }
 
-    private static Map<Long, HostileInputs.Fixture> produce(
+    private Map<Long, HostileInputs.Fixture> produce(
             String topic, List<HostileInputs.Fixture> fixtures) throws Exception {
         Map<Long, HostileInputs.Fixture> byOffset = new LinkedHashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        Map.of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                        stack.kafkaBootstrapServers(),
-                                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                                        Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+        try (EventProducer producer = producer()) {
             for (HostileInputs.Fixture f : fixtures) {
                 long offset =
-                        producer.send(new ProducerRecord<>(topic, 0, null, f.value()))
-                                .get()
-                                .offset();
+                        producer.send(new ProducerRecord<>(topic, 0, null, f.value())).offset();
                 byOffset.put(offset, f);
             }
         }
@@ -288,43 +221,12 @@ class HostileCorpusITCase {
     }
 
     /** status, or failed:CODE, per job id. */
-    private static Map<String, String> outcomes() throws Exception {
+    private Map<String, String> outcomes() throws Exception {
         Map<String, String> out = new HashMap<>();
         for (List<String> r :
                 db().rows("SELECT job_id, status, error_code FROM image_process_jobs")) {
             out.put(r.get(0), r.get(1).equals("failed") ? "failed:" + r.get(2) : r.get(1));
         }
         return out;
-    }
-
-    private static void awaitRow(String jobId, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (db().rows("SELECT status FROM image_process_jobs WHERE job_id = '" + jobId + "'")
-                .isEmpty()) {
-            assertThat(System.nanoTime())
-                    .as("canary %s within %s", jobId, timeout)
-                    .isLessThan(deadline);
-            Thread.sleep(500);
-        }
-    }
-
-    private static void awaitRows(int count, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (db().rows("SELECT job_id FROM image_process_jobs").size() < count) {
-            assertThat(System.nanoTime())
-                    .as("%s rows within %s", count, timeout)
-                    .isLessThan(deadline);
-            Thread.sleep(500);
-        }
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
-        return r.headers().lastHeader(key) == null
-                ? null
-                : new String(r.headers().lastHeader(key).value(), UTF_8);
-    }
-
-    private static StackQueries db() {
-        return new StackQueries(stack);
     }
 }

@@ -12,11 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,10 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JobRowStatementITCase {
     @TempDir static Path dir;
     private static LocalPostgres pg;
+    private static StackQueries db;
 
     @BeforeAll
     static void start() throws Exception {
         pg = LocalPostgres.start(dir.resolve("pg"), 0, "rmbg", "rmbg", LocalStack.schemaSql());
+        db = StackQueries.of(pg);
     }
 
     @AfterAll
@@ -43,20 +41,24 @@ class JobRowStatementITCase {
         String job = UUID.randomUUID().toString();
         write(result(job, JobStatus.COMPLETED, new String[] {"b", "a"}));
         write(result(job, JobStatus.PROCESSING, new String[] {"c"}));
-        assertThat(query("SELECT status FROM image_process_jobs WHERE job_id = '" + job + "'"))
+        assertThat(db.column("SELECT status FROM image_process_jobs WHERE job_id = '" + job + "'"))
                 .containsExactly("completed");
         // A replayed attempt that ended otherwise replaces the row: the last attempt counts.
         write(failed(job));
         assertThat(
-                        query(
+                        db.column(
                                 "SELECT status || ':' || error_code FROM image_process_jobs WHERE job_id = '"
                                         + job
                                         + "'"))
                 .containsExactly("failed:IMAGE_DECODE");
-        assertThat(query("SELECT count(*) FROM image_process_jobs WHERE job_id = '" + job + "'"))
+        assertThat(
+                        db.column(
+                                "SELECT count(*) FROM image_process_jobs WHERE job_id = '"
+                                        + job
+                                        + "'"))
                 .containsExactly("1");
         assertThat(
-                        query(
+                        db.column(
                                 "SELECT t.name FROM image_tags it JOIN tags t USING (tag_id) WHERE job_id = '"
                                         + job
                                         + "' ORDER BY 1"))
@@ -69,7 +71,7 @@ class JobRowStatementITCase {
         write(result(job, JobStatus.PROCESSING, new String[0]));
         write(failed(job));
         assertThat(
-                        query(
+                        db.column(
                                 "SELECT status || ':' || error_code FROM image_process_jobs WHERE job_id = '"
                                         + job
                                         + "'"))
@@ -93,15 +95,15 @@ class JobRowStatementITCase {
                         .times(0, 0, 1)
                         .model("m", "v")
                         .build());
-        assertThat(query("SELECT user_id FROM image_process_jobs WHERE job_id = '" + job + "'"))
+        assertThat(db.column("SELECT user_id FROM image_process_jobs WHERE job_id = '" + job + "'"))
                 .containsExactly(user);
         assertThat(
-                        query(
+                        db.column(
                                 "SELECT params->>'k' FROM image_process_jobs WHERE job_id = '"
                                         + job
                                         + "'"))
                 .containsExactly("v'");
-        assertThat(query("SELECT count(*) FROM tags WHERE name IN ('x'' OR ''1''=''1', 'ünï')"))
+        assertThat(db.column("SELECT count(*) FROM tags WHERE name IN ('x'' OR ''1''=''1', 'ünï')"))
                 .containsExactly("2");
     }
 
@@ -119,7 +121,7 @@ class JobRowStatementITCase {
                         .model("m".repeat(300), lone)
                         .build());
         assertThat(
-                        query(
+                        db.column(
                                 "SELECT user_id || '|' || length(error_message) || '|' || position(E'\\x01' in error_message)"
                                         + " || '|' || length(original_path) || '|' || length(model) || '|' || (params->>'k')"
                                         + " FROM image_process_jobs WHERE job_id = '"
@@ -127,13 +129,14 @@ class JobRowStatementITCase {
                                         + "'"))
                 .containsExactly("a\uFFFDb|4000|0|512|128|a?b");
         assertThat(
-                        query(
+                        db.column(
                                         "SELECT error_message FROM image_process_jobs WHERE job_id = '"
                                                 + job
                                                 + "'")
                                 .get(0))
                 .startsWith("nulhere m");
-        assertThat(query("SELECT count(*) FROM tags WHERE name = 'a\uFFFDb'")).containsExactly("1");
+        assertThat(db.column("SELECT count(*) FROM tags WHERE name = 'a\uFFFDb'"))
+                .containsExactly("1");
     }
 
     @Test
@@ -155,7 +158,7 @@ class JobRowStatementITCase {
                         .model("m", "v")
                         .build());
         assertThat(
-                        query(
+                        db.column(
                                 "SELECT user_id || ':' || status FROM image_process_jobs WHERE job_id = '"
                                         + job
                                         + "'"))
@@ -184,26 +187,11 @@ class JobRowStatementITCase {
     }
 
     private static void write(JobResult r) throws Exception {
-        try (Connection c = connect();
+        try (Connection c = db.connect();
                 PreparedStatement ps = c.prepareStatement(JobRowStatement.SQL)) {
             new JobRowStatement().accept(ps, r);
             ps.addBatch();
             ps.executeBatch();
         }
-    }
-
-    private static List<String> query(String sql) throws Exception {
-        try (Connection c = connect();
-                ResultSet rs = c.createStatement().executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        }
-    }
-
-    private static Connection connect() throws Exception {
-        return DriverManager.getConnection(pg.jdbcUrl(), "rmbg", "rmbg");
     }
 }

@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
+import io.rmbg.core.blob.InMemoryBlobStore;
 import io.rmbg.core.inference.ExecutionDevice;
 import io.rmbg.core.inference.ModelProfile;
 import io.rmbg.core.inference.SegmentationModel;
@@ -48,7 +49,7 @@ class RealModelFunctionTest {
         ModelOptions options = new ModelOptions(model.toString(), "isnet", "cpu", 1);
         BackgroundRemovalFunction function =
                 new BackgroundRemovalFunction(
-                        MapBlobStore::new, options, RemoverSettings.defaults(2));
+                        InMemoryBlobStore::new, options, RemoverSettings.defaults(2));
         var harness =
                 new OneInputStreamOperatorTestHarness<ImageEvent, JobResult>(
                         new AsyncWaitOperatorFactory<>(
@@ -74,7 +75,7 @@ class RealModelFunctionTest {
                     .isEqualTo(JobStatus.COMPLETED);
             assertThat(r.model()).isEqualTo("isnet");
             assertThat(r.imageWidth()).isEqualTo(photo.width());
-            RealPhotos.checkMask(photo, MapBlobStore.OBJECTS.get(r.mask().uri()));
+            RealPhotos.checkMask(photo, InMemoryBlobStore.OBJECTS.get(r.mask().uri()));
         }
     }
 

@@ -1,22 +1,11 @@
 package io.rmbg.local;
 
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rmbg.core.blob.S3BlobStore;
-import io.rmbg.job.RmbgJob;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 
@@ -27,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import static io.rmbg.local.Events.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -35,58 +25,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  * masks in S3 keep the subject and drop the background, and the demo's contact sheet is written at
  * its expected size.
  */
-class RealPhotosITCase {
-    private static final int PARALLELISM = 2;
+class RealPhotosITCase extends PipelineITCaseBase {
     private static final List<RealPhotos.Photo> PHOTOS =
             List.of(RealPhotos.ASTRONAUT, RealPhotos.COFFEE);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(PARALLELISM)
-                            .build());
-
-    @TempDir static Path dataDir;
-
-    private static LocalStack stack;
-    private static PipelineConfig config;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        PipelineConfig base =
-                PipelineConfig.builder()
-                        .set(ConfigKeys.MODEL_PATH, RealPhotos.model().toString())
-                        .set(ConfigKeys.MODEL_PROFILE, "isnet")
-                        .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
-                        .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
-                        .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
-                        .build();
-        stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
-        config = stack.config();
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    @Override
+    PipelineConfig.Builder settings(Path dataDir) throws Exception {
+        return PipelineConfig.builder()
+                .set(ConfigKeys.MODEL_PATH, RealPhotos.model().toString())
+                .set(ConfigKeys.MODEL_PROFILE, "isnet")
+                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000);
     }
 
     @Test
     void realPhotosComeOutCutOutAndTheDemoDrawsItsContactSheet() throws Exception {
         DemoSheet sheet =
                 DemoEvents.sendPhotos(
-                        config, dataDir, PHOTOS.stream().map(RealPhotos.Photo::name).toList());
+                        config(), dataDir(), PHOTOS.stream().map(RealPhotos.Photo::name).toList());
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(PARALLELISM);
-        RmbgJob.configure(env, config);
-        RmbgJob.pipeline(config).build(env, config);
-        JobClient job = env.executeAsync("rmbg-real-photos-it");
-        try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
+        startJob("rmbg-real-photos-it");
+        try (S3BlobStore s3 = new S3BlobStore(config().s3())) {
             List<JsonNode> traces = awaitTraces(PHOTOS.size() + 1, Duration.ofMinutes(4));
             Optional<Path> written = Optional.empty();
             List<String> completed = new ArrayList<>();
@@ -116,8 +76,6 @@ class RealPhotosITCase {
             assertThat(contactSheet.getHeight())
                     .isEqualTo(ContactSheet.height(PHOTOS.size()))
                     .isEqualTo(2 * 248 + 8);
-        } finally {
-            job.cancel().get();
         }
     }
 
@@ -132,23 +90,19 @@ class RealPhotosITCase {
     /**
      * The traces on image-results, once there are {@code count} (IS-Net takes seconds per photo).
      */
-    private static List<JsonNode> awaitTraces(int count, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<ConsumerRecord<byte[], byte[]>> records =
-                    TopicRecords.readAll(
-                            config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
-                            config.get(ConfigKeys.KAFKA_TOPIC_RESULTS),
-                            0);
-            if (records.size() >= count || System.nanoTime() > deadline) {
-                assertThat(records).as("traces on image-results").hasSize(count);
-                List<JsonNode> traces = new ArrayList<>();
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    traces.add(JSON.readTree(r.value()));
-                }
-                return traces;
-            }
-            Thread.sleep(1000);
+    private List<JsonNode> awaitTraces(int count, Duration timeout) throws Exception {
+        List<ConsumerRecord<byte[], byte[]>> records =
+                Poll.until(
+                        timeout,
+                        Duration.ofSeconds(1),
+                        () -> traces(0),
+                        r -> r.size() >= count,
+                        r -> "traces on image-results: " + r.size() + " of " + count);
+        assertThat(records).as("traces on image-results").hasSize(count);
+        List<JsonNode> traces = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            traces.add(JSON.readTree(r.value()));
         }
+        return traces;
     }
 }

@@ -8,15 +8,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,10 +21,12 @@ class ReconcileDayStatementITCase {
     private static final LocalDate DAY = LocalDate.of(2026, 1, 15);
     @TempDir static Path dir;
     private static LocalPostgres pg;
+    private static StackQueries db;
 
     @BeforeAll
     static void start() throws Exception {
         pg = LocalPostgres.start(dir.resolve("pg"), 0, "rmbg", "rmbg", LocalStack.schemaSql());
+        db = StackQueries.of(pg);
     }
 
     @AfterAll
@@ -53,27 +50,32 @@ class ReconcileDayStatementITCase {
         row("completed", null, DAY.plusDays(1) + "T00:00:00Z", DAY.plusDays(1) + "T00:00:02Z", 9);
         row("processing", null, noon, null, 0);
         // What the windows had written before: wrong totals and a code the rows no longer have.
-        execute("INSERT INTO processing_stats VALUES ('" + DAY + "', 9, 9, 0.00, 0.00, 0, now())");
-        execute("INSERT INTO processing_error_stats VALUES ('" + DAY + "', 'INFERENCE', 3, now())");
+        db.execute(
+                "INSERT INTO processing_stats VALUES ('" + DAY + "', 9, 9, 0.00, 0.00, 0, now())");
+        db.execute(
+                "INSERT INTO processing_error_stats VALUES ('" + DAY + "', 'INFERENCE', 3, now())");
 
         reconcile(DAY.toEpochDay());
 
         assertThat(
-                        query(StatsRecomputation.asText(StatsRecomputation.DAILY_STATS + ""))
+                        db
+                                .column(
+                                        StatsRecomputation.asText(
+                                                StatsRecomputation.DAILY_STATS + ""))
                                 .stream()
                                 .filter(r -> r.startsWith("(" + DAY))
                                 .toList())
                 .containsExactly("(" + DAY + ",4,2,2,800.50,50.00)");
-        assertThat(query(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS)))
+        assertThat(db.column(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS)))
                 .containsExactly("(" + DAY + ",IMAGE_DECODE,1)", "(" + DAY + ",STORAGE,1)");
         assertThat(
-                        query(StatsRecomputation.asText(StatsRecomputation.DAILY)).stream()
+                        db.column(StatsRecomputation.asText(StatsRecomputation.DAILY)).stream()
                                 .filter(r -> r.startsWith("(" + DAY))
                                 .toList())
                 .containsExactly("(" + DAY + ",4,2,2,800.50,50.00)");
 
         reconcile(DAY.toEpochDay()); // idempotent
-        assertThat(query(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS)))
+        assertThat(db.column(StatsRecomputation.asText(StatsRecomputation.ERROR_STATS)))
                 .containsExactly("(" + DAY + ",IMAGE_DECODE,1)", "(" + DAY + ",STORAGE,1)");
     }
 
@@ -81,12 +83,16 @@ class ReconcileDayStatementITCase {
     void aDayWithoutFinishedJobsGetsNoRow() throws Exception {
         LocalDate empty = LocalDate.of(2025, 3, 3);
         reconcile(empty.toEpochDay());
-        assertThat(query("SELECT count(*) FROM processing_stats WHERE stat_date = '" + empty + "'"))
+        assertThat(
+                        db.column(
+                                "SELECT count(*) FROM processing_stats WHERE stat_date = '"
+                                        + empty
+                                        + "'"))
                 .containsExactly("0");
     }
 
     private static void reconcile(long epochDay) throws Exception {
-        try (Connection c = connect();
+        try (Connection c = db.connect();
                 PreparedStatement ps = c.prepareStatement(ReconcileDayStatement.SQL)) {
             new ReconcileDayStatement(ZoneOffset.UTC, Duration.ofMinutes(5)).accept(ps, epochDay);
             ps.executeUpdate();
@@ -96,7 +102,7 @@ class ReconcileDayStatementITCase {
     private static void row(
             String status, String code, String createdAt, String completedAt, int ms)
             throws Exception {
-        execute(
+        db.execute(
                 "INSERT INTO image_process_jobs (job_id, user_id, original_path, status, created_at,"
                         + " completed_at, processing_time_ms, error_code) VALUES ('"
                         + UUID.randomUUID()
@@ -112,27 +118,5 @@ class ReconcileDayStatementITCase {
                         + ", "
                         + (code == null ? "NULL" : "'" + code + "'")
                         + ")");
-    }
-
-    private static void execute(String sql) throws Exception {
-        try (Connection c = connect();
-                Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private static List<String> query(String sql) throws Exception {
-        try (Connection c = connect();
-                ResultSet rs = c.createStatement().executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        }
-    }
-
-    private static Connection connect() throws Exception {
-        return DriverManager.getConnection(pg.jdbcUrl(), "rmbg", "rmbg");
     }
 }

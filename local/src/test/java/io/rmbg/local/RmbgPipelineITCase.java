@@ -1,54 +1,34 @@
 package io.rmbg.local;
 
-import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rmbg.core.blob.ContentAddress;
 import io.rmbg.core.blob.S3BlobStore;
-import io.rmbg.job.RmbgJob;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.testkit.SyntheticModels;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
 
 import javax.imageio.ImageIO;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
 
+import static io.rmbg.local.Events.JSON;
+import static io.rmbg.local.Events.b64;
+import static io.rmbg.local.TopicRecords.header;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,9 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * MiniCluster at parallelism 2, with the colour-key model run by ONNX Runtime. Sends good and bad
  * events and checks every outcome the contract promises.
  */
-class RmbgPipelineITCase {
-    private static final int PARALLELISM = 2;
-    private static final ObjectMapper JSON = new ObjectMapper();
+class RmbgPipelineITCase extends PipelineITCaseBase {
     private static final Instant NOW = Instant.now();
 
     /**
@@ -70,24 +48,10 @@ class RmbgPipelineITCase {
     private static final String S3_SECRET = "planted-s3-secret-5f2b9c";
     private static final String JDBC_PASSWORD = "planted-db-password-81d7";
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(PARALLELISM)
-                            .build());
-
-    @TempDir static Path dataDir;
-
-    private static LocalStack stack;
-    private static PipelineConfig config;
-    private static String bucket;
-
     /** What each sent record must end as. */
     private final Map<String, Expect> expected = new LinkedHashMap<>();
 
-    private final List<byte[]> deadLetters = new ArrayList<>();
+    private final List<byte[]> deadLetterValues = new ArrayList<>();
     private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
 
     record Expect(
@@ -97,43 +61,30 @@ class RmbgPipelineITCase {
         }
     }
 
-    @BeforeAll
-    static void startStack() throws Exception {
+    @Override
+    PipelineConfig.Builder settings(Path dataDir) throws Exception {
         Path model = dataDir.resolve("colour-key.onnx");
         SyntheticModels.writeColourKeyModel(model, 1024);
         // A second model, at U²-Net's 320², for events that ask for it with params.model.
         Path u2net = dataDir.resolve("colour-key-320.onnx");
         SyntheticModels.writeColourKeyModel(u2net, 320);
-        PipelineConfig base =
-                PipelineConfig.builder()
-                        .set(ConfigKeys.S3_ACCESS_KEY, S3_ACCESS_KEY)
-                        .set(ConfigKeys.S3_SECRET_KEY, S3_SECRET)
-                        .set(ConfigKeys.JDBC_PASSWORD, JDBC_PASSWORD)
-                        .set(ConfigKeys.MODEL_PATH, model.toString())
-                        .set(ConfigKeys.MODEL_PROFILE, "rmbg-2.0")
-                        .set(ConfigKeys.MODEL_ADDITIONAL, "u2net=" + u2net)
-                        .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
-                        .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
-                        .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
-                        .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, 2 * 1024 * 1024)
-                        .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
-                        .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
-                        .build();
-        stack = LocalStack.start(LocalStack.Options.ephemeral(dataDir.resolve("stack")), base);
-        config = stack.config();
-        bucket = config.get(ConfigKeys.S3_BUCKET);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+        return PipelineConfig.builder()
+                .set(ConfigKeys.S3_ACCESS_KEY, S3_ACCESS_KEY)
+                .set(ConfigKeys.S3_SECRET_KEY, S3_SECRET)
+                .set(ConfigKeys.JDBC_PASSWORD, JDBC_PASSWORD)
+                .set(ConfigKeys.MODEL_PATH, model.toString())
+                .set(ConfigKeys.MODEL_PROFILE, "rmbg-2.0")
+                .set(ConfigKeys.MODEL_ADDITIONAL, "u2net=" + u2net)
+                .set(ConfigKeys.MODEL_INTRA_OP_THREADS, 1)
+                .set(ConfigKeys.KAFKA_STARTING_OFFSETS, "earliest")
+                .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 2000)
+                .set(ConfigKeys.IMAGE_MAX_INLINE_BYTES, 2 * 1024 * 1024)
+                .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
+                .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000);
     }
 
     @Test
-    void everyRecordEndsAsExactlyOneRowOrDeadLetter(@InjectClusterClient ClusterClient<?> flink)
-            throws Exception {
+    void everyRecordEndsAsExactlyOneRowOrDeadLetter() throws Exception {
         upload("uploads/u-photo/photo.jpg", SampleImages.jpeg(640, 480));
         upload("uploads/u1/not-an-image.jpg", BadImages.notAnImage());
         upload("uploads/u1/truncated.jpg", BadImages.truncatedJpeg());
@@ -152,7 +103,7 @@ class RmbgPipelineITCase {
                 });
         // Grey has no red/blue difference: the colour key is undecided (p = 0.5) everywhere.
         expected.put(
-                send(inline(SampleImages.greyscalePng(200, 200))),
+                enqueue(inline(SampleImages.greyscalePng(200, 200))),
                 new Expect(
                         "completed",
                         null,
@@ -168,7 +119,7 @@ class RmbgPipelineITCase {
             good(inline(SampleImages.png(w, h)), w, h);
         }
         String withBackground =
-                send(
+                enqueue(
                         event("u-bg")
                                 .put("image_base64", b64(SampleImages.png(300, 200)))
                                 .set(
@@ -190,7 +141,7 @@ class RmbgPipelineITCase {
         // Bad images and bad fields: each ends as a failed row with its error code.
         // params.model picks the additional model; one the job does not serve is an invalid event.
         String viaU2net =
-                send(
+                enqueue(
                         event("u-u2net")
                                 .put("image_base64", b64(SampleImages.png(400, 300)))
                                 .set("params", JSON.readTree("{\"model\":\"u2net\"}")));
@@ -248,51 +199,38 @@ class RmbgPipelineITCase {
                 JSON.createObjectNode()
                         .put("user_id", "u-derived")
                         .put("image_base64", b64(SampleImages.png(64, 64)));
-        records.add(
-                new ProducerRecord<>(
-                        config.get(ConfigKeys.KAFKA_TOPIC_EVENTS),
-                        0,
-                        null,
-                        JSON.writeValueAsBytes(noJobId)));
+        records.add(new ProducerRecord<>(eventsTopic(), 0, null, Events.bytes(noJobId)));
 
         assertThat(records.size()).isGreaterThanOrEqualTo(30);
-        produce(records);
+        EventProducer.sendAll(stack().kafkaBootstrapServers(), records);
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(PARALLELISM);
-        RmbgJob.configure(env, config);
-        RmbgJob.pipeline(config).build(env, config);
-        JobClient job = env.executeAsync("rmbg-it");
-        try {
-            int usable = expected.size() + 1;
-            awaitRows(usable, Duration.ofMinutes(4));
+        startJob("rmbg-it");
+        int usable = expected.size() + 1;
+        db().awaitTerminalRows(usable, Duration.ofMinutes(4));
 
-            // Re-sending a finished job must not create a second row, trace or count.
-            String resent = expected.keySet().iterator().next();
-            Map<String, Object> before = row(resent);
-            FlinkRest rest = new FlinkRest(flink.getWebInterfaceURL(), job.getJobID().toString());
-            produce(List.of(recordOf(resent)));
-            rest.awaitCounter("First result per job", "duplicateResults", 1, Duration.ofMinutes(2));
-            assertThat(count("SELECT count(*) FROM image_process_jobs")).isEqualTo(usable);
-            assertThat(row(resent)).isEqualTo(before);
+        // Re-sending a finished job must not create a second row, trace or count.
+        String resent = expected.keySet().iterator().next();
+        Map<String, Object> before = db().jobRow(resent);
+        FlinkRest rest = rest();
+        send(sentValues.get(resent));
+        rest.awaitCounter("First result per job", "duplicateResults", 1, Duration.ofMinutes(2));
+        assertThat(db().count("SELECT count(*) FROM image_process_jobs")).isEqualTo(usable);
+        assertThat(db().jobRow(resent)).isEqualTo(before);
 
-            checkRows();
-            checkDerivedJob();
-            checkDeadLetters();
-            checkTags();
-            checkTraces(usable);
-            awaitStatsEqualRecomputation(Duration.ofMinutes(1));
-            checkMetrics(rest);
-            checkSecretsStaySecret(rest);
-        } finally {
-            job.cancel().get();
-        }
+        checkRows();
+        checkDerivedJob();
+        checkDeadLetters();
+        checkTags();
+        checkTraces(usable);
+        assertThat(db().awaitStatsEqualRecomputation(Duration.ofMinutes(1))).hasSize(3);
+        checkMetrics(rest);
+        checkSecretsStaySecret(rest);
     }
 
     private void checkRows() throws Exception {
-        try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
+        try (S3BlobStore s3 = new S3BlobStore(config().s3())) {
             for (Map.Entry<String, Expect> e : expected.entrySet()) {
-                Map<String, Object> row = row(e.getKey());
+                Map<String, Object> row = db().jobRow(e.getKey());
                 Expect want = e.getValue();
                 assertThat(row).as("row of job %s", e.getKey()).isNotNull();
                 assertThat(row.get("status"))
@@ -356,8 +294,8 @@ class RmbgPipelineITCase {
         };
     }
 
-    private static byte[] blob(S3BlobStore s3, String uri, String prefix) throws Exception {
-        assertThat(uri).startsWith("s3://" + bucket + "/" + prefix);
+    private byte[] blob(S3BlobStore s3, String uri, String prefix) throws Exception {
+        assertThat(uri).startsWith("s3://" + bucket() + "/" + prefix);
         byte[] bytes = s3.get(uri, Long.MAX_VALUE);
         String key = uri.substring(uri.lastIndexOf('/') + 1);
         assertThat(key).startsWith(ContentAddress.sha256Hex(bytes) + ".");
@@ -366,30 +304,27 @@ class RmbgPipelineITCase {
 
     private void checkDerivedJob() throws Exception {
         assertThat(
-                        count(
-                                "SELECT count(*) FROM image_process_jobs WHERE user_id = 'u-derived'"
-                                        + " AND status = 'completed'"))
+                        db().count(
+                                        "SELECT count(*) FROM image_process_jobs WHERE user_id = 'u-derived'"
+                                                + " AND status = 'completed'"))
                 .isEqualTo(1);
     }
 
     private void checkDeadLetters() {
-        List<ConsumerRecord<byte[], byte[]>> dlq =
-                readAll(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), deadLetters.size());
-        assertThat(dlq).hasSize(deadLetters.size());
+        List<ConsumerRecord<byte[], byte[]>> dlq = deadLetters(deadLetterValues.size());
+        assertThat(dlq).hasSize(deadLetterValues.size());
         for (int i = 0; i < dlq.size(); i++) {
             ConsumerRecord<byte[], byte[]> r = dlq.get(i);
-            assertThat(deadLetters).anySatisfy(v -> assertThat(r.value()).isEqualTo(v));
+            assertThat(deadLetterValues).anySatisfy(v -> assertThat(r.value()).isEqualTo(v));
             assertThat(header(r, "error_code")).isEqualTo("INVALID_EVENT");
             assertThat(header(r, "error_message")).isNotBlank();
-            assertThat(header(r, "source_topic"))
-                    .isEqualTo(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS));
+            assertThat(header(r, "source_topic")).isEqualTo(eventsTopic());
             assertThat(header(r, "source_offset")).matches("\\d+");
         }
     }
 
     private void checkTraces(int usable) {
-        List<ConsumerRecord<byte[], byte[]>> traces =
-                readAll(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), usable);
+        List<ConsumerRecord<byte[], byte[]>> traces = traces(usable);
         assertThat(traces).hasSize(usable);
         assertThat(traces.stream().map(r -> new String(r.key(), UTF_8)).distinct().count())
                 .isEqualTo(usable);
@@ -402,38 +337,10 @@ class RmbgPipelineITCase {
                         });
     }
 
-    /**
-     * The invariant of docs/contracts.md §5: at a quiet moment the daily rows equal the
-     * recomputation.
-     */
-    private static void awaitStatsEqualRecomputation(Duration timeout) throws Exception {
-        String recomputed = StatsRecomputation.DAILY;
-        String stats = StatsRecomputation.DAILY_STATS;
-        String errorsRecomputed = StatsRecomputation.ERRORS;
-        String errors = StatsRecomputation.ERROR_STATS;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<List<String>> want = rows(recomputed);
-            List<List<String>> got = rows(stats);
-            boolean errorsMatch = rows(errorsRecomputed).equals(rows(errors));
-            if (want.equals(got) && errorsMatch) {
-                assertThat(want).hasSize(3);
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                assertThat(got).as("processing_stats").isEqualTo(want);
-                assertThat(rows(errors))
-                        .as("processing_error_stats")
-                        .isEqualTo(rows(errorsRecomputed));
-            }
-            Thread.sleep(500);
-        }
-    }
-
-    private static void checkMetrics(FlinkRest rest) throws Exception {
+    private void checkMetrics(FlinkRest rest) throws Exception {
         String op = "Remove background";
         long completedRows =
-                count("SELECT count(*) FROM image_process_jobs WHERE status = 'completed'");
+                db().count("SELECT count(*) FROM image_process_jobs WHERE status = 'completed'");
         // Every completed row was counted once, plus the re-sent job, which ran again.
         assertThat(rest.counter(op, "imagesCompleted")).isEqualTo(completedRows + 1);
         assertThat(rest.counter(op, "imagesFailed")).isPositive();
@@ -457,18 +364,17 @@ class RmbgPipelineITCase {
         places.add(rest.raw("/jobs/" + rest.jobId() + "/config"));
         places.add(rest.raw("/jobs/" + rest.jobId()));
         places.add(rest.raw("/jobs/" + rest.jobId() + "/exceptions"));
-        for (ConsumerRecord<byte[], byte[]> r :
-                readAll(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), 0)) {
+        for (ConsumerRecord<byte[], byte[]> r : deadLetters(0)) {
             r.headers().forEach(h -> places.add(h.key() + "=" + new String(h.value(), UTF_8)));
         }
-        for (ConsumerRecord<byte[], byte[]> r :
-                readAll(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS), 0)) {
+        for (ConsumerRecord<byte[], byte[]> r : traces(0)) {
             places.add(new String(r.value(), UTF_8));
         }
         places.add(
-                rows("SELECT coalesce(error_message, '') || original_path FROM image_process_jobs")
+                db().rows(
+                                "SELECT coalesce(error_message, '') || original_path FROM image_process_jobs")
                         .toString());
-        places.add(config.toString());
+        places.add(config().toString());
         for (String place : places) {
             assertThat(place)
                     .doesNotContain(S3_SECRET)
@@ -479,17 +385,15 @@ class RmbgPipelineITCase {
 
     private void checkTags() throws Exception {
         assertThat(
-                        count(
-                                "SELECT count(*) FROM image_tags it JOIN tags t USING (tag_id) WHERE t.name = 'it'"))
+                        db().count(
+                                        "SELECT count(*) FROM image_tags it JOIN tags t USING (tag_id) WHERE t.name = 'it'"))
                 .isEqualTo(expected.size());
     }
 
     // --- fixtures ---
 
     private ObjectNode event(String user) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("job_id", UUID.randomUUID().toString());
-        n.put("user_id", user);
+        ObjectNode n = Events.event(user);
         // Spread jobs over three days, so that the daily statistics have days to close.
         n.put(
                 "created_at",
@@ -499,14 +403,14 @@ class RmbgPipelineITCase {
     }
 
     private void good(ObjectNode event, int w, int h) throws Exception {
-        expected.put(send(event), new Expect("completed", null, discCutOut(w, h)));
+        expected.put(enqueue(event), new Expect("completed", null, discCutOut(w, h)));
     }
 
     private void goodInline(byte[] image, int w, int h, Consumer<BufferedImage> extra)
             throws Exception {
         Consumer<BufferedImage> check =
                 extra == null ? discCutOut(w, h) : discCutOut(w, h).andThen(extra);
-        expected.put(send(inline(image)), new Expect("completed", null, check));
+        expected.put(enqueue(inline(image)), new Expect("completed", null, check));
     }
 
     private ObjectNode inline(byte[] image) {
@@ -514,136 +418,30 @@ class RmbgPipelineITCase {
     }
 
     private void failed(ObjectNode event, String errorCode) throws Exception {
-        expected.put(send(event), new Expect("failed", errorCode, null));
+        expected.put(enqueue(event), new Expect("failed", errorCode, null));
     }
 
     private void dead(byte[] value) {
-        deadLetters.add(value);
-        records.add(new ProducerRecord<>(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), value));
+        deadLetterValues.add(value);
+        records.add(new ProducerRecord<>(eventsTopic(), value));
     }
 
     private final Map<String, byte[]> sentValues = new HashMap<>();
 
-    private String send(ObjectNode event) throws Exception {
-        byte[] value = JSON.writeValueAsBytes(event);
-        String jobId = event.get("job_id").asText();
+    /** Queues {@code event} for the batch sent before the job starts; returns its job id. */
+    private String enqueue(ObjectNode event) {
+        byte[] value = Events.bytes(event);
+        String jobId = Events.jobId(event);
         sentValues.put(jobId, value);
-        records.add(new ProducerRecord<>(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), value));
+        records.add(new ProducerRecord<>(eventsTopic(), value));
         return jobId;
     }
 
-    private ProducerRecord<byte[], byte[]> recordOf(String jobId) {
-        return new ProducerRecord<>(
-                config.get(ConfigKeys.KAFKA_TOPIC_EVENTS), sentValues.get(jobId));
+    private String uri(String key) {
+        return "s3://" + bucket() + "/" + key;
     }
 
-    private static String uri(String key) {
-        return "s3://" + bucket + "/" + key;
-    }
-
-    private static String b64(byte[] bytes) {
-        return Base64.getEncoder().encodeToString(bytes);
-    }
-
-    private static void upload(String key, byte[] bytes) {
-        try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
-            s3.client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
-        }
-    }
-
-    private static void produce(List<ProducerRecord<byte[], byte[]>> batch) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        Map.of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                        stack.kafkaBootstrapServers(),
-                                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                                        Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
-            for (ProducerRecord<byte[], byte[]> r : batch) {
-                producer.send(r).get();
-            }
-        }
-    }
-
-    private static void awaitRows(int rows, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long seen = 0;
-        while (System.nanoTime() < deadline) {
-            seen =
-                    count(
-                            "SELECT count(*) FROM image_process_jobs WHERE status IN ('completed', 'failed')");
-            if (seen >= rows) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(
-                "expected " + rows + " terminal rows within " + timeout + ", saw " + seen);
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
-        return TopicRecords.readAll(stack.kafkaBootstrapServers(), topic, atLeast);
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
-        return r.headers().lastHeader(key) == null
-                ? null
-                : new String(r.headers().lastHeader(key).value(), UTF_8);
-    }
-
-    private static List<List<String>> rows(String sql) throws Exception {
-        try (Connection c = connect();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            List<List<String>> out = new ArrayList<>();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    row.add(rs.getString(i));
-                }
-                out.add(row);
-            }
-            return out;
-        }
-    }
-
-    private static long count(String sql) throws Exception {
-        try (Connection c = connect();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static Map<String, Object> row(String jobId) throws Exception {
-        try (Connection c = connect();
-                Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery(
-                                "SELECT * FROM image_process_jobs WHERE job_id = '"
-                                        + jobId
-                                        + "'")) {
-            if (!rs.next()) {
-                return null;
-            }
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                Object v = rs.getObject(i);
-                row.put(
-                        rs.getMetaData().getColumnName(i),
-                        v == null ? null : v instanceof Integer ? v : v.toString());
-            }
-            return row;
-        }
-    }
-
-    private static Connection connect() throws Exception {
-        return DriverManager.getConnection(
-                stack.jdbcUrl(),
-                config.get(ConfigKeys.JDBC_USER),
-                config.get(ConfigKeys.JDBC_PASSWORD));
+    private void upload(String key, byte[] bytes) {
+        S3Fixture.put(config().s3(), bucket(), key, bytes);
     }
 }

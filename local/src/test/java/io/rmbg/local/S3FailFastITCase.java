@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -40,20 +39,9 @@ class S3FailFastITCase {
 
     @BeforeAll
     static void start() throws Exception {
-        server =
-                LocalS3.start(
-                        dir.resolve("s3"),
-                        "127.0.0.1",
-                        LocalStack.freePortIfZero(0),
-                        ACCESS_KEY,
-                        SECRET_KEY);
-        try (S3BlobStore store = new S3BlobStore(options(SECRET_KEY))) {
-            store.client().createBucket(b -> b.bucket(BUCKET));
-            store.client()
-                    .putObject(
-                            b -> b.bucket(BUCKET).key("in/photo.jpg"),
-                            RequestBody.fromBytes(new byte[] {1, 2}));
-        }
+        server = S3Fixture.start(dir.resolve("s3"), ACCESS_KEY, SECRET_KEY);
+        S3Fixture.createBucket(options(SECRET_KEY), BUCKET);
+        S3Fixture.put(options(SECRET_KEY), BUCKET, "in/photo.jpg", new byte[] {1, 2});
         photo = "s3://" + BUCKET + "/in/photo.jpg";
     }
 

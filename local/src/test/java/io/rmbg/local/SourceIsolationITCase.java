@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,19 +43,11 @@ class SourceIsolationITCase {
     static void start() throws Exception {
         PipelineConfig base = PipelineConfig.defaults();
         results =
-                LocalS3.start(
+                S3Fixture.start(
                         dir.resolve("results"),
-                        "127.0.0.1",
-                        LocalStack.freePortIfZero(0),
                         base.get(ConfigKeys.S3_ACCESS_KEY),
                         base.get(ConfigKeys.S3_SECRET_KEY));
-        uploads =
-                LocalS3.start(
-                        dir.resolve("uploads"),
-                        "127.0.0.1",
-                        LocalStack.freePortIfZero(0),
-                        READER_KEY,
-                        READER_SECRET);
+        uploads = S3Fixture.start(dir.resolve("uploads"), READER_KEY, READER_SECRET);
         config =
                 base.toBuilder()
                         .set(ConfigKeys.S3_ENDPOINT, results.endpoint())
@@ -64,19 +55,10 @@ class SourceIsolationITCase {
                         .set(ConfigKeys.S3_SOURCE_ACCESS_KEY, READER_KEY)
                         .set(ConfigKeys.S3_SOURCE_SECRET_KEY, READER_SECRET)
                         .build();
-        try (S3BlobStore r = new S3BlobStore(config.s3());
-                S3BlobStore u = new S3BlobStore(config.sourceS3())) {
-            r.client().createBucket(b -> b.bucket("rmbg"));
-            u.client().createBucket(b -> b.bucket("rmbg"));
-            u.client()
-                    .putObject(
-                            b -> b.bucket("rmbg").key("uploads/victim/photo.jpg"),
-                            RequestBody.fromBytes(PHOTO));
-            u.client()
-                    .putObject(
-                            b -> b.bucket("rmbg").key("uploads/u1/photo.jpg"),
-                            RequestBody.fromBytes(PHOTO));
-        }
+        S3Fixture.createBucket(config.s3(), "rmbg");
+        S3Fixture.createBucket(config.sourceS3(), "rmbg");
+        S3Fixture.put(config.sourceS3(), "rmbg", "uploads/victim/photo.jpg", PHOTO);
+        S3Fixture.put(config.sourceS3(), "rmbg", "uploads/u1/photo.jpg", PHOTO);
     }
 
     @AfterAll

@@ -8,14 +8,11 @@ import io.rmbg.core.records.JobStatus;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.sinks.JobRowStatement;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.sql.Connection;
 import java.sql.Date;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
@@ -159,7 +156,7 @@ final class SqlFixture {
     }
 
     void writeRows(PipelineConfig config) throws Exception {
-        try (Connection c = connect(config);
+        try (Connection c = new StackQueries(config).connect();
                 PreparedStatement ps = c.prepareStatement(JobRowStatement.SQL)) {
             JobRowStatement statement = new JobRowStatement();
             for (Job j : jobs) {
@@ -174,7 +171,7 @@ final class SqlFixture {
         String sql =
                 "INSERT INTO processing_stats (stat_date, total_jobs, completed_jobs, failed_jobs,"
                         + " avg_processing_time_ms, error_rate, updated_at) VALUES (?, ?, ?, ?, ?::numeric, ?::numeric, now())";
-        try (Connection c = connect(config);
+        try (Connection c = new StackQueries(config).connect();
                 PreparedStatement ps = c.prepareStatement(sql)) {
             for (Object[] s : STATS) {
                 ps.setDate(1, Date.valueOf((LocalDate) s[0]));
@@ -195,31 +192,19 @@ final class SqlFixture {
      */
     void sendTraces(PipelineConfig config, Job resent) throws Exception {
         String topic = config.get(ConfigKeys.KAFKA_TOPIC_RESULTS);
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        Map.of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
-                                ProducerConfig.ACKS_CONFIG,
-                                "all"),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+        try (EventProducer producer =
+                new EventProducer(
+                        config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
+                        Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
             List<Job> traces = new ArrayList<>(jobs.stream().filter(Job::finished).toList());
             traces.add(resent);
             for (Job j : traces) {
-                producer.send(
+                producer.sendAsync(
                         new ProducerRecord<>(
                                 topic, j.id.getBytes(UTF_8), JobResultJson.toBytes(j.result())));
             }
             producer.flush();
         }
-    }
-
-    static Connection connect(PipelineConfig config) throws Exception {
-        return DriverManager.getConnection(
-                config.get(ConfigKeys.JDBC_URL),
-                config.get(ConfigKeys.JDBC_USER),
-                config.get(ConfigKeys.JDBC_PASSWORD));
     }
 
     private void completed(LocalDate day, String user, long ms) {

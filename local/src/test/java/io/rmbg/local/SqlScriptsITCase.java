@@ -148,7 +148,7 @@ class SqlScriptsITCase {
                         row(DAY_BEFORE, 10L, dec("55.0"), dec("255.0"), 300L));
 
         // The same numbers from PostgreSQL's own percentile_cont over the rows.
-        try (Connection c = SqlFixture.connect(config);
+        try (Connection c = new StackQueries(config).connect();
                 ResultSet rs =
                         c.createStatement()
                                 .executeQuery(

@@ -194,34 +194,33 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     private void awaitSlots(int slots, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Process p : processes) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException(
-                            "a Flink process exited with "
-                                    + p.exitValue()
-                                    + "; see the logs in "
-                                    + dir);
-                }
-            }
-            try {
-                JsonNode overview = get("/overview");
-                if (overview.path("slots-available").asInt() >= slots) {
-                    return;
-                }
-            } catch (IOException notUpYet) {
-                // REST endpoint not listening yet
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException(
-                "the cluster did not offer "
-                        + slots
-                        + " slots in "
-                        + timeout
-                        + "; see the logs in "
-                        + dir);
+        Poll.until(
+                timeout,
+                Duration.ofMillis(500),
+                () -> {
+                    for (Process p : processes) {
+                        if (!p.isAlive()) {
+                            throw new IllegalStateException(
+                                    "a Flink process exited with "
+                                            + p.exitValue()
+                                            + "; see the logs in "
+                                            + dir);
+                        }
+                    }
+                    try {
+                        return get("/overview").path("slots-available").asInt();
+                    } catch (IOException notUpYet) {
+                        return 0; // REST endpoint not listening yet
+                    }
+                },
+                available -> available >= slots,
+                available ->
+                        "the cluster did not offer "
+                                + slots
+                                + " slots in "
+                                + timeout
+                                + "; see the logs in "
+                                + dir);
     }
 
     /** Uploads the jar and runs it, as {@code flink run} does; returns the job id. */

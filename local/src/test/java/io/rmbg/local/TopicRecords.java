@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 /** Reads what a topic holds, for tests that compare committed output with input. */
 final class TopicRecords {
     private TopicRecords() {}
@@ -47,5 +49,12 @@ final class TopicRecords {
             }
             return out;
         }
+    }
+
+    /** The last header {@code key} of {@code r} as text, or null when it has none. */
+    static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+        return r.headers().lastHeader(key) == null
+                ? null
+                : new String(r.headers().lastHeader(key).value(), UTF_8);
     }
 }
