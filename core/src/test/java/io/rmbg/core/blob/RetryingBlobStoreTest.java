@@ -34,7 +34,9 @@ class RetryingBlobStoreTest {
         FlakyStore flaky = FlakyStore.failing(2, () -> unavailable(BlobKind.MASK));
         long start = System.nanoTime();
 
-        String uri = new RetryingBlobStore(flaky, BUDGET).put(BlobKind.MASK, SHA, "png", "image/png", BYTES);
+        String uri =
+                new RetryingBlobStore(flaky, BUDGET)
+                        .put(BlobKind.MASK, SHA, "png", "image/png", BYTES);
 
         assertThat(uri).isEqualTo("s3://test/mask/" + SHA + ".png");
         assertThat(InMemoryBlobStore.OBJECTS.get(uri)).isEqualTo(BYTES);
@@ -62,7 +64,6 @@ class RetryingBlobStoreTest {
     @Test
     void aFinalAnswerIsNotAskedAgain() {
         FlakyStore denied = FlakyStore.failing(Integer.MAX_VALUE, () -> denied(BlobKind.PROCESSED));
-        long start = System.nanoTime();
 
         ProcessingException e =
                 catchThrowableOfType(
@@ -75,7 +76,6 @@ class RetryingBlobStoreTest {
         assertThat(e.code()).isEqualTo(ErrorCode.STORAGE);
         assertThat(e.isRetryable()).isFalse();
         assertThat(e.getMessage()).contains("AccessDenied (HTTP 403)", "check s3.access-key");
-        assertThat(elapsedMillis(start)).isLessThan(250);
     }
 
     @Test

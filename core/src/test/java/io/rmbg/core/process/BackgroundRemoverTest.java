@@ -36,9 +36,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * The engine the Flink function, the tests and the benchmark share, with real ONNX models: a job
- * ends in exactly one row; a failure after the original was stored keeps the original, its size
- * and the timings so far (contracts §5), one before it points at the source; only a JVM {@link
- * Error} is no row.
+ * ends in exactly one row; a failure after the original was stored keeps the original, its size and
+ * the timings so far (contracts §5), one before it points at the source; only a JVM {@link Error}
+ * is no row.
  */
 class BackgroundRemoverTest {
     /** The profile's input size: u2net's 320² is the smallest a profile takes. */
@@ -134,7 +134,8 @@ class BackgroundRemoverTest {
                                 sleep(SLOW_ORIGINAL_MS);
                             } else if (kind == failing) {
                                 throw new ProcessingException(
-                                        ErrorCode.STORAGE, "the " + kind.prefix() + " store is down");
+                                        ErrorCode.STORAGE,
+                                        "the " + kind.prefix() + " store is down");
                             }
                         });
         JobResult result;
@@ -253,8 +254,7 @@ class BackgroundRemoverTest {
         JobResult notAnImage;
         try (BackgroundRemover remover = open(colourKey, new RecordingBlobStore())) {
             notFound = resultOf(remover.submit(TestJobs.fromUri("missing", missing)));
-            notAnImage =
-                    resultOf(remover.submit(inline("not an image", "%PDF-1.7".getBytes())));
+            notAnImage = resultOf(remover.submit(inline("not an image", "%PDF-1.7".getBytes())));
         }
 
         assertThat(notFound.errorCode()).isEqualTo(ErrorCode.SOURCE_NOT_FOUND);
@@ -285,18 +285,26 @@ class BackgroundRemoverTest {
     @Test
     void anAdditionalModelThatCannotLoadFailsItsEventsWithTheReason() throws Exception {
         Path missing = dir.resolve("no-such-model.onnx");
-        ModelOptions served = colourKey.withAdditionalModels(Map.of("rmbg-2.0", missing.toString()));
+        ModelOptions served =
+                colourKey.withAdditionalModels(Map.of("rmbg-2.0", missing.toString()));
         byte[] png = redLeftBlueRight(16, 16);
         JobResult first;
         JobResult second;
         JobResult byDefault;
         try (BackgroundRemover remover = open(served, new RecordingBlobStore())) {
-            first = resultOf(remover.submit(inline("asks rmbg-2.0", png, TestJobs.model("rmbg-2.0"))));
+            first =
+                    resultOf(
+                            remover.submit(
+                                    inline("asks rmbg-2.0", png, TestJobs.model("rmbg-2.0"))));
             second =
                     resultOf(
                             remover.submit(
-                                    inline("asks rmbg-2.0 again", png, TestJobs.model("rmbg-2.0"))));
-            byDefault = resultOf(remover.submit(inline("asks u2net", png, TestJobs.model(PROFILE))));
+                                    inline(
+                                            "asks rmbg-2.0 again",
+                                            png,
+                                            TestJobs.model("rmbg-2.0"))));
+            byDefault =
+                    resultOf(remover.submit(inline("asks u2net", png, TestJobs.model(PROFILE))));
             assertThat(remover.loadedModels()).containsExactly(PROFILE);
         }
 
@@ -344,8 +352,7 @@ class BackgroundRemoverTest {
 
             ExecutionException e =
                     catchThrowableOfType(
-                            ExecutionException.class,
-                            () -> job.result().get(30, TimeUnit.SECONDS));
+                            ExecutionException.class, () -> job.result().get(30, TimeUnit.SECONDS));
             assertThat(e.getCause()).isSameAs(oom);
             // The job's share of the memory budget is back even so.
             assertThat(remover.memoryBudget().available())
@@ -381,8 +388,8 @@ class BackgroundRemoverTest {
     }
 
     /**
-     * The failed row of a job that got as far as storing {@code png} (slowly, after queueing):
-     * the stored original, its size and the timings so far; nothing after.
+     * The failed row of a job that got as far as storing {@code png} (slowly, after queueing): the
+     * stored original, its size and the timings so far; nothing after.
      */
     private static void assertKeepsTheStoredOriginal(
             JobResult result, byte[] png, int width, int height) {

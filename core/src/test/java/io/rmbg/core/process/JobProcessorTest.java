@@ -63,11 +63,14 @@ class JobProcessorTest {
     void fetchReadsAndProbesWithoutDecodingOrStoring() throws Exception {
         byte[] png = redLeftBlueRight(30, 10);
         RecordingBlobStore store = new RecordingBlobStore();
-        String uri = store.put(BlobKind.ORIGINAL, ContentAddress.sha256Hex(png), "png", "image/png", png);
+        String uri =
+                store.put(
+                        BlobKind.ORIGINAL, ContentAddress.sha256Hex(png), "png", "image/png", png);
         store = new RecordingBlobStore();
 
         FetchedImage fetched =
-                new JobProcessor(store, LIMITS).fetch(TestJobs.fromUri("fetch", uri), Cancellation.NONE);
+                new JobProcessor(store, LIMITS)
+                        .fetch(TestJobs.fromUri("fetch", uri), Cancellation.NONE);
 
         assertThat(fetched.bytes()).isEqualTo(png);
         assertThat(fetched.info().format()).isEqualTo(ImageFormat.PNG);
@@ -80,8 +83,7 @@ class JobProcessorTest {
     @Test
     void anImageOverThePixelLimitIsNeitherDecodedNorStored() throws Exception {
         RecordingBlobStore store = new RecordingBlobStore();
-        JobProcessor processor =
-                new JobProcessor(store, new ImageLimits(100, 1 << 20, 1 << 20));
+        JobProcessor processor = new JobProcessor(store, new ImageLimits(100, 1 << 20, 1 << 20));
         FetchedImage fetched =
                 processor.fetch(inline("too-large", redLeftBlueRight(20, 10)), Cancellation.NONE);
 
@@ -214,7 +216,9 @@ class JobProcessorTest {
         return new SegmentedImage(decoded, map.clone(), map.length, 1, "test-profile", "v1", 42);
     }
 
-    /** The stored bytes of {@code ref}, after checking it is content-addressed under {@code kind}. */
+    /**
+     * The stored bytes of {@code ref}, after checking it is content-addressed under {@code kind}.
+     */
     private static byte[] storedBytes(BlobRef ref, String kind) {
         byte[] bytes = InMemoryBlobStore.OBJECTS.get(ref.uri());
         assertThat(bytes).isNotNull();
@@ -226,12 +230,10 @@ class JobProcessorTest {
     }
 
     private static ImageEvent base64Event(String name, String base64) {
-        return TestJobs.event(
-                name, null, base64, ImageParams.DEFAULTS, System.currentTimeMillis());
+        return TestJobs.event(name, null, base64, ImageParams.DEFAULTS, System.currentTimeMillis());
     }
 
     private static ProcessingException intakeFailure(JobProcessor processor, ImageEvent event) {
-        return catchThrowableOfType(
-                ProcessingException.class, () -> processor.intake(event, 0L));
+        return catchThrowableOfType(ProcessingException.class, () -> processor.intake(event, 0L));
     }
 }
