@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Throughput benchmark of the background-removal path, printed, never asserted. Run it with {@code
@@ -26,7 +24,9 @@ import java.util.concurrent.Executors;
  *       JPEGs in memory;
  *   <li>times each stage of one job on one thread (decode, preprocess, inference, postprocess, PNG
  *       encode, store = SHA-256 of the blobs, the upload itself skipped);
- *   <li>runs the bare in-process loop (no Flink) per batch size, sequential and overlapped;
+ *   <li>runs the in-process loops (no Flink) per batch size: sequential (the product's stages,
+ *       {@code JobProcessor}, one batch after another on one thread) and overlapped (the engine
+ *       itself, {@code BackgroundRemover}, with the Flink path's threads, batching and capacity);
  *   <li>runs the real {@code BackgroundRemovalFunction} in the async operator on a MiniCluster
  *       (parallelism 1, the same model and cores) per batch size, then once more over {@code
  *       --images} images for CPU per image and RSS;
@@ -34,9 +34,10 @@ import java.util.concurrent.Executors;
  *       cpu_ms_per_image=… rss_growth_pct=…}.
  * </ol>
  *
- * <p>{@code bare_img_s} is the best of the bare loops over every batch size swept, so {@code
- * efficiency} is what the pipeline keeps of the best hand-written loop. {@code cpu_ms_per_image} is
- * process CPU outside the model (see {@link ProcessMeter}) per image in the pipeline run.
+ * <p>{@code bare_img_s} is the best of the in-process loops over every batch size swept, so {@code
+ * efficiency} is what the pipeline keeps of the same engine without Flink (or of the plain loop,
+ * where that is faster). {@code cpu_ms_per_image} is process CPU outside the model (see {@link
+ * ProcessMeter}) per image in the pipeline run.
  */
 public final class Bench {
     private final PrintStream out;
@@ -118,30 +119,38 @@ public final class Bench {
 
             print("");
             print("bare in-process loop (no Flink), %d images per batch size:", o.sweepImages());
-            ExecutorService pool = Executors.newFixedThreadPool(o.cpuThreads());
-            try {
-                double cpu = 0;
-                for (int b : sizes) {
-                    double sequential = loop.sequential(o.sweepImages(), b);
-                    BareLoop.Overlapped overlapped = loop.overlapped(o.sweepImages(), b, pool);
-                    double outside =
-                            (overlapped.end().outsideInferenceCpuNanos()
-                                            - overlapped.start().outsideInferenceCpuNanos())
-                                    / 1e6
-                                    / o.sweepImages();
-                    bare.put(b, new double[] {sequential, overlapped.imagesPerSecond()});
-                    if (b == mainBatch) {
-                        cpu = outside;
-                    }
-                    print(
-                            "  batch %2d: sequential %6.2f img/s | overlapped (%d CPU threads) %6.2f img/s"
-                                    + " | CPU outside inference %.1f ms/img",
-                            b, sequential, o.cpuThreads(), overlapped.imagesPerSecond(), outside);
+            double cpu = 0;
+            for (int b : sizes) {
+                double sequential = loop.sequential(uris, o.sweepImages(), b);
+                EngineRun.Result overlapped =
+                        EngineRun.run(uris, modelOptions, o, o.sweepImages(), b);
+                double outside =
+                        (overlapped.end().outsideInferenceCpuNanos()
+                                        - overlapped.warm().outsideInferenceCpuNanos())
+                                / 1e6
+                                / (o.sweepImages() - FlinkRun.warmUp(o.sweepImages(), b));
+                bare.put(b, new double[] {sequential, overlapped.imagesPerSecond()});
+                if (b == mainBatch) {
+                    cpu = outside;
                 }
-                bareCpuMs = cpu;
-            } finally {
-                pool.shutdownNow();
+                print(
+                        "  batch %2d: sequential %6.2f img/s | overlapped (BackgroundRemover, %d CPU + %d"
+                                + " postprocess threads) %6.2f img/s | CPU outside inference %.1f ms/img%s",
+                        b,
+                        sequential,
+                        o.cpuThreads(),
+                        o.postprocessThreads(),
+                        overlapped.imagesPerSecond(),
+                        outside,
+                        overlapped.failed() == 0
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        "  [%d FAILED: %s]",
+                                        overlapped.failed(),
+                                        overlapped.firstFailure()));
             }
+            bareCpuMs = cpu;
         }
 
         print("");

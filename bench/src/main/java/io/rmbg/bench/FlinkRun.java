@@ -10,13 +10,11 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 import io.rmbg.core.process.ModelOptions;
 import io.rmbg.core.records.ImageEvent;
-import io.rmbg.core.records.ImageParams;
 import io.rmbg.core.records.JobResult;
 import io.rmbg.core.records.StageTimings;
 import io.rmbg.job.functions.BackgroundRemovalFunction;
 
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
@@ -135,7 +133,7 @@ final class FlinkRun {
         return Math.max(1, Math.min(images / 4, Math.max(2 * batchSize, 8)));
     }
 
-    /** Sequence number → event naming one of the in-memory JPEGs. */
+    /** Sequence number → event naming one of the in-memory JPEGs ({@link BenchEvents}). */
     private static final class ToEvent implements MapFunction<Long, ImageEvent> {
         private static final long serialVersionUID = 1L;
         private final String[] uris;
@@ -146,19 +144,7 @@ final class FlinkRun {
 
         @Override
         public ImageEvent map(Long i) {
-            long now = System.currentTimeMillis();
-            String jobId = UUID.nameUUIDFromBytes(("bench-" + i).getBytes()).toString();
-            return new ImageEvent(
-                    jobId,
-                    "bench",
-                    uris[(int) (i % uris.length)],
-                    null,
-                    ImageParams.DEFAULTS,
-                    null,
-                    new String[0],
-                    now,
-                    now,
-                    "bench/0@" + i);
+            return BenchEvents.event(i, List.of(uris));
         }
     }
 

@@ -4,7 +4,10 @@ import io.rmbg.core.process.ModelOptions;
 import io.rmbg.core.process.RemoverSettings;
 import io.rmbg.job.functions.BackgroundRemovalFunction;
 
-/** How the benchmark builds the operator's function, and which of its threads run the model. */
+/**
+ * How the benchmark builds the operator's function and its engine, and which of their threads run
+ * the model.
+ */
 final class Functions {
     private Functions() {}
 
@@ -13,11 +16,17 @@ final class Functions {
             ModelOptions model, BenchOptions options, int batchSize) {
         return new InFlightTrackingFunction(
                 new BackgroundRemovalFunction(
-                        BenchBlobStore.factory(),
-                        model,
-                        RemoverSettings.defaults(1)
-                                .withThreads(options.cpuThreads(), options.postprocessThreads())
-                                .withBatching(batchSize, options.batchTimeoutMs())));
+                        BenchBlobStore.factory(), model, settings(options, batchSize)));
+    }
+
+    /**
+     * The slot's settings for a run at {@code batchSize}: the same for the Flink path and for the
+     * engine without Flink ({@link EngineRun}).
+     */
+    static RemoverSettings settings(BenchOptions options, int batchSize) {
+        return RemoverSettings.defaults(1)
+                .withThreads(options.cpuThreads(), options.postprocessThreads())
+                .withBatching(batchSize, options.batchTimeoutMs());
     }
 
     /**
