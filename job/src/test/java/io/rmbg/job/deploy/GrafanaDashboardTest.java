@@ -284,7 +284,7 @@ class GrafanaDashboardTest {
     @Test
     void theDashboardChartsEveryMetricTheJobRegisters() {
         assertThat(jobMetrics.keySet())
-                .as("metrics registered in udf/ and job/")
+                .as("metrics registered in job/")
                 .containsAll(CONTRACT_METRICS)
                 .contains("duplicateResults", "lateJobs");
         StringBuilder queries = new StringBuilder();
@@ -307,7 +307,7 @@ class GrafanaDashboardTest {
      */
     private static Map<String, String> jobMetrics() throws IOException {
         Map<String, String> found = new TreeMap<>();
-        for (String module : List.of("udf", "job")) {
+        for (String module : List.of("core", "job")) {
             try (Stream<Path> files = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
                     Matcher m = REGISTRATION.matcher(Files.readString(file));
