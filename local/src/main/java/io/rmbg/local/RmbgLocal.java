@@ -16,6 +16,7 @@ import io.rmbg.core.model.NpmModelFetcher;
 import io.rmbg.job.ModelPreflight;
 import io.rmbg.job.RmbgJob;
 import io.rmbg.job.config.ConfigKeys;
+import io.rmbg.job.config.ModelSettings;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.testkit.SyntheticModels;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -171,8 +172,7 @@ public final class RmbgLocal {
      * cache on first use; the colour-key net only when it cannot be fetched (no npm, no registry).
      */
     private PipelineConfig withDemoModel(PipelineConfig config, Path dataDir) throws Exception {
-        if (!config.get(ConfigKeys.MODEL_PATH)
-                .equals(ConfigKeys.DEFAULTS.get(ConfigKeys.MODEL_PATH))) {
+        if (!config.model().path().equals(ModelSettings.PATH.defaultValue())) {
             return config;
         }
         FetchableModel real = FetchableModel.DEFAULT;
