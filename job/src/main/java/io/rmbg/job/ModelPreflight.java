@@ -32,7 +32,7 @@ public final class ModelPreflight {
      * @throws IllegalArgumentException naming the setting and the fix, if a model cannot be loaded
      */
     public static void check(PipelineConfig config) {
-        if (!config.getBoolean(ConfigKeys.MODEL_CHECK_ON_CLIENT)) {
+        if (!config.checkModelOnClient()) {
             LOG.info(
                     "Not checking the models on this machine ({}=false)",
                     ConfigKeys.MODEL_CHECK_ON_CLIENT);

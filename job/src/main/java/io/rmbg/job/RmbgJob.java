@@ -16,7 +16,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import io.rmbg.core.records.DeadLetter;
 import io.rmbg.core.records.JobResult;
 import io.rmbg.core.records.SourceRecord;
-import io.rmbg.job.config.ConfigKeys;
+import io.rmbg.job.config.JdbcSettings;
+import io.rmbg.job.config.KafkaSettings;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.sinks.CloseSafeJdbcSink;
 import io.rmbg.job.sinks.DailyStatsStatement;
@@ -27,7 +28,6 @@ import io.rmbg.job.sinks.JobRowStatement;
 import io.rmbg.job.sinks.ReconcileDayStatement;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-import java.time.ZoneId;
 import java.util.Map;
 import java.util.Properties;
 
@@ -67,7 +67,7 @@ public final class RmbgJob {
     }
 
     public static void configure(StreamExecutionEnvironment env, PipelineConfig config) {
-        env.enableCheckpointing(config.getLong(ConfigKeys.CHECKPOINT_INTERVAL_MS));
+        env.enableCheckpointing(config.state().checkpointInterval().toMillis());
     }
 
     /** The production pipeline: Kafka in, PostgreSQL and Kafka out. */
@@ -89,18 +89,18 @@ public final class RmbgJob {
                         jdbcSink(
                                 ReconcileDayStatement.SQL,
                                 new ReconcileDayStatement(
-                                        ZoneId.of(config.get(ConfigKeys.STATS_TIME_ZONE)),
-                                        config.getDuration(ConfigKeys.STATS_MAX_CLOCK_SKEW_MS)),
+                                        config.stats().timeZone(), config.stats().maxClockSkew()),
                                 config)));
     }
 
     public static KafkaSource<SourceRecord> kafkaSource(PipelineConfig config) {
+        KafkaSettings kafka = config.kafka();
         return KafkaSource.<SourceRecord>builder()
                 .setProperties(sourceProperties(config))
-                .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
-                .setTopics(config.get(ConfigKeys.KAFKA_TOPIC_EVENTS))
-                .setGroupId(config.get(ConfigKeys.KAFKA_GROUP_ID))
-                .setStartingOffsets(startingOffsets(config.get(ConfigKeys.KAFKA_STARTING_OFFSETS)))
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setTopics(kafka.eventsTopic())
+                .setGroupId(kafka.groupId())
+                .setStartingOffsets(startingOffsets(kafka.startingOffsets()))
                 .setDeserializer(new io.rmbg.job.sources.SourceRecordDeserializer())
                 .build();
     }
@@ -111,7 +111,7 @@ public final class RmbgJob {
      * group, deserializer) are applied after these.
      */
     public static Properties sourceProperties(PipelineConfig config) {
-        String fetchBytes = config.get(ConfigKeys.KAFKA_MAX_FETCH_BYTES);
+        String fetchBytes = Long.toString(config.kafka().maxFetchBytes());
         Properties props = new Properties();
         props.setProperty("partition.discovery.interval.ms", "60000");
         props.putAll(config.kafkaProperties());
@@ -141,43 +141,41 @@ public final class RmbgJob {
     /** An at-least-once JDBC sink; {@code statement} must be an idempotent upsert. */
     public static <T> JdbcSink<T> jdbcSink(
             String sql, JdbcStatementBuilder<T> statement, PipelineConfig config) {
+        JdbcSettings jdbc = config.jdbc();
         return JdbcSink.<T>builder()
                 .withQueryStatement(sql, statement)
                 .withExecutionOptions(
                         JdbcExecutionOptions.builder()
-                                .withBatchSize(config.getInt(ConfigKeys.JDBC_BATCH_SIZE))
-                                .withBatchIntervalMs(
-                                        config.getLong(ConfigKeys.JDBC_BATCH_INTERVAL_MS))
-                                .withMaxRetries(config.getInt(ConfigKeys.JDBC_MAX_RETRIES))
+                                .withBatchSize(jdbc.batchSize())
+                                .withBatchIntervalMs(jdbc.batchIntervalMs())
+                                .withMaxRetries(jdbc.maxRetries())
                                 .build())
                 .buildAtLeastOnce(
                         new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                                .withUrl(config.get(ConfigKeys.JDBC_URL))
+                                .withUrl(jdbc.url())
                                 .withDriverName("org.postgresql.Driver")
-                                .withUsername(config.get(ConfigKeys.JDBC_USER))
-                                .withPassword(config.get(ConfigKeys.JDBC_PASSWORD))
+                                .withUsername(jdbc.user())
+                                .withPassword(jdbc.password())
                                 .build());
     }
 
     public static Sink<JobResult> resultsSink(PipelineConfig config) {
         return KafkaSink.<JobResult>builder()
                 .setKafkaProducerConfig(sinkProperties(config, Map.of()))
-                .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
-                .setRecordSerializer(
-                        new JobResultSerializer(config.get(ConfigKeys.KAFKA_TOPIC_RESULTS)))
+                .setBootstrapServers(config.kafka().bootstrapServers())
+                .setRecordSerializer(new JobResultSerializer(config.kafka().resultsTopic()))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
 
     public static Sink<DeadLetter> deadLetterSink(PipelineConfig config) {
         // Dead letters carry whole inline images: allow records as large as the topic takes.
-        String maxRequest = Long.toString(config.getLong(ConfigKeys.IMAGE_MAX_INLINE_BYTES) * 2);
+        String maxRequest = Long.toString(config.imageLimits().maxInlineBytes() * 2);
         return KafkaSink.<DeadLetter>builder()
                 .setKafkaProducerConfig(
                         sinkProperties(config, Map.of("max.request.size", maxRequest)))
-                .setBootstrapServers(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS))
-                .setRecordSerializer(
-                        new DeadLetterSerializer(config.get(ConfigKeys.KAFKA_TOPIC_DLQ)))
+                .setBootstrapServers(config.kafka().bootstrapServers())
+                .setRecordSerializer(new DeadLetterSerializer(config.kafka().deadLetterTopic()))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }

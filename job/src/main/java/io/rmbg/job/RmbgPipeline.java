@@ -15,8 +15,8 @@ import io.rmbg.core.event.ParseOutcome;
 import io.rmbg.core.records.ImageEvent;
 import io.rmbg.core.records.JobResult;
 import io.rmbg.core.records.SourceRecord;
-import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.job.config.StatsSettings;
 import io.rmbg.job.functions.BackgroundRemovalFunction;
 import io.rmbg.job.functions.ClaimJobIds;
 import io.rmbg.job.functions.FirstResultPerJob;
@@ -30,7 +30,6 @@ import io.rmbg.job.stats.ReconcileDays;
 import io.rmbg.job.stats.SplitErrorCodes;
 
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -77,10 +76,7 @@ public final class RmbgPipeline {
      * storage.retry-budget-ms}.
      */
     public static BlobStoreFactory blobStores(PipelineConfig config) {
-        return BlobStoreFactory.s3(
-                config.s3(),
-                config.sourceS3(),
-                config.getDuration(ConfigKeys.STORAGE_RETRY_BUDGET_MS));
+        return BlobStoreFactory.s3(config.s3(), config.sourceS3(), config.storage().retryBudget());
     }
 
     public static BackgroundRemovalFunction backgroundRemoval(
@@ -107,7 +103,7 @@ public final class RmbgPipeline {
 
         SingleOutputStreamOperator<ImageEvent> claimed =
                 parsed.keyBy(ClaimJobIds::jobId)
-                        .process(new ClaimJobIds(config.getDuration(ConfigKeys.DEDUP_RETENTION_MS)))
+                        .process(new ClaimJobIds(config.state().dedupRetention()))
                         .name("Claim job ids per user")
                         .uid("claim-job-ids");
 
@@ -115,9 +111,9 @@ public final class RmbgPipeline {
                 AsyncDataStream.unorderedWait(
                                 claimed,
                                 backgroundRemoval.apply(config),
-                                config.getLong(ConfigKeys.INFERENCE_TIMEOUT_MS),
+                                config.inference().timeoutMs(),
                                 TimeUnit.MILLISECONDS,
-                                config.getInt(ConfigKeys.INFERENCE_CAPACITY))
+                                config.inference().capacity())
                         .name("Remove background (ONNX)")
                         .uid("remove-background");
 
@@ -125,9 +121,7 @@ public final class RmbgPipeline {
                 processed
                         .union(claimed.getSideOutput(ClaimJobIds.REJECTED))
                         .keyBy(JobResult::jobId)
-                        .process(
-                                new FirstResultPerJob(
-                                        config.getDuration(ConfigKeys.DEDUP_RETENTION_MS)))
+                        .process(new FirstResultPerJob(config.state().dedupRetention()))
                         .name("First result per job")
                         .uid("first-result-per-job");
 
@@ -137,8 +131,7 @@ public final class RmbgPipeline {
                 .union(claimed.getSideOutput(ClaimJobIds.CONFLICTS))
                 .map(
                         new OffloadLargeDeadLetters(
-                                blobStores(config),
-                                config.getLong(ConfigKeys.KAFKA_DLQ_MAX_VALUE_BYTES)))
+                                blobStores(config), config.kafka().deadLetterMaxValueBytes()))
                 .name("Large dead letters to S3")
                 .uid("dead-letters-offload")
                 .sinkTo(sinks.deadLetters())
@@ -146,13 +139,9 @@ public final class RmbgPipeline {
                 .uid("dead-letters-sink");
 
         DailyStatistics.Days days =
-                dailyStatistics(config)
+                dailyStatistics(config.stats())
                         .apply(
-                                results.map(
-                                                outcomeOf(
-                                                        config.getDuration(
-                                                                ConfigKeys
-                                                                        .STATS_MAX_CLOCK_SKEW_MS)))
+                                results.map(outcomeOf(config.stats().maxClockSkew()))
                                         .name("Job outcomes")
                                         .uid("job-outcomes"));
         SingleOutputStreamOperator<DailyStats> daily =
@@ -162,7 +151,7 @@ public final class RmbgPipeline {
                         .uid("stats-days-changed")
                         .union(days.lateJobs())
                         .keyBy(activity -> ReconcileDays.KEY, Types.INT)
-                        .process(reconcileDays(config))
+                        .process(reconcileDays(config.stats()))
                         .name("Windows or rows: who writes each day")
                         .uid("stats-reconcile-days");
         daily.sinkTo(sinks.dailyStats())
@@ -184,21 +173,21 @@ public final class RmbgPipeline {
         return result -> JobOutcome.of(result, maxClockSkew);
     }
 
-    private static ReconcileDays reconcileDays(PipelineConfig config) {
+    private static ReconcileDays reconcileDays(StatsSettings stats) {
         return new ReconcileDays(
-                ZoneId.of(config.get(ConfigKeys.STATS_TIME_ZONE)),
-                config.getDuration(ConfigKeys.STATS_RECONCILE_QUIET_MS),
-                config.getDuration(ConfigKeys.STATS_RECONCILE_MAX_WAIT_MS),
-                config.getDuration(ConfigKeys.STATS_RECONCILE_AFTER_RESTORE_MS));
+                stats.timeZone(),
+                stats.reconcileQuiet(),
+                stats.reconcileMaxWait(),
+                stats.reconcileAfterRestore());
     }
 
-    private static DailyStatistics dailyStatistics(PipelineConfig config) {
+    private static DailyStatistics dailyStatistics(StatsSettings stats) {
         return new DailyStatistics(
-                ZoneId.of(config.get(ConfigKeys.STATS_TIME_ZONE)),
-                config.getInt(ConfigKeys.STATS_SHARDS),
-                config.getDuration(ConfigKeys.STATS_UPDATE_INTERVAL_MS),
-                config.getDuration(ConfigKeys.STATS_ALLOWED_LATENESS_MS),
-                config.getDuration(ConfigKeys.STATS_OUT_OF_ORDERNESS_MS),
-                config.getDuration(ConfigKeys.STATS_QUIET_PERIOD_MS));
+                stats.timeZone(),
+                stats.shards(),
+                stats.updateInterval(),
+                stats.allowedLateness(),
+                stats.outOfOrderness(),
+                stats.quietPeriod());
     }
 }

@@ -3,7 +3,6 @@ package io.rmbg.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rmbg.core.blob.S3BlobStore;
-import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,7 +29,7 @@ final class DemoEvents {
     private DemoEvents() {}
 
     static void send(PipelineConfig config, Path dataDir) throws Exception {
-        String bucket = config.get(ConfigKeys.S3_BUCKET);
+        String bucket = config.s3().bucket();
         try (S3BlobStore s3 = new S3BlobStore(config.s3())) {
             s3.client()
                     .putObject(
@@ -56,7 +55,7 @@ final class DemoEvents {
                                         "s3://" + bucket + "/uploads/demo-user/missing.jpg"));
 
         produce(config, events);
-        RmbgLocal.say(
+        LocalConsole.say(
                 "Demo: sent "
                         + (events.size() + 1)
                         + " events (4 images, 1 missing object,"
@@ -69,7 +68,7 @@ final class DemoEvents {
      */
     static DemoSheet sendPhotos(PipelineConfig config, Path dataDir, List<String> names)
             throws Exception {
-        String bucket = config.get(ConfigKeys.S3_BUCKET);
+        String bucket = config.s3().bucket();
         List<ObjectNode> photos = new java.util.ArrayList<>();
         for (String name : names) {
             if (photos.isEmpty()) {
@@ -94,7 +93,7 @@ final class DemoEvents {
                 event("demo-user")
                         .put("image_uri", "s3://" + bucket + "/uploads/demo-user/missing.jpg"));
         produce(config, events);
-        RmbgLocal.say(
+        LocalConsole.say(
                 "Demo: sent "
                         + (events.size() + 1)
                         + " events ("
@@ -111,12 +110,12 @@ final class DemoEvents {
                 new KafkaProducer<>(
                         Map.of(
                                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                        config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS),
+                                        config.kafka().bootstrapServers(),
                                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                                         Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)),
                         new ByteArraySerializer(),
                         new ByteArraySerializer())) {
-            String topic = config.get(ConfigKeys.KAFKA_TOPIC_EVENTS);
+            String topic = config.kafka().eventsTopic();
             for (ObjectNode e : events) {
                 producer.send(
                         new ProducerRecord<>(

@@ -77,8 +77,8 @@ public final class LocalStack implements AutoCloseable {
                 LocalPostgres.start(
                         options.dataDir.resolve("postgres"),
                         options.postgresPort,
-                        base.get(ConfigKeys.JDBC_USER),
-                        base.get(ConfigKeys.JDBC_PASSWORD),
+                        base.jdbc().user(),
+                        base.jdbc().password(),
                         schemaSql());
     }
 
@@ -113,11 +113,11 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public String kafkaBootstrapServers() {
-        return config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS);
+        return config.kafka().bootstrapServers();
     }
 
     public String jdbcUrl() {
-        return config.get(ConfigKeys.JDBC_URL);
+        return config.jdbc().url();
     }
 
     public String s3Endpoint() {
@@ -133,16 +133,10 @@ public final class LocalStack implements AutoCloseable {
         String maxBytes = Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES);
         List<NewTopic> topics =
                 List.of(
-                        new NewTopic(
-                                        config.get(ConfigKeys.KAFKA_TOPIC_EVENTS),
-                                        EVENTS_PARTITIONS,
-                                        (short) 1)
+                        new NewTopic(config.kafka().eventsTopic(), EVENTS_PARTITIONS, (short) 1)
                                 .configs(Map.of("max.message.bytes", maxBytes)),
-                        new NewTopic(
-                                config.get(ConfigKeys.KAFKA_TOPIC_RESULTS),
-                                EVENTS_PARTITIONS,
-                                (short) 1),
-                        new NewTopic(config.get(ConfigKeys.KAFKA_TOPIC_DLQ), 1, (short) 1)
+                        new NewTopic(config.kafka().resultsTopic(), EVENTS_PARTITIONS, (short) 1),
+                        new NewTopic(config.kafka().deadLetterTopic(), 1, (short) 1)
                                 .configs(Map.of("max.message.bytes", maxBytes)));
         try (Admin admin = kafkaAdmin()) {
             Set<String> existing = admin.listTopics().names().get();
@@ -160,7 +154,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void createBucket() {
         try (S3BlobStore store = new S3BlobStore(config.s3())) {
-            String bucket = config.get(ConfigKeys.S3_BUCKET);
+            String bucket = config.s3().bucket();
             boolean exists =
                     store.client().listBuckets().buckets().stream()
                             .anyMatch(b -> b.name().equals(bucket));

@@ -1,6 +1,5 @@
 package io.rmbg.local;
 
-import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ final class SqlFailures {
                 }
                 if (message.contains("Connection") && message.contains("refused")) {
                     return "cannot reach PostgreSQL at "
-                            + config.get(ConfigKeys.JDBC_URL)
+                            + config.jdbc().url()
                             + ": "
                             + SqlEndpoints.ADVICE;
                 }

@@ -15,7 +15,6 @@ import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.records.ImageEvent;
 import io.rmbg.core.records.JobResult;
 import io.rmbg.job.RmbgPipeline;
-import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 
 import java.time.Duration;
@@ -32,7 +31,7 @@ final class ChaosRemoval {
 
     static AsyncFunction<ImageEvent, JobResult> create(PipelineConfig config) {
         S3Options s3 = config.s3();
-        Duration budget = config.getDuration(ConfigKeys.STORAGE_RETRY_BUDGET_MS);
+        Duration budget = config.storage().retryBudget();
         BlobStoreFactory blobs =
                 () -> new RetryingBlobStore(new FlakyStore(new S3BlobStore(s3)), budget);
         return new Function(RmbgPipeline.backgroundRemoval(config, blobs));

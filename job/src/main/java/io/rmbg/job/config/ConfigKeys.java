@@ -1,15 +1,13 @@
 package io.rmbg.job.config;
 
-import io.rmbg.core.process.RemoverSettings;
-
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
-/** Every setting of the pipeline, with its default. README's configuration table mirrors this. */
+/**
+ * Every setting's name: an outside contract (README, conf/job.properties, docs). Types and defaults
+ * live with each setting's {@code ConfigOption} in its group ({@link PipelineOptions#ALL}).
+ */
 public final class ConfigKeys {
     private ConfigKeys() {}
 
@@ -24,7 +22,8 @@ public final class ConfigKeys {
 
     /**
      * Kafka client settings passed through to the source and both Kafka sinks, prefix removed:
-     * {@code kafka.properties.security.protocol=SASL_SSL}. Not in {@link #DEFAULTS}: any suffix.
+     * {@code kafka.properties.security.protocol=SASL_SSL}. Any suffix: not an option of {@link
+     * PipelineOptions}.
      */
     public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
 
@@ -112,9 +111,6 @@ public final class ConfigKeys {
     private static final List<String> SECRET_WORDS =
             List.of("password", "jaas", "secret", "token", "credential");
 
-    /** Defaults: the local stack's endpoints (docs/contracts.md §8) and the contract's limits. */
-    public static final Map<String, String> DEFAULTS = defaults();
-
     /** Whether printing {@code key}'s value would reveal a secret. */
     public static boolean isSecret(String key) {
         if (SECRETS.contains(key)) {
@@ -126,76 +122,5 @@ public final class ConfigKeys {
         String name = key.toLowerCase(Locale.ROOT);
         // ssl.keystore.key holds a PEM private key.
         return name.endsWith(".key") || SECRET_WORDS.stream().anyMatch(name::contains);
-    }
-
-    private static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put(KAFKA_BOOTSTRAP_SERVERS, "localhost:9092");
-        d.put(KAFKA_TOPIC_EVENTS, "image-events");
-        d.put(KAFKA_TOPIC_RESULTS, "image-results");
-        d.put(KAFKA_TOPIC_DLQ, "image-events-dlq");
-        d.put(KAFKA_GROUP_ID, "rmbg-flink");
-        d.put(KAFKA_STARTING_OFFSETS, "committed");
-        d.put(KAFKA_MAX_FETCH_BYTES, Long.toString(16L * 1024 * 1024));
-        // Kafka's default topic limit is 1 MiB; headers and batch overhead need the rest.
-        d.put(KAFKA_DLQ_MAX_VALUE_BYTES, "1000000");
-        d.put(S3_ENDPOINT, "http://localhost:9000");
-        d.put(S3_REGION, "us-east-1");
-        d.put(S3_BUCKET, "rmbg");
-        d.put(S3_ACCESS_KEY, "rmbg");
-        d.put(S3_SECRET_KEY, "rmbg-secret");
-        d.put(S3_PATH_STYLE, "true");
-        d.put(STORAGE_RETRY_BUDGET_MS, "30000");
-        d.put(S3_SOURCE_ENDPOINT, "");
-        d.put(S3_SOURCE_REGION, "");
-        d.put(S3_SOURCE_ACCESS_KEY, "");
-        d.put(S3_SOURCE_SECRET_KEY, "");
-        d.put(S3_SOURCE_PATH_STYLE, "");
-        // Each user reads only their own folder of the results bucket's uploads/ area.
-        d.put(SOURCE_ALLOWED, RESULTS_BUCKET_PLACEHOLDER + "/uploads/${user_id}/");
-        d.put(JDBC_URL, "jdbc:postgresql://localhost:5432/rmbg");
-        d.put(JDBC_USER, "rmbg");
-        d.put(JDBC_PASSWORD, "rmbg");
-        d.put(JDBC_BATCH_SIZE, "100");
-        d.put(JDBC_BATCH_INTERVAL_MS, "200");
-        d.put(JDBC_MAX_RETRIES, "5");
-        d.put(MODEL_PATH, "models/colour-key.onnx");
-        d.put(MODEL_PROFILE, "rmbg-2.0");
-        d.put(MODEL_DEVICE, "cpu");
-        d.put(MODEL_INTRA_OP_THREADS, "0");
-        d.put(MODEL_ADDITIONAL, "");
-        d.put(MODEL_CUDA_CONV_ALGO_SEARCH, "HEURISTIC");
-        d.put(MODEL_CUDA_ARENA_EXTEND_STRATEGY, "kSameAsRequested");
-        d.put(MODEL_CUDA_MEMORY_LIMIT_MB, "0");
-        d.put(MODEL_TENSORRT_ENABLED, "false");
-        d.put(MODEL_TENSORRT_FP16, "true");
-        d.put(MODEL_TENSORRT_ENGINE_CACHE_DIR, "");
-        d.put(MODEL_CHECK_ON_CLIENT, "true");
-        d.put(INFERENCE_CAPACITY, "16");
-        d.put(INFERENCE_TIMEOUT_MS, "120000");
-        d.put(INFERENCE_CPU_THREADS, "2");
-        d.put(INFERENCE_POSTPROCESS_THREADS, "2");
-        d.put(INFERENCE_BATCH_SIZE, String.valueOf(RemoverSettings.DEFAULT_BATCH_SIZE));
-        d.put(INFERENCE_BATCH_TIMEOUT_MS, String.valueOf(RemoverSettings.DEFAULT_BATCH_TIMEOUT_MS));
-        d.put(
-                INFERENCE_MEMORY_BUDGET_MB,
-                String.valueOf(RemoverSettings.DEFAULT_MEMORY_BUDGET_BYTES >> 20));
-        d.put(IMAGE_MAX_PIXELS, "50000000");
-        d.put(IMAGE_MAX_SOURCE_BYTES, Long.toString(64L * 1024 * 1024));
-        d.put(IMAGE_MAX_INLINE_BYTES, Long.toString(8L * 1024 * 1024));
-        d.put(CHECKPOINT_INTERVAL_MS, "10000");
-        d.put(DEDUP_RETENTION_MS, Long.toString(Duration.ofDays(7).toMillis()));
-        d.put(STATS_TIME_ZONE, "UTC");
-        d.put(STATS_SHARDS, "4");
-        d.put(STATS_UPDATE_INTERVAL_MS, "10000");
-        d.put(STATS_ALLOWED_LATENESS_MS, Long.toString(Duration.ofDays(7).toMillis()));
-        d.put(STATS_OUT_OF_ORDERNESS_MS, "60000");
-        d.put(STATS_QUIET_PERIOD_MS, "60000");
-        d.put(STATS_MAX_CLOCK_SKEW_MS, "300000");
-        // After the checkpoint interval every row is written; 30 s leaves room for slow ones.
-        d.put(STATS_RECONCILE_QUIET_MS, "30000");
-        d.put(STATS_RECONCILE_MAX_WAIT_MS, Long.toString(Duration.ofMinutes(2).toMillis()));
-        d.put(STATS_RECONCILE_AFTER_RESTORE_MS, Long.toString(Duration.ofMinutes(10).toMillis()));
-        return java.util.Collections.unmodifiableMap(d);
     }
 }

@@ -65,7 +65,7 @@ class PipelineConfigTest {
         assertThat(c.get(ConfigKeys.MODEL_DEVICE)).isEqualTo("cuda:1");
         assertThat(c.get(ConfigKeys.JDBC_USER)).isEqualTo("env-user");
         assertThat(c.get(ConfigKeys.JDBC_PASSWORD)).isEqualTo("s3cr3t");
-        assertThat(c.getInt(ConfigKeys.INFERENCE_CAPACITY)).isEqualTo(32);
+        assertThat(c.get(InferenceSettings.CAPACITY)).isEqualTo(32);
     }
 
     @Test
@@ -120,14 +120,14 @@ class PipelineConfigTest {
     @Test
     void batchingDefaultsAndLimits() {
         PipelineConfig c = PipelineConfig.defaults();
-        assertThat(c.getInt(ConfigKeys.INFERENCE_BATCH_SIZE)).isEqualTo(4);
-        assertThat(c.getLong(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS)).isEqualTo(10);
+        assertThat(c.get(InferenceSettings.BATCH_SIZE)).isEqualTo(4);
+        assertThat(c.get(InferenceSettings.BATCH_TIMEOUT_MS)).isEqualTo(10);
         assertThat(
                         PipelineConfig.builder()
                                 .set(ConfigKeys.INFERENCE_BATCH_SIZE, "1")
                                 .set(ConfigKeys.INFERENCE_BATCH_TIMEOUT_MS, "0")
                                 .build()
-                                .getInt(ConfigKeys.INFERENCE_BATCH_SIZE))
+                                .get(InferenceSettings.BATCH_SIZE))
                 .isEqualTo(1);
         assertThatThrownBy(
                         () ->

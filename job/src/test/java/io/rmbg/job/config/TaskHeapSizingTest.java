@@ -40,11 +40,11 @@ class TaskHeapSizingTest {
         PipelineConfig job = PipelineConfig.defaults();
         long worstCase =
                 job.memoryBudgetBytes()
-                        + job.getLong(ConfigKeys.INFERENCE_CAPACITY)
-                                * job.getLong(ConfigKeys.IMAGE_MAX_SOURCE_BYTES)
-                        + job.getLong(ConfigKeys.INFERENCE_POSTPROCESS_THREADS)
+                        + job.get(InferenceSettings.CAPACITY)
+                                * job.get(InferenceSettings.IMAGE_MAX_SOURCE_BYTES)
+                        + (long) job.get(InferenceSettings.POSTPROCESS_THREADS)
                                 * POSTPROCESS_BYTES_PER_PIXEL
-                                * job.getLong(ConfigKeys.IMAGE_MAX_PIXELS)
+                                * job.get(InferenceSettings.IMAGE_MAX_PIXELS)
                         + OVERHEAD;
 
         assertThat(worstCase / MIB)
@@ -57,6 +57,6 @@ class TaskHeapSizingTest {
         PipelineConfig job = PipelineConfig.defaults();
         // Otherwise images between the budget and image.max-pixels would always fail as too large.
         assertThat(job.memoryBudgetBytes())
-                .isGreaterThanOrEqualTo(8 * job.getLong(ConfigKeys.IMAGE_MAX_PIXELS));
+                .isGreaterThanOrEqualTo(8 * job.get(InferenceSettings.IMAGE_MAX_PIXELS));
     }
 }
