@@ -15,6 +15,8 @@ import io.rmbg.core.event.ParseOutcome;
 import io.rmbg.core.records.ImageEvent;
 import io.rmbg.core.records.JobResult;
 import io.rmbg.core.records.SourceRecord;
+import io.rmbg.core.reuse.ResultIndexFactory;
+import io.rmbg.job.config.JdbcSettings;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.config.StatsSettings;
 import io.rmbg.job.functions.BackgroundRemovalFunction;
@@ -81,7 +83,14 @@ public final class RmbgPipeline {
 
     public static BackgroundRemovalFunction backgroundRemoval(
             PipelineConfig config, BlobStoreFactory blobs) {
-        return new BackgroundRemovalFunction(blobs, config.model(), config.removerSettings());
+        BackgroundRemovalFunction function =
+                new BackgroundRemovalFunction(blobs, config.model(), config.removerSettings());
+        if (!config.reuse().enabled()) {
+            return function;
+        }
+        JdbcSettings jdbc = config.jdbc();
+        return function.withReuse(
+                ResultIndexFactory.jdbc(jdbc.url(), jdbc.user(), jdbc.password()), config.reuse());
     }
 
     public void build(StreamExecutionEnvironment env, PipelineConfig config) {

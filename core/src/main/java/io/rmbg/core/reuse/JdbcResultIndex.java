@@ -3,11 +3,14 @@ package io.rmbg.core.reuse;
 import io.rmbg.core.records.BlobRef;
 
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.ServiceLoader;
 
 /**
  * The result reuse index in PostgreSQL's {@code result_reuse} table (sql/schema.sql), one row per
@@ -130,10 +133,39 @@ final class JdbcResultIndex implements ResultIndex {
 
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            DriverManager.setLoginTimeout(TIMEOUT_SECONDS);
-            connection = DriverManager.getConnection(url, user, password);
+            connection = driver().connect(url, properties());
+            if (connection == null) {
+                throw new SQLException("the JDBC driver does not accept " + url);
+            }
         }
         return connection;
+    }
+
+    /**
+     * The driver from this class's own class loader: on a TaskManager the driver sits in the job
+     * jar, which {@link java.sql.DriverManager} (loaded by the system class loader) may not see.
+     */
+    private Driver driver() throws SQLException {
+        for (Driver driver : ServiceLoader.load(Driver.class, getClass().getClassLoader())) {
+            if (driver.acceptsURL(url)) {
+                return driver;
+            }
+        }
+        return DriverManager.getDriver(url);
+    }
+
+    private Properties properties() {
+        Properties properties = new Properties();
+        if (user != null) {
+            properties.setProperty("user", user);
+        }
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        // PostgreSQL: give up connecting and reading after the statement timeout.
+        properties.setProperty("connectTimeout", String.valueOf(TIMEOUT_SECONDS));
+        properties.setProperty("socketTimeout", String.valueOf(TIMEOUT_SECONDS * 2));
+        return properties;
     }
 
     private ResultIndexException failed(String what, SQLException e) {

@@ -99,6 +99,10 @@ public final class ConfigKeys {
     public static final String STATS_RECONCILE_AFTER_RESTORE_MS =
             "stats.reconcile.after-restore-ms";
 
+    public static final String REUSE_ENABLED = "reuse.enabled";
+    public static final String REUSE_CACHE_ENTRIES = "reuse.cache-entries";
+    public static final String REUSE_VERIFY_TTL_MS = "reuse.verify-ttl-ms";
+
     private static final Set<String> SECRETS =
             Set.of(
                     JDBC_PASSWORD,

@@ -7,6 +7,7 @@ import io.rmbg.core.blob.SourcePolicy;
 import io.rmbg.core.process.ImageLimits;
 import io.rmbg.core.process.ModelOptions;
 import io.rmbg.core.process.RemoverSettings;
+import io.rmbg.core.reuse.ReuseSettings;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -44,6 +45,7 @@ public final class PipelineConfig implements Serializable {
     private final InferenceSettings inference;
     private final StateSettings state;
     private final StatsSettings stats;
+    private final ReuseSettings reuse;
 
     private PipelineConfig(Map<String, String> settings) {
         for (String key : settings.keySet()) {
@@ -64,6 +66,7 @@ public final class PipelineConfig implements Serializable {
         this.state = StateSettings.from(values);
         this.stats = StatsSettings.from(values);
         this.jdbc = JdbcSettings.from(values);
+        this.reuse = ReuseOptions.from(values);
     }
 
     /** Defaults only. */
@@ -138,6 +141,11 @@ public final class PipelineConfig implements Serializable {
 
     public StatsSettings stats() {
         return stats;
+    }
+
+    /** {@code reuse.*}: result reuse (core's {@link ReuseSettings}). */
+    public ReuseSettings reuse() {
+        return reuse;
     }
 
     /** The results store's client settings. */

@@ -25,7 +25,8 @@ public final class PipelineOptions {
                             ModelSettings.OPTIONS,
                             InferenceSettings.OPTIONS,
                             StateSettings.OPTIONS,
-                            StatsSettings.OPTIONS)
+                            StatsSettings.OPTIONS,
+                            ReuseOptions.OPTIONS)
                     .flatMap(List::stream)
                     .toList();
 
