@@ -34,13 +34,6 @@ final class ApiHandler implements HttpHandler {
             Map.of("original", "original", "mask", "mask", "cutout", "cutout");
     static final int MAX_STATS_DAYS = 366;
 
-    static final String DAILY_SQL =
-            "SELECT (created_at AT TIME ZONE 'UTC')::date AS day,"
-                    + " count(*) FILTER (WHERE status IN ('completed', 'failed')) AS total,"
-                    + " count(*) FILTER (WHERE status = 'failed') AS failed"
-                    + " FROM image_process_jobs WHERE user_id = ? AND created_at >= ?"
-                    + " AND created_at < ? GROUP BY 1 ORDER BY 1";
-
     private final Database db;
     private final TokenAuth auth;
     private final CursorCodec cursors;
@@ -272,7 +265,7 @@ final class ApiHandler implements HttpHandler {
         ArrayNode days = out.putArray("days");
         db.query(
                 (Connection c) -> {
-                    try (PreparedStatement ps = c.prepareStatement(DAILY_SQL)) {
+                    try (PreparedStatement ps = c.prepareStatement(JobQueries.DAILY_SQL)) {
                         ps.setString(1, who.userId());
                         ps.setObject(2, from.atStartOfDay().atOffset(ZoneOffset.UTC));
                         ps.setObject(3, to.plusDays(1).atStartOfDay().atOffset(ZoneOffset.UTC));

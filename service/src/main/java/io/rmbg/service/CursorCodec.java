@@ -20,9 +20,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * and with which filters, signed with HMAC-SHA256. A cursor edited by hand, made for another user
  * or reused with other filters is refused (400), so it can never widen what a caller sees.
  */
-final class CursorCodec {
+public final class CursorCodec {
     /** Where the next page starts: strictly after this row in (created_at DESC, job_id DESC). */
-    record Position(OffsetDateTime createdAt, UUID jobId) {}
+    public record Position(OffsetDateTime createdAt, UUID jobId) {}
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();

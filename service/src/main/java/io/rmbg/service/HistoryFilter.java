@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * @param paramsJson canonical JSON of the containment filter ({@code params @> ?::jsonb})
  */
-record HistoryFilter(
+public record HistoryFilter(
         String user,
         String status,
         OffsetDateTime from,
@@ -28,7 +28,7 @@ record HistoryFilter(
         String paramsJson,
         int limit) {
 
-    static final int DEFAULT_LIMIT = 24;
+    public static final int DEFAULT_LIMIT = 24;
     static final int MAX_LIMIT = 100;
     private static final Set<String> STATUSES =
             Set.of("pending", "processing", "completed", "failed");

@@ -33,28 +33,36 @@ import java.util.UUID;
  *   <li>statistics: the primary keys of {@code processing_stats} and {@code processing_error_stats}.
  * </ul>
  */
-final class JobQueries {
-    static final String COLUMNS =
+public final class JobQueries {
+    public static final String COLUMNS =
             "j.job_id, j.user_id, j.status, j.original_path, j.mask_path, j.processed_path,"
                     + " j.created_at, j.completed_at, j.processing_time_ms, j.image_width,"
                     + " j.image_height, j.file_size_kb, j.params::text AS params, j.error_code,"
                     + " j.error_message, j.model, j.model_version";
 
-    static final String JOB_SQL =
+    public static final String JOB_SQL =
             "SELECT " + COLUMNS + " FROM image_process_jobs j WHERE j.job_id = ?";
 
-    static final String TAGS_SQL =
+    public static final String TAGS_SQL =
             "SELECT it.job_id, t.name FROM image_tags it JOIN tags t ON t.tag_id = it.tag_id"
                     + " WHERE it.job_id = ANY (?) ORDER BY t.name";
 
-    static final String DAYS_SQL =
+    public static final String DAYS_SQL =
             "SELECT stat_date, total_jobs, completed_jobs, failed_jobs, avg_processing_time_ms,"
                     + " error_rate FROM processing_stats WHERE stat_date BETWEEN ? AND ?"
                     + " ORDER BY stat_date";
 
-    static final String ERRORS_SQL =
+    public static final String ERRORS_SQL =
             "SELECT stat_date, error_code, failed_jobs FROM processing_error_stats"
                     + " WHERE stat_date BETWEEN ? AND ? ORDER BY stat_date, error_code";
+
+    /** The caller's own jobs per UTC day (the page's chart): {@code idx_jobs_user_created}. */
+    public static final String DAILY_SQL =
+            "SELECT (created_at AT TIME ZONE 'UTC')::date AS day,"
+                    + " count(*) FILTER (WHERE status IN ('completed', 'failed')) AS total,"
+                    + " count(*) FILTER (WHERE status = 'failed') AS failed"
+                    + " FROM image_process_jobs WHERE user_id = ? AND created_at >= ?"
+                    + " AND created_at < ? GROUP BY 1 ORDER BY 1";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -76,9 +84,9 @@ final class JobQueries {
     }
 
     /** The SQL and its arguments for one page of history: newest first, after {@code after}. */
-    record Statement(String sql, List<Object> args) {}
+    public record Statement(String sql, List<Object> args) {}
 
-    static Statement historyStatement(HistoryFilter f, CursorCodec.Position after) {
+    public static Statement historyStatement(HistoryFilter f, CursorCodec.Position after) {
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS);
         sql.append(" FROM image_process_jobs j WHERE true");
         List<Object> args = new ArrayList<>();

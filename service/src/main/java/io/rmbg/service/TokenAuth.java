@@ -6,8 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** Maps {@code Authorization: Bearer <token>} to a {@link Principal} through {@code api_tokens}. */
-final class TokenAuth {
-    static final String SQL = "SELECT user_id, is_admin FROM api_tokens WHERE token_sha256 = ?";
+public final class TokenAuth {
+    public static final String SQL = "SELECT user_id, is_admin FROM api_tokens WHERE token_sha256 = ?";
 
     private final Database db;
 
