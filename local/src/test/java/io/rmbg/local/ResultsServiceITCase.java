@@ -233,6 +233,48 @@ class ResultsServiceITCase {
         }
     }
 
+    @Test
+    void everyDocumentedPathAnswersAsTheOpenApiFileSays() throws Exception {
+        OpenApiConformance api = new OpenApiConformance();
+        HttpResponse<String> served = stack.get(null, "/api/openapi.yaml");
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(api.spec)
+                .isEqualTo(
+                        new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                                .readTree(served.body()));
+        List<String> problems = new ArrayList<>();
+        int checked = 0;
+        for (String path : api.paths()) {
+            String real = path.replace("{job_id}", aliceJob);
+            HttpResponse<String> ok = stack.get(admin, real);
+            boolean isJson =
+                    ok.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+            problems.addAll(api.check(path, ok.statusCode(), isJson ? json(ok) : null));
+            assertThat(ok.statusCode()).as(path).isEqualTo(200);
+            checked++;
+            if (api.secured(path)) {
+                HttpResponse<String> anon = stack.get(null, real);
+                problems.addAll(api.check(path, anon.statusCode(), json(anon)));
+                assertThat(anon.statusCode()).as(path).isEqualTo(401);
+            }
+            if (path.startsWith("/api/jobs/")) {
+                HttpResponse<String> other = stack.get(bob, real);
+                problems.addAll(api.check(path, other.statusCode(), json(other)));
+                assertThat(other.statusCode()).as(path).isEqualTo(404);
+            }
+        }
+        // A page with filters and a cursor, a failed job with null blobs, errors.
+        HttpResponse<String> page = stack.get(alice, "/api/jobs?limit=1");
+        problems.addAll(api.check("/api/jobs", 200, json(page)));
+        String cursor = json(page).get("next_cursor").asText();
+        problems.addAll(api.check("/api/jobs", 200, json(stack.get(alice, "/api/jobs?limit=1&cursor=" + cursor))));
+        problems.addAll(api.check("/api/jobs", 200, json(stack.get(alice, "/api/jobs?status=failed"))));
+        problems.addAll(api.check("/api/jobs", 400, json(stack.get(alice, "/api/jobs?limit=0"))));
+        problems.addAll(api.check("/api/stats", 403, json(stack.get(alice, "/api/stats"))));
+        assertThat(problems).isEmpty();
+        assertThat(checked).isEqualTo(api.paths().size()).isGreaterThanOrEqualTo(9);
+    }
+
     private static JsonNode health() throws Exception {
         return json(stack.get(null, "/api/health"));
     }
