@@ -44,12 +44,18 @@ public final class RedisServer implements AutoCloseable {
                     new ProcessBuilder(
                                     List.of(
                                             binary(),
-                                            "--port", String.valueOf(port),
-                                            "--bind", "127.0.0.1",
-                                            "--save", "",
-                                            "--appendonly", "no",
-                                            "--dir", dir.toAbsolutePath().toString(),
-                                            "--loglevel", "warning"))
+                                            "--port",
+                                            String.valueOf(port),
+                                            "--bind",
+                                            "127.0.0.1",
+                                            "--save",
+                                            "",
+                                            "--appendonly",
+                                            "no",
+                                            "--dir",
+                                            dir.toAbsolutePath().toString(),
+                                            "--loglevel",
+                                            "warning"))
                             .redirectErrorStream(true)
                             .redirectOutput(dir.resolve("redis.log").toFile())
                             .start();

@@ -36,7 +36,8 @@ final class OpenApiConformance {
     /** Problems with this answer to GET {@code path}; empty when it conforms. */
     List<String> check(String path, int status, JsonNode body) {
         List<String> problems = new ArrayList<>();
-        JsonNode response = spec.get("paths").get(path).get("get").get("responses").get(String.valueOf(status));
+        JsonNode response =
+                spec.get("paths").get(path).get("get").get("responses").get(String.valueOf(status));
         if (response == null) {
             problems.add(path + ": status " + status + " is not documented");
             return problems;
@@ -81,7 +82,11 @@ final class OpenApiConformance {
                         .forEachRemaining(
                                 p -> {
                                     if (value.has(p.getKey())) {
-                                        checkValue(where + "." + p.getKey(), p.getValue(), value.get(p.getKey()), problems);
+                                        checkValue(
+                                                where + "." + p.getKey(),
+                                                p.getValue(),
+                                                value.get(p.getKey()),
+                                                problems);
                                     }
                                 });
                 break;

@@ -4,7 +4,6 @@ import io.rmbg.service.CursorCodec;
 import io.rmbg.service.HistoryFilter;
 import io.rmbg.service.JobQueries;
 import io.rmbg.service.TokenAuth;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,17 +21,15 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every query shape of the results service is served by the schema's indexes: EXPLAIN on a table
- * of 60 000 jobs (300 users, 60 000 tags, 3 000 tokens, 3 000 days of statistics) after ANALYZE, with the
- * planner's default settings. The plans are written to target/query-plans.txt
+ * Every query shape of the results service is served by the schema's indexes: EXPLAIN on a table of
+ * 60 000 jobs (300 users, 60 000 tags, 3 000 tokens, 3 000 days of statistics) after ANALYZE, with
+ * the planner's default settings. The plans are written to target/query-plans.txt
  * (docs/results-service.md quotes them).
  */
 class QueryPlansITCase {
@@ -119,7 +116,13 @@ class QueryPlansITCase {
                 }
             }
         }
-        REPORT.append("## ").append(name).append("\n\n").append(sql).append("\n\n").append(plan).append('\n');
+        REPORT.append("## ")
+                .append(name)
+                .append("\n\n")
+                .append(sql)
+                .append("\n\n")
+                .append(plan)
+                .append('\n');
         String p = plan.toString();
         assertThat(p).as(name + ":\n" + p).containsPattern("Index (Only )?Scan|Bitmap Index Scan");
         assertThat(p)
@@ -147,28 +150,48 @@ class QueryPlansITCase {
     void historyPagesUseTheUserTimeIndex() throws Exception {
         assertThat(history("history: first page", filter("user7", null, null, null, null), null))
                 .contains("idx_jobs_user_created");
-        CursorCodec.Position after =
-                new CursorCodec.Position(NOW.minusDays(20), UUID.randomUUID());
-        assertThat(history("history: after a cursor", filter("user7", null, null, null, null), after))
+        CursorCodec.Position after = new CursorCodec.Position(NOW.minusDays(20), UUID.randomUUID());
+        assertThat(
+                        history(
+                                "history: after a cursor",
+                                filter("user7", null, null, null, null),
+                                after))
                 .contains("idx_jobs_user_created");
         history("history: status", filter("user7", "failed", null, null, null), null);
         HistoryFilter range =
-                new HistoryFilter("user7", null, NOW.minusDays(10), NOW.minusDays(5), null, null, null, 24);
+                new HistoryFilter(
+                        "user7", null, NOW.minusDays(10), NOW.minusDays(5), null, null, null, 24);
         assertThat(history("history: time range", range, null)).contains("idx_jobs_user_created");
         history("history: admin, every user", filter(null, null, null, null, null), after);
     }
 
     @Test
     void tagsAndParamsUseTheirIndexes() throws Exception {
-        assertThat(history("history: exact tag", filter("user7", null, "portrait", null, null), null))
+        assertThat(
+                        history(
+                                "history: exact tag",
+                                filter("user7", null, "portrait", null, null),
+                                null))
                 .contains("tags_name_key");
-        assertThat(history("history: fuzzy tag", filter("user7", null, null, "portrat", null), null))
+        assertThat(
+                        history(
+                                "history: fuzzy tag",
+                                filter("user7", null, null, "portrat", null),
+                                null))
                 .contains("idx_tags_name_trgm");
-        history("history: params containment", filter("user7", null, null, null, "{\"threshold\": 0.9}"), null);
+        history(
+                "history: params containment",
+                filter("user7", null, null, null, "{\"threshold\": 0.9}"),
+                null);
         assertThat(
                         history(
                                 "history: params containment, every user",
-                                filter(null, null, null, null, "{\"threshold\": 0.9, \"model\": \"m2\"}"),
+                                filter(
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        "{\"threshold\": 0.9, \"model\": \"m2\"}"),
                                 null))
                 .containsPattern("idx_jobs_params|idx_jobs_created_at");
     }
@@ -177,11 +200,11 @@ class QueryPlansITCase {
     void statisticsByDate() throws Exception {
         LocalDate to = LocalDate.now(ZoneOffset.UTC);
         List<Object> range = List.of(to.minusDays(29), to);
-        assertThat(explain("stats: days", JobQueries.DAYS_SQL, range)).contains("processing_stats_pkey");
+        assertThat(explain("stats: days", JobQueries.DAYS_SQL, range))
+                .contains("processing_stats_pkey");
         assertThat(explain("stats: error codes", JobQueries.ERRORS_SQL, range))
                 .contains("processing_error_stats_pkey");
-        List<Object> daily =
-                new ArrayList<>(List.of("user7", NOW.minusDays(30), NOW.plusDays(1)));
+        List<Object> daily = new ArrayList<>(List.of("user7", NOW.minusDays(30), NOW.plusDays(1)));
         assertThat(explain("a user's daily counts", JobQueries.DAILY_SQL, daily))
                 .contains("idx_jobs_user_created");
     }

@@ -1,10 +1,9 @@
 package io.rmbg.local;
 
-import io.rmbg.service.ResultsService;
-import io.rmbg.service.ServiceConfig;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rmbg.service.ResultsService;
+import io.rmbg.service.ServiceConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,10 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A bounded local load test of the results API: 2 000 requests from 8 threads (half job-by-id,
- * half first pages of history, over 40 users with 25 jobs each), once with Redis and once
- * without. Prints p50/p99 latency, requests per second and the cache hit ratio, and appends them
- * to target/results-load.txt.
+ * A bounded local load test of the results API: 2 000 requests from 8 threads (half job-by-id, half
+ * first pages of history, over 40 users with 25 jobs each), once with Redis and once without.
+ * Prints p50/p99 latency, requests per second and the cache hit ratio, and appends them to
+ * target/results-load.txt.
  */
 class ResultsLoadITCase {
     static final int REQUESTS = 2000;
@@ -55,7 +54,12 @@ class ResultsLoadITCase {
             tokens.add(stack.token("load" + u, false));
             List<String> own = new ArrayList<>();
             for (int j = 0; j < JOBS_PER_USER; j++) {
-                own.add(stack.unfinished("load" + u, now.minusSeconds(j * 60L), io.rmbg.core.records.JobStatus.FAILED, "t" + (j % 5)));
+                own.add(
+                        stack.unfinished(
+                                "load" + u,
+                                now.minusSeconds(j * 60L),
+                                io.rmbg.core.records.JobStatus.FAILED,
+                                "t" + (j % 5)));
             }
             jobs.add(own);
         }
@@ -71,7 +75,8 @@ class ResultsLoadITCase {
     record Figures(double p50, double p99, double rps, double hitRatio) {}
 
     static Figures run(ResultsService s) throws Exception {
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(THREADS)).build();
+        HttpClient http =
+                HttpClient.newBuilder().executor(Executors.newFixedThreadPool(THREADS)).build();
         long[] nanos = new long[REQUESTS];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -90,15 +95,24 @@ class ResultsLoadITCase {
                                     int u = random.nextInt(USERS);
                                     String path =
                                             i % 2 == 0
-                                                    ? "api/jobs/" + jobs.get(u).get(random.nextInt(JOBS_PER_USER))
+                                                    ? "api/jobs/"
+                                                            + jobs.get(u)
+                                                                    .get(
+                                                                            random.nextInt(
+                                                                                    JOBS_PER_USER))
                                                     : "api/jobs?limit=24";
                                     HttpRequest req =
                                             HttpRequest.newBuilder(URI.create(s.url() + path))
-                                                    .header("Authorization", "Bearer " + tokens.get(u))
+                                                    .header(
+                                                            "Authorization",
+                                                            "Bearer " + tokens.get(u))
                                                     .build();
                                     long t0 = System.nanoTime();
                                     try {
-                                        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                                        HttpResponse<byte[]> r =
+                                                http.send(
+                                                        req,
+                                                        HttpResponse.BodyHandlers.ofByteArray());
                                         if (r.statusCode() != 200) {
                                             failures.incrementAndGet();
                                         }
@@ -145,9 +159,18 @@ class ResultsLoadITCase {
                         "results API, %d requests, %d threads, %d users x %d jobs (half job-by-id, half first pages)%n"
                                 + "  without Redis: p50 %.2f ms, p99 %.2f ms, %.0f req/s, hit ratio %.2f%n"
                                 + "  with Redis:    p50 %.2f ms, p99 %.2f ms, %.0f req/s, hit ratio %.2f%n",
-                        REQUESTS, THREADS, USERS, JOBS_PER_USER,
-                        without.p50(), without.p99(), without.rps(), without.hitRatio(),
-                        with.p50(), with.p99(), with.rps(), with.hitRatio());
+                        REQUESTS,
+                        THREADS,
+                        USERS,
+                        JOBS_PER_USER,
+                        without.p50(),
+                        without.p99(),
+                        without.rps(),
+                        without.hitRatio(),
+                        with.p50(),
+                        with.p99(),
+                        with.rps(),
+                        with.hitRatio());
         System.out.print(report);
         Path out = Path.of("target", "results-load.txt");
         Files.createDirectories(out.getParent());

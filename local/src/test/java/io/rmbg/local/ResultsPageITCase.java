@@ -1,7 +1,6 @@
 package io.rmbg.local;
 
 import io.rmbg.core.records.JobStatus;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +57,10 @@ class ResultsPageITCase {
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments(
-                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1000");
         ChromeDriverService service =
                 new ChromeDriverService.Builder()
                         .usingDriverExecutable(new File("/usr/bin/chromedriver"))
@@ -98,7 +100,8 @@ class ResultsPageITCase {
                 .until(
                         d ->
                                 cards().size() == cards
-                                        && d.findElements(By.cssSelector("#gallery img.cutout"))
+                                        && d
+                                                .findElements(By.cssSelector("#gallery img.cutout"))
                                                 .stream()
                                                 .allMatch(
                                                         img ->
@@ -106,7 +109,11 @@ class ResultsPageITCase {
                                                                         && img.getAttribute("src")
                                                                                 .startsWith("blob:")
                                                                         && ((Number)
-                                                                                                ((org.openqa.selenium.JavascriptExecutor) d)
+                                                                                                ((org
+                                                                                                                        .openqa
+                                                                                                                        .selenium
+                                                                                                                        .JavascriptExecutor)
+                                                                                                                d)
                                                                                                         .executeScript(
                                                                                                                 "return arguments[0].naturalWidth",
                                                                                                                 img))

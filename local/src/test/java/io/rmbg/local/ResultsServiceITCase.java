@@ -1,10 +1,9 @@
 package io.rmbg.local;
 
-import io.rmbg.core.records.JobStatus;
-import io.rmbg.service.ResultsService;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rmbg.core.records.JobStatus;
+import io.rmbg.service.ResultsService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +41,9 @@ class ResultsServiceITCase {
         alice = stack.token("alice", false);
         bob = stack.token("bob", false);
         admin = stack.token("ops", true);
-        aliceJob = stack.completed("alice", NOW.minusSeconds(60), "{\"threshold\":0.9}", "cat", "portrait");
+        aliceJob =
+                stack.completed(
+                        "alice", NOW.minusSeconds(60), "{\"threshold\":0.9}", "cat", "portrait");
         stack.completed("alice", NOW.minusSeconds(120), "{\"threshold\":0.5}", "dog");
         stack.unfinished("alice", NOW.minusSeconds(180), JobStatus.FAILED, "cat");
         stack.completed("bob", NOW.minusSeconds(30), null, "car");
@@ -111,7 +112,9 @@ class ResultsServiceITCase {
         assertThat(stack.get(alice, "/api/jobs?limit=1&cursor=" + tampered).statusCode())
                 .isEqualTo(400);
         // A cursor is bound to its filters too.
-        assertThat(stack.get(alice, "/api/jobs?limit=1&status=failed&cursor=" + cursor).statusCode())
+        assertThat(
+                        stack.get(alice, "/api/jobs?limit=1&status=failed&cursor=" + cursor)
+                                .statusCode())
                 .isEqualTo(400);
         // Statistics are for admins only; an admin sees everyone's jobs.
         assertThat(stack.get(alice, "/api/stats").statusCode()).isEqualTo(403);
@@ -125,8 +128,13 @@ class ResultsServiceITCase {
         HttpResponse<byte[]> cutout = stack.getBytes(alice, "/api/jobs/" + aliceJob + "/cutout");
         assertThat(cutout.statusCode()).isEqualTo(200);
         assertThat(cutout.headers().firstValue("Content-Type")).hasValue("image/png");
-        assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(cutout.body())).getColorModel().hasAlpha()).isTrue();
-        HttpResponse<byte[]> original = stack.getBytes(alice, "/api/jobs/" + aliceJob + "/original");
+        assertThat(
+                        javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(cutout.body()))
+                                .getColorModel()
+                                .hasAlpha())
+                .isTrue();
+        HttpResponse<byte[]> original =
+                stack.getBytes(alice, "/api/jobs/" + aliceJob + "/original");
         assertThat(original.headers().firstValue("Content-Type")).hasValue("image/jpeg");
         assertThat(original.body()).startsWith((byte) 0xff, (byte) 0xd8);
     }
@@ -145,7 +153,9 @@ class ResultsServiceITCase {
         int pages = 0;
         do {
             HttpResponse<String> r =
-                    stack.get(pager, "/api/jobs?limit=7" + (cursor == null ? "" : "&cursor=" + cursor));
+                    stack.get(
+                            pager,
+                            "/api/jobs?limit=7" + (cursor == null ? "" : "&cursor=" + cursor));
             assertThat(r.statusCode()).isEqualTo(200);
             JsonNode page = json(r);
             seen.addAll(ids(page));
@@ -154,7 +164,8 @@ class ResultsServiceITCase {
             // and one older than everything (must show up on a later page).
             stack.completed("pager", NOW, null, "p");
             if (pages < 3) {
-                olderArrivals.add(stack.completed("pager", NOW.minusSeconds(5000 + pages), null, "p"));
+                olderArrivals.add(
+                        stack.completed("pager", NOW.minusSeconds(5000 + pages), null, "p"));
             }
             pages++;
         } while (cursor != null);
@@ -169,10 +180,12 @@ class ResultsServiceITCase {
     void filtersByStatusTimeTagsAndParams() throws Exception {
         assertThat(ids(json(stack.get(alice, "/api/jobs?status=failed")))).hasSize(1);
         assertThat(ids(json(stack.get(alice, "/api/jobs?tag=cat")))).hasSize(2).contains(aliceJob);
-        assertThat(ids(json(stack.get(alice, "/api/jobs?tag_like=portrat")))).containsExactly(aliceJob);
+        assertThat(ids(json(stack.get(alice, "/api/jobs?tag_like=portrat"))))
+                .containsExactly(aliceJob);
         assertThat(ids(json(stack.get(alice, "/api/jobs?tag=portrat")))).isEmpty();
         String params = URLEncoder.encode("{\"threshold\":0.9}", UTF_8);
-        assertThat(ids(json(stack.get(alice, "/api/jobs?params=" + params)))).containsExactly(aliceJob);
+        assertThat(ids(json(stack.get(alice, "/api/jobs?params=" + params))))
+                .containsExactly(aliceJob);
         String from = NOW.minusSeconds(90).toString();
         String to = NOW.minusSeconds(30).toString();
         assertThat(ids(json(stack.get(alice, "/api/jobs?from=" + from + "&to=" + to))))
@@ -195,10 +208,13 @@ class ResultsServiceITCase {
         // A new job and a changed row (a replay's failure replacing the result) reach the
         // cached first page and the cached job through the row trigger's notification.
         String fresh = stack.unfinished("carol", NOW, JobStatus.PROCESSING);
-        try (Connection c = stack.connect(); Statement s = c.createStatement()) {
+        try (Connection c = stack.connect();
+                Statement s = c.createStatement()) {
             s.executeUpdate(
                     "UPDATE image_process_jobs SET status = 'failed', error_code = 'INFERENCE'"
-                            + " WHERE job_id = '" + job + "'");
+                            + " WHERE job_id = '"
+                            + job
+                            + "'");
         }
         long deadline = System.currentTimeMillis() + 5000;
         List<String> page;
@@ -207,7 +223,8 @@ class ResultsServiceITCase {
             Thread.sleep(50);
             page = ids(json(stack.get(carol, "/api/jobs")));
             status = json(stack.get(carol, "/api/jobs/" + job)).get("status").asText();
-        } while ((page.size() != 2 || !status.equals("failed")) && System.currentTimeMillis() < deadline);
+        } while ((page.size() != 2 || !status.equals("failed"))
+                && System.currentTimeMillis() < deadline);
         assertThat(page).containsExactly(fresh, job);
         assertThat(status).isEqualTo("failed");
     }
@@ -220,7 +237,8 @@ class ResultsServiceITCase {
             assertThat(stack.get(s, alice, "/api/jobs/" + aliceJob).statusCode()).isEqualTo(200);
             own.close();
             for (int i = 0; i < 5; i++) {
-                assertThat(stack.get(s, alice, "/api/jobs/" + aliceJob).statusCode()).isEqualTo(200);
+                assertThat(stack.get(s, alice, "/api/jobs/" + aliceJob).statusCode())
+                        .isEqualTo(200);
                 assertThat(stack.get(s, alice, "/api/jobs").statusCode()).isEqualTo(200);
             }
             JsonNode h = JSON.readTree(stack.get(s, null, "/api/health").body());
@@ -248,7 +266,10 @@ class ResultsServiceITCase {
             String real = path.replace("{job_id}", aliceJob);
             HttpResponse<String> ok = stack.get(admin, real);
             boolean isJson =
-                    ok.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+                    ok.headers()
+                            .firstValue("Content-Type")
+                            .orElse("")
+                            .startsWith("application/json");
             problems.addAll(api.check(path, ok.statusCode(), isJson ? json(ok) : null));
             assertThat(ok.statusCode()).as(path).isEqualTo(200);
             checked++;
@@ -267,8 +288,13 @@ class ResultsServiceITCase {
         HttpResponse<String> page = stack.get(alice, "/api/jobs?limit=1");
         problems.addAll(api.check("/api/jobs", 200, json(page)));
         String cursor = json(page).get("next_cursor").asText();
-        problems.addAll(api.check("/api/jobs", 200, json(stack.get(alice, "/api/jobs?limit=1&cursor=" + cursor))));
-        problems.addAll(api.check("/api/jobs", 200, json(stack.get(alice, "/api/jobs?status=failed"))));
+        problems.addAll(
+                api.check(
+                        "/api/jobs",
+                        200,
+                        json(stack.get(alice, "/api/jobs?limit=1&cursor=" + cursor))));
+        problems.addAll(
+                api.check("/api/jobs", 200, json(stack.get(alice, "/api/jobs?status=failed"))));
         problems.addAll(api.check("/api/jobs", 400, json(stack.get(alice, "/api/jobs?limit=0"))));
         problems.addAll(api.check("/api/stats", 403, json(stack.get(alice, "/api/stats"))));
         assertThat(problems).isEmpty();

@@ -3,11 +3,11 @@ package io.rmbg.local;
 import io.rmbg.core.blob.BlobKind;
 import io.rmbg.core.blob.S3BlobStore;
 import io.rmbg.core.blob.S3Options;
+import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.records.BlobRef;
 import io.rmbg.core.records.JobResult;
 import io.rmbg.core.records.JobStatus;
 import io.rmbg.core.records.StageTimings;
-import io.rmbg.core.error.ErrorCode;
 import io.rmbg.job.sinks.JobRowStatement;
 import io.rmbg.service.ResultsService;
 import io.rmbg.service.ServiceConfig;
@@ -67,8 +67,10 @@ final class ServiceStack implements AutoCloseable {
     static ServiceStack start(Path dir) throws Exception {
         LocalPostgres pg =
                 LocalPostgres.start(dir.resolve("pg"), 0, "rmbg", "rmbg", LocalStack.schemaSql());
-        LocalS3 s3 = LocalS3.start(dir.resolve("s3"), "127.0.0.1", freePort(), "rmbg", "rmbg-secret");
-        S3Options options = new S3Options(s3.endpoint(), "us-east-1", BUCKET, "rmbg", "rmbg-secret", true);
+        LocalS3 s3 =
+                LocalS3.start(dir.resolve("s3"), "127.0.0.1", freePort(), "rmbg", "rmbg-secret");
+        S3Options options =
+                new S3Options(s3.endpoint(), "us-east-1", BUCKET, "rmbg", "rmbg-secret", true);
         S3BlobStore store = new S3BlobStore(options);
         store.client().createBucket(b -> b.bucket(BUCKET));
         RedisServer redis = RedisServer.start(0, dir.resolve("redis"));
@@ -107,9 +109,26 @@ final class ServiceStack implements AutoCloseable {
         BlobRef cutout = put(BlobKind.PROCESSED, "png", "image/png", image(seed, true, "png"));
         write(
                 new JobResult(
-                        id, user, JobStatus.COMPLETED, null, null, original.uri(), original, mask,
-                        cutout, 64, 48, 1, paramsJson, tags, createdAt.toEpochMilli(),
-                        createdAt.toEpochMilli() + 120, 120, "rmbg-2.0", "test", StageTimings.NONE));
+                        id,
+                        user,
+                        JobStatus.COMPLETED,
+                        null,
+                        null,
+                        original.uri(),
+                        original,
+                        mask,
+                        cutout,
+                        64,
+                        48,
+                        1,
+                        paramsJson,
+                        tags,
+                        createdAt.toEpochMilli(),
+                        createdAt.toEpochMilli() + 120,
+                        120,
+                        "rmbg-2.0",
+                        "test",
+                        StageTimings.NONE));
         return id;
     }
 
@@ -120,10 +139,25 @@ final class ServiceStack implements AutoCloseable {
         boolean failed = status == JobStatus.FAILED;
         write(
                 new JobResult(
-                        id, user, status, failed ? ErrorCode.IMAGE_DECODE : null,
-                        failed ? "not an image" : null, "s3://rmbg/uploads/" + user + "/x.jpg",
-                        null, null, null, null, null, null, null, tags, createdAt.toEpochMilli(),
-                        failed ? createdAt.toEpochMilli() + 5 : 0, failed ? 5 : 0, null, null,
+                        id,
+                        user,
+                        status,
+                        failed ? ErrorCode.IMAGE_DECODE : null,
+                        failed ? "not an image" : null,
+                        "s3://rmbg/uploads/" + user + "/x.jpg",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        tags,
+                        createdAt.toEpochMilli(),
+                        failed ? createdAt.toEpochMilli() + 5 : 0,
+                        failed ? 5 : 0,
+                        null,
+                        null,
                         StageTimings.NONE));
         return id;
     }
@@ -167,9 +201,9 @@ final class ServiceStack implements AutoCloseable {
         return get(service, token, pathAndQuery);
     }
 
-    HttpResponse<String> get(ResultsService s, String token, String pathAndQuery)
-            throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery.substring(1)));
+    HttpResponse<String> get(ResultsService s, String token, String pathAndQuery) throws Exception {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery.substring(1)));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -177,7 +211,8 @@ final class ServiceStack implements AutoCloseable {
     }
 
     HttpResponse<byte[]> getBytes(String token, String pathAndQuery) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(service.url() + pathAndQuery.substring(1)));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(service.url() + pathAndQuery.substring(1)));
         b.header("Authorization", "Bearer " + token);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }

@@ -99,7 +99,9 @@ final class ApiHandler implements HttpHandler {
             history(ex, who);
         } else if (parts.length == 3 && parts[1].equals("jobs")) {
             Http.json(ex, 200, visibleJob(parts[2], who));
-        } else if (parts.length == 4 && parts[1].equals("jobs") && BLOB_FIELDS.containsKey(parts[3])) {
+        } else if (parts.length == 4
+                && parts[1].equals("jobs")
+                && BLOB_FIELDS.containsKey(parts[3])) {
             blob(ex, parts[2], parts[3], who);
         } else if (parts.length == 2 && parts[1].equals("stats")) {
             stats(ex, who);
@@ -167,8 +169,13 @@ final class ApiHandler implements HttpHandler {
                     cache.pageKey(
                             filter.user(),
                             Tokens.sha256(
-                                    who.userId() + "\u0000" + who.admin() + "\u0000"
-                                            + filter.canonical() + "\u0000" + filter.limit()));
+                                    who.userId()
+                                            + "\u0000"
+                                            + who.admin()
+                                            + "\u0000"
+                                            + filter.canonical()
+                                            + "\u0000"
+                                            + filter.limit()));
             String cached = cache.get(key);
             if (cached != null) {
                 Http.json(ex, 200, cached);
@@ -236,7 +243,8 @@ final class ApiHandler implements HttpHandler {
     private void stats(HttpExchange ex, Principal who)
             throws IOException, ApiException, SQLException {
         if (!who.admin()) {
-            throw new ApiException(403, "statistics need an admin token (bin/rmbg users add NAME --admin)");
+            throw new ApiException(
+                    403, "statistics need an admin token (bin/rmbg users add NAME --admin)");
         }
         Map<String, String> q = Http.query(ex);
         LocalDate to = date(q.get("to"), LocalDate.now(ZoneOffset.UTC), "to");

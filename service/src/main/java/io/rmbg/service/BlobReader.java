@@ -8,8 +8,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
- * Opens stored blobs for streaming with the service's own (read-only) S3 credentials. Only keys
- * in the configured bucket are read: a row can never point the service elsewhere.
+ * Opens stored blobs for streaming with the service's own (read-only) S3 credentials. Only keys in
+ * the configured bucket are read: a row can never point the service elsewhere.
  */
 final class BlobReader implements AutoCloseable {
     private final S3BlobStore store;

@@ -77,7 +77,12 @@ public final class CursorCodec {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
             String scope =
-                    body + "\u0000" + who.userId() + "\u0000" + who.admin() + "\u0000"
+                    body
+                            + "\u0000"
+                            + who.userId()
+                            + "\u0000"
+                            + who.admin()
+                            + "\u0000"
                             + filter.canonical();
             return B64.encodeToString(mac.doFinal(scope.getBytes(UTF_8)));
         } catch (GeneralSecurityException e) {

@@ -115,8 +115,8 @@ public record HistoryFilter(
     }
 
     /**
-     * The filter as one string (page size aside): a cursor is bound to it; the first page's cache key
-     * uses it.
+     * The filter as one string (page size aside): a cursor is bound to it; the first page's cache
+     * key uses it.
      */
     String canonical() {
         return String.join(

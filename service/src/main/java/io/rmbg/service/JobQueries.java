@@ -30,7 +30,8 @@ import java.util.UUID;
  *       written {@code created_at <= ? AND (created_at < ? OR job_id < ?)} so that its first half
  *       is an index condition; tags through {@code tags}' unique name or its trigram index; params
  *       through the GIN index when the planner finds that cheaper;
- *   <li>statistics: the primary keys of {@code processing_stats} and {@code processing_error_stats}.
+ *   <li>statistics: the primary keys of {@code processing_stats} and {@code
+ *       processing_error_stats}.
  * </ul>
  */
 public final class JobQueries {

@@ -17,13 +17,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 /**
  * Redis in front of PostgreSQL for job-by-id and the first page of a user's history.
  *
- * <p>What must stay true: a cached entry is never served after the row it shows has changed
- * (beyond the few milliseconds a change notification takes). Keys carry versions: {@code
- * rmbg:v:job:<id>} and {@code rmbg:v:user:<user>} are bumped by {@link JobChangeListener} on every
- * write to a job row (a trigger NOTIFYs), and {@code rmbg:v:epoch} when the listener reconnects
- * (notifications may have been missed). A reader reads the versions <em>before</em> the database,
- * so a page read before a change is stored under a version that the change has already made
- * unreachable. While the listener is not connected the cache is bypassed.
+ * <p>What must stay true: a cached entry is never served after the row it shows has changed (beyond
+ * the few milliseconds a change notification takes). Keys carry versions: {@code rmbg:v:job:<id>}
+ * and {@code rmbg:v:user:<user>} are bumped by {@link JobChangeListener} on every write to a job
+ * row (a trigger NOTIFYs), and {@code rmbg:v:epoch} when the listener reconnects (notifications may
+ * have been missed). A reader reads the versions <em>before</em> the database, so a page read
+ * before a change is stored under a version that the change has already made unreachable. While the
+ * listener is not connected the cache is bypassed.
  *
  * <p>When Redis fails the service answers from PostgreSQL; the cache then stays off for {@link
  * #RETRY_AFTER} before trying Redis again, so an outage costs one timeout, not one per request.
@@ -32,7 +32,10 @@ final class ResultCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResultCache.class);
     static final Duration RETRY_AFTER = Duration.ofSeconds(2);
     private static final String EPOCH = "rmbg:v:epoch";
-    /** Versions outlive every entry that uses them (else a version could restart at an old value). */
+
+    /**
+     * Versions outlive every entry that uses them (else a version could restart at an old value).
+     */
     private static final long VERSION_TTL_S = 7 * 24 * 3600;
 
     private final RedisClient redis;

@@ -91,33 +91,83 @@ public record ServiceConfig(
 
     public ServiceConfig withPort(int newPort) {
         return new ServiceConfig(
-                host, newPort, jdbcUrl, jdbcUser, jdbcPassword, s3, redisHost, redisPort, jobTtl,
-                firstPageTtl, cursorSecret, threads);
+                host,
+                newPort,
+                jdbcUrl,
+                jdbcUser,
+                jdbcPassword,
+                s3,
+                redisHost,
+                redisPort,
+                jobTtl,
+                firstPageTtl,
+                cursorSecret,
+                threads);
     }
 
     /** {@code null} host: no Redis. */
     public ServiceConfig withRedis(String newHost, int newPort) {
         return new ServiceConfig(
-                host, port, jdbcUrl, jdbcUser, jdbcPassword, s3, newHost, newPort, jobTtl,
-                firstPageTtl, cursorSecret, threads);
+                host,
+                port,
+                jdbcUrl,
+                jdbcUser,
+                jdbcPassword,
+                s3,
+                newHost,
+                newPort,
+                jobTtl,
+                firstPageTtl,
+                cursorSecret,
+                threads);
     }
 
     public ServiceConfig withDatabase(String url, String user, String password) {
         return new ServiceConfig(
-                host, port, url, user, password, s3, redisHost, redisPort, jobTtl, firstPageTtl,
-                cursorSecret, threads);
+                host,
+                port,
+                url,
+                user,
+                password,
+                s3,
+                redisHost,
+                redisPort,
+                jobTtl,
+                firstPageTtl,
+                cursorSecret,
+                threads);
     }
 
     public ServiceConfig withS3(S3Options options) {
         return new ServiceConfig(
-                host, port, jdbcUrl, jdbcUser, jdbcPassword, options, redisHost, redisPort, jobTtl,
-                firstPageTtl, cursorSecret, threads);
+                host,
+                port,
+                jdbcUrl,
+                jdbcUser,
+                jdbcPassword,
+                options,
+                redisHost,
+                redisPort,
+                jobTtl,
+                firstPageTtl,
+                cursorSecret,
+                threads);
     }
 
     @Override
     public String toString() {
-        return "ServiceConfig[http://" + host + ":" + port + ", jdbc=" + jdbcUrl + " as "
-                + jdbcUser + ", s3=" + s3 + ", redis="
-                + (redisHost == null ? "off" : redisHost + ":" + redisPort) + "]";
+        return "ServiceConfig[http://"
+                + host
+                + ":"
+                + port
+                + ", jdbc="
+                + jdbcUrl
+                + " as "
+                + jdbcUser
+                + ", s3="
+                + s3
+                + ", redis="
+                + (redisHost == null ? "off" : redisHost + ":" + redisPort)
+                + "]";
     }
 }

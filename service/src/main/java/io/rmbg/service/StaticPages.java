@@ -27,7 +27,10 @@ final class StaticPages implements HttpHandler {
         try {
             String file = FILES.get(ex.getRequestURI().getPath());
             if (file == null) {
-                Http.error(ex, 404, "no page " + ex.getRequestURI().getPath() + "; the API is under /api/");
+                Http.error(
+                        ex,
+                        404,
+                        "no page " + ex.getRequestURI().getPath() + "; the API is under /api/");
                 return;
             }
             ex.getResponseHeaders().set("Cache-Control", "no-cache");
@@ -35,7 +38,8 @@ final class StaticPages implements HttpHandler {
                     .set(
                             "Content-Security-Policy",
                             "default-src 'self'; img-src 'self' blob: data:; style-src 'self'");
-            Http.send(ex, 200, TYPES.get(file.substring(file.indexOf('.') + 1)), read("web/" + file));
+            Http.send(
+                    ex, 200, TYPES.get(file.substring(file.indexOf('.') + 1)), read("web/" + file));
         } finally {
             ex.close();
         }

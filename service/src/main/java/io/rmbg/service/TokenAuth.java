@@ -7,7 +7,8 @@ import java.sql.SQLException;
 
 /** Maps {@code Authorization: Bearer <token>} to a {@link Principal} through {@code api_tokens}. */
 public final class TokenAuth {
-    public static final String SQL = "SELECT user_id, is_admin FROM api_tokens WHERE token_sha256 = ?";
+    public static final String SQL =
+            "SELECT user_id, is_admin FROM api_tokens WHERE token_sha256 = ?";
 
     private final Database db;
 
@@ -35,7 +36,8 @@ public final class TokenAuth {
                             }
                         });
         if (p == null) {
-            throw new ApiException(401, "unknown token: ask for a new one (bin/rmbg users add NAME)");
+            throw new ApiException(
+                    401, "unknown token: ask for a new one (bin/rmbg users add NAME)");
         }
         return p;
     }

@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * {@code bin/rmbg users add NAME [--admin]}: makes sure user NAME exists and prints a new bearer
- * token for it, once (only its SHA-256 is stored). The database is the local stack's unless
- * {@code RMBG_JDBC_URL}, {@code RMBG_JDBC_USER} and {@code RMBG_JDBC_PASSWORD} say otherwise; the
- * role needs INSERT on users and api_tokens (the results service's own role only reads).
+ * token for it, once (only its SHA-256 is stored). The database is the local stack's unless {@code
+ * RMBG_JDBC_URL}, {@code RMBG_JDBC_USER} and {@code RMBG_JDBC_PASSWORD} say otherwise; the role
+ * needs INSERT on users and api_tokens (the results service's own role only reads).
  */
 public final class UsersCommand {
     static final String USAGE = "usage: bin/rmbg users add NAME [--admin]";

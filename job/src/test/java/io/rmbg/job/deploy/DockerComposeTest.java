@@ -234,8 +234,10 @@ class DockerComposeTest {
         String dbUser = defaultOf(results.path("RMBG_JDBC_USER").asText());
         assertThat(dbUser)
                 .isNotBlank()
-                .isNotEqualTo(defaultOf(services.at("/postgres/environment/POSTGRES_USER").asText()))
-                .isNotEqualTo(defaultOf(services.at("/submit/environment/RMBG_JDBC_USER").asText()));
+                .isNotEqualTo(
+                        defaultOf(services.at("/postgres/environment/POSTGRES_USER").asText()))
+                .isNotEqualTo(
+                        defaultOf(services.at("/submit/environment/RMBG_JDBC_USER").asText()));
         assertThat(services.at("/postgres/environment/RMBG_RESULTS_JDBC_USER").asText())
                 .isEqualTo(results.path("RMBG_JDBC_USER").asText());
         assertThat(volumes("postgres"))
@@ -245,19 +247,25 @@ class DockerComposeTest {
                                         "./docker/postgres-results-role.sh:/docker-entrypoint-initdb.d/"));
         String roles = Files.readString(ROOT.resolve("docker/postgres-results-role.sh"));
         List<String> grants =
-                roles.substring(roles.indexOf("<<'SQL'")).lines()
+                roles.substring(roles.indexOf("<<'SQL'"))
+                        .lines()
                         .filter(l -> l.startsWith("GRANT"))
                         .toList();
-        assertThat(grants).allMatch(g -> g.startsWith("GRANT SELECT") || g.startsWith("GRANT USAGE ON SCHEMA"));
+        assertThat(grants)
+                .allMatch(
+                        g -> g.startsWith("GRANT SELECT") || g.startsWith("GRANT USAGE ON SCHEMA"));
         assertThat(roles).contains("default_transaction_read_only = on").doesNotContain("INSERT");
 
         String s3Key = results.path("RMBG_S3_ACCESS_KEY").asText();
         assertThat(defaultOf(s3Key))
                 .isNotEqualTo(defaultOf(services.at("/minio/environment/MINIO_ROOT_USER").asText()))
-                .isNotEqualTo(defaultOf(services.at("/submit/environment/RMBG_S3_ACCESS_KEY").asText()));
-        assertThat(services.at("/minio-init/environment/RESULTS_ACCESS_KEY").asText()).isEqualTo(s3Key);
+                .isNotEqualTo(
+                        defaultOf(services.at("/submit/environment/RMBG_S3_ACCESS_KEY").asText()));
+        assertThat(services.at("/minio-init/environment/RESULTS_ACCESS_KEY").asText())
+                .isEqualTo(s3Key);
         JsonNode policy =
-                new ObjectMapper().readTree(ROOT.resolve("docker/minio/results-policy.json").toFile());
+                new ObjectMapper()
+                        .readTree(ROOT.resolve("docker/minio/results-policy.json").toFile());
         for (JsonNode statement : policy.path("Statement")) {
             assertThat(names(statement.path("Action"))).containsExactly("s3:GetObject");
         }
