@@ -3,6 +3,7 @@
 # their readers, so that neither the job nor Flink holds MinIO's root credentials:
 #   the job (RMBG_S3_ACCESS_KEY): reads rmbg/uploads/, writes and reads rmbg/{original,mask,processed}/
 #   Flink (RMBG_CHECKPOINT_ACCESS_KEY): everything in rmbg-checkpoints, nothing in rmbg
+#   the results service (RMBG_RESULTS_S3_ACCESS_KEY): reads rmbg/{original,mask,processed}/, nothing else
 # Re-runs update passwords and policies.
 set -eu
 until mc alias set local http://minio:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null 2>&1; do sleep 1; done
@@ -18,3 +19,4 @@ add_user() { # name secret policy-name policy-file
 }
 add_user "$JOB_ACCESS_KEY" "$JOB_SECRET_KEY" rmbg-job /rmbg/docker/minio/job-policy.json
 add_user "$CHECKPOINT_ACCESS_KEY" "$CHECKPOINT_SECRET_KEY" rmbg-checkpoints /rmbg/docker/minio/checkpoints-policy.json
+add_user "$RESULTS_ACCESS_KEY" "$RESULTS_SECRET_KEY" rmbg-results /rmbg/docker/minio/results-policy.json

@@ -106,3 +106,31 @@ CREATE TABLE IF NOT EXISTS result_reuse (
     model_version      VARCHAR(64),
     created_at         TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
+
+-- Results service (service/, docs/results-service.md): who may read what. One row per bearer token,
+-- stored as the SHA-256 of the token (the token itself is printed once by `bin/rmbg users add NAME`
+-- and never stored). An admin token sees every user's jobs and the statistics.
+CREATE TABLE IF NOT EXISTS api_tokens (
+    token_sha256  CHAR(64) PRIMARY KEY,
+    user_id       VARCHAR(64) NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    is_admin      BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at    TIMESTAMPTZ DEFAULT CURRENT_TIMESTAMP
+);
+
+-- The results service caches job rows and first pages of history in Redis; every change to a job
+-- row tells it (LISTEN rmbg_job_changes) which job and user to invalidate. Payload: "<job_id> <user_id>".
+CREATE OR REPLACE FUNCTION rmbg_notify_job_change() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_notify('rmbg_job_changes', NEW.job_id::text || ' ' || NEW.user_id);
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'rmbg_job_changes') THEN
+        CREATE TRIGGER rmbg_job_changes AFTER INSERT OR UPDATE ON image_process_jobs
+            FOR EACH ROW EXECUTE FUNCTION rmbg_notify_job_change();
+    END IF;
+END
+$$;

@@ -27,7 +27,7 @@ class DockerComposeTest {
 
     /** Made by `mvn package` and `bin/rmbg docker-prepare`, not kept in git. */
     private static final List<String> BUILD_OUTPUTS =
-            List.of("./job/target", "./models", "./docker/lib");
+            List.of("./job/target", "./service/target", "./models", "./docker/lib");
 
     private static JsonNode compose;
     private static JsonNode services;
@@ -56,7 +56,9 @@ class DockerComposeTest {
                         "submit",
                         "sql-client",
                         "prometheus",
-                        "grafana");
+                        "grafana",
+                        "redis",
+                        "results");
         for (JsonNode service : services) {
             for (JsonNode dependency : service.path("depends_on")) {
                 assertThat(names(services)).contains(dependency.asText());
@@ -127,6 +129,8 @@ class DockerComposeTest {
         assertThat(ports("postgres")).contains("127.0.0.1:5432:5432");
         assertThat(ports("minio")).contains("127.0.0.1:9000:9000");
         assertThat(ports("jobmanager")).contains("127.0.0.1:8081:8081");
+        assertThat(ports("results")).contains("127.0.0.1:8090:8090");
+        assertThat(ports("redis")).contains("127.0.0.1:6379:6379");
         assertThat(services.at("/postgres/environment/POSTGRES_DB").asText()).isEqualTo("rmbg");
     }
 
@@ -223,6 +227,53 @@ class DockerComposeTest {
                 .containsExactly(
                         "GRANT DELETE ON processing_error_stats TO :\"job_user\";",
                         "GRANT SELECT, INSERT, UPDATE, DELETE ON result_reuse TO :\"job_user\";");
+    }
+
+    @Test
+    void theResultsServiceOnlyReadsWithItsOwnCredentials() throws Exception {
+        JsonNode results = services.at("/results/environment");
+        assertThat(services.at("/redis/image").asText()).isEqualTo("redis:7");
+        assertThat(results.path("RMBG_REDIS_HOST").asText()).isEqualTo("redis");
+        String dbUser = defaultOf(results.path("RMBG_JDBC_USER").asText());
+        assertThat(dbUser)
+                .isNotBlank()
+                .isNotEqualTo(
+                        defaultOf(services.at("/postgres/environment/POSTGRES_USER").asText()))
+                .isNotEqualTo(
+                        defaultOf(services.at("/submit/environment/RMBG_JDBC_USER").asText()));
+        assertThat(services.at("/postgres/environment/RMBG_RESULTS_JDBC_USER").asText())
+                .isEqualTo(results.path("RMBG_JDBC_USER").asText());
+        assertThat(volumes("postgres"))
+                .anyMatch(
+                        v ->
+                                v.startsWith(
+                                        "./docker/postgres-results-role.sh:/docker-entrypoint-initdb.d/"));
+        String roles = Files.readString(ROOT.resolve("docker/postgres-results-role.sh"));
+        List<String> grants =
+                roles.substring(roles.indexOf("<<'SQL'"))
+                        .lines()
+                        .filter(l -> l.startsWith("GRANT"))
+                        .toList();
+        assertThat(grants)
+                .allMatch(
+                        g -> g.startsWith("GRANT SELECT") || g.startsWith("GRANT USAGE ON SCHEMA"));
+        assertThat(roles).contains("default_transaction_read_only = on").doesNotContain("INSERT");
+
+        String s3Key = results.path("RMBG_S3_ACCESS_KEY").asText();
+        assertThat(defaultOf(s3Key))
+                .isNotEqualTo(defaultOf(services.at("/minio/environment/MINIO_ROOT_USER").asText()))
+                .isNotEqualTo(
+                        defaultOf(services.at("/submit/environment/RMBG_S3_ACCESS_KEY").asText()));
+        assertThat(services.at("/minio-init/environment/RESULTS_ACCESS_KEY").asText())
+                .isEqualTo(s3Key);
+        JsonNode policy =
+                new ObjectMapper()
+                        .readTree(ROOT.resolve("docker/minio/results-policy.json").toFile());
+        for (JsonNode statement : policy.path("Statement")) {
+            assertThat(names(statement.path("Action"))).containsExactly("s3:GetObject");
+        }
+        assertThat(Files.readString(ROOT.resolve("docker/create-buckets.sh")))
+                .contains("results-policy.json");
     }
 
     /** The default of a {@code ${VAR:-default}} value, or the value itself. */
