@@ -24,6 +24,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * goes to the demo user's own folder, the only place {@code source.allowed} lets its events read.
  */
 final class DemoEvents {
+    /** The user the demo sends as; the launcher prints a token for it. */
+    static final String DEMO_USER = "demo-user";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DemoEvents() {}
@@ -38,18 +41,18 @@ final class DemoEvents {
         }
         List<ObjectNode> events =
                 List.of(
-                        event("demo-user")
+                        event(DEMO_USER)
                                 .put(
                                         "image_uri",
                                         "s3://" + bucket + "/uploads/demo-user/portrait.jpg"),
-                        event("demo-user")
+                        event(DEMO_USER)
                                 .put("image_base64", b64(SampleImages.pngWithAlpha(640, 480))),
                         withParams(
-                                event("demo-user")
+                                event(DEMO_USER)
                                         .put("image_base64", b64(SampleImages.jpeg(400, 1200))),
                                 Map.of("threshold", 0.5, "background", "#FFFFFF")),
-                        event("demo-user").put("image_base64", b64(SampleImages.gif(300, 300))),
-                        event("demo-user")
+                        event(DEMO_USER).put("image_base64", b64(SampleImages.gif(300, 300))),
+                        event(DEMO_USER)
                                 .put(
                                         "image_uri",
                                         "s3://" + bucket + "/uploads/demo-user/missing.jpg"));
@@ -79,9 +82,9 @@ final class DemoEvents {
                                     b -> b.bucket(bucket).key(key),
                                     RequestBody.fromBytes(SamplePhotos.jpeg(name)));
                 }
-                photos.add(event("demo-user").put("image_uri", "s3://" + bucket + "/" + key));
+                photos.add(event(DEMO_USER).put("image_uri", "s3://" + bucket + "/" + key));
             } else {
-                photos.add(event("demo-user").put("image_base64", b64(SamplePhotos.jpeg(name))));
+                photos.add(event(DEMO_USER).put("image_base64", b64(SamplePhotos.jpeg(name))));
             }
         }
         DemoSheet sheet =
@@ -90,7 +93,7 @@ final class DemoEvents {
                         dataDir.resolve("demo-contact-sheet.png"));
         List<ObjectNode> events = new java.util.ArrayList<>(photos);
         events.add(
-                event("demo-user")
+                event(DEMO_USER)
                         .put("image_uri", "s3://" + bucket + "/uploads/demo-user/missing.jpg"));
         produce(config, events);
         LocalConsole.say(

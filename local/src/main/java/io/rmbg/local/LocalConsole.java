@@ -53,4 +53,17 @@ final class LocalConsole {
                         + " (see README); finished jobs print below. Ctrl-C stops.");
         say("");
     }
+
+    static void printResults(String url, String redis) {
+        say("  Results      " + url + "   (API under /api/, web page at /; Redis " + redis + ")");
+        say("  Tokens       bin/rmbg users add NAME   (prints a token for the page and the API)");
+        say("");
+    }
+
+    static void printDemoToken(String url, String user, String token) {
+        say("Demo results: open " + url + " and paste the token of user " + user + ":");
+        say("  " + token);
+        say("  (or: curl -H 'Authorization: Bearer " + token + "' " + url + "api/jobs)");
+        say("");
+    }
 }

@@ -65,7 +65,9 @@ public final class RmbgLocal {
                 ports.controllerPort(),
                 ports.postgresPort(),
                 ports.s3Port(),
-                WEB_UI_PORT);
+                WEB_UI_PORT,
+                LocalResults.SERVICE_PORT,
+                LocalResults.REDIS_PORT);
         say("Starting Kafka, PostgreSQL and the S3 server (data in " + dataDir + ") …");
         LocalStack stack = LocalStack.start(ports, model.config());
         PipelineConfig config = stack.config();
@@ -79,13 +81,22 @@ public final class RmbgLocal {
         RmbgJob.pipeline(config).build(env, config);
         JobClient job = env.executeAsync(RmbgJob.JOB_NAME);
 
+        say("Starting Redis and the results service …");
+        LocalResults results = LocalResults.start(config, dataDir);
         ResultPrinter printer = new ResultPrinter(config.kafka(), dataDir);
         printer.start();
         Runtime.getRuntime()
                 .addShutdownHook(
-                        new Thread(() -> shutDown(printer, job, stack, dataDir), "rmbg-shutdown"));
+                        new Thread(
+                                () -> shutDown(printer, job, results, stack, dataDir),
+                                "rmbg-shutdown"));
 
         LocalConsole.printEndpoints(config, dataDir, job, WEB_UI_PORT);
+        LocalConsole.printResults(results.url(), results.redisLine());
+        if (args.demo()) {
+            LocalConsole.printDemoToken(
+                    results.url(), DemoEvents.DEMO_USER, results.tokenFor(DemoEvents.DEMO_USER));
+        }
         if (args.demo() && model.real()) {
             printer.collectInto(DemoEvents.sendPhotos(config, dataDir, SamplePhotos.ALL));
         } else if (args.demo()) {
@@ -94,9 +105,15 @@ public final class RmbgLocal {
         stopped.await();
     }
 
-    private void shutDown(ResultPrinter printer, JobClient job, LocalStack stack, Path dataDir) {
+    private void shutDown(
+            ResultPrinter printer,
+            JobClient job,
+            LocalResults results,
+            LocalStack stack,
+            Path dataDir) {
         say("Stopping …");
         printer.stop();
+        results.close();
         try {
             job.cancel().get();
         } catch (Exception e) {

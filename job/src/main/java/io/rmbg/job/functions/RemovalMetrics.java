@@ -3,6 +3,7 @@ package io.rmbg.job.functions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 import io.rmbg.core.process.BackgroundRemover;
@@ -11,7 +12,7 @@ import io.rmbg.core.records.JobResult;
 /**
  * The metrics of {@link BackgroundRemovalFunction} (docs/contracts.md §7): counters of images
  * received, completed and failed, latency and batch-size histograms, and the gauges of the slot's
- * remover.
+ * remover. Counters are thread-safe: the remover's pool threads update them concurrently.
  */
 final class RemovalMetrics implements BackgroundRemover.Listener {
     private static final int HISTOGRAM_WINDOW = 1024;
@@ -30,13 +31,14 @@ final class RemovalMetrics implements BackgroundRemover.Listener {
 
     RemovalMetrics(MetricGroup group) {
         this.group = group;
-        received = group.counter("imagesReceived");
-        completed = group.counter("imagesCompleted");
-        failed = group.counter("imagesFailed");
-        nonFiniteOutputs = group.counter("nonFiniteOutputs");
-        resultCacheHits = group.counter("resultCacheHits");
-        resultCacheMisses = group.counter("resultCacheMisses");
-        resultIndexUnavailable = group.counter("resultIndexUnavailable");
+        received = group.counter("imagesReceived", new ThreadSafeSimpleCounter());
+        completed = group.counter("imagesCompleted", new ThreadSafeSimpleCounter());
+        failed = group.counter("imagesFailed", new ThreadSafeSimpleCounter());
+        nonFiniteOutputs = group.counter("nonFiniteOutputs", new ThreadSafeSimpleCounter());
+        resultCacheHits = group.counter("resultCacheHits", new ThreadSafeSimpleCounter());
+        resultCacheMisses = group.counter("resultCacheMisses", new ThreadSafeSimpleCounter());
+        resultIndexUnavailable =
+                group.counter("resultIndexUnavailable", new ThreadSafeSimpleCounter());
         inferenceLatency = group.histogram("inferenceLatencyMs", newHistogram());
         inferenceBatchSize = group.histogram("inferenceBatchSize", newHistogram());
         endToEndLatency = group.histogram("endToEndLatencyMs", newHistogram());
