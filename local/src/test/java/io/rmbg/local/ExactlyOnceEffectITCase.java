@@ -62,7 +62,11 @@ class ExactlyOnceEffectITCase extends PipelineITCaseBase {
                 .set(ConfigKeys.CHECKPOINT_INTERVAL_MS, 1000)
                 .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
                 .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000)
-                .set(ConfigKeys.JDBC_BATCH_SIZE, 50);
+                .set(ConfigKeys.JDBC_BATCH_SIZE, 50)
+                // Every job computes (three images, reused, would need a few dozen model calls):
+                // the injected failures then strike mid-run, one restart each, as the test counts.
+                // ResultReuseITCase covers reuse.
+                .set(ConfigKeys.REUSE_ENABLED, "false");
     }
 
     /** Production's restart strategy: each injected failure restarts from the last checkpoint. */

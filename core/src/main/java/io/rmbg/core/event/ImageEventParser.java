@@ -11,14 +11,11 @@ import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.process.ImageLimits;
 import io.rmbg.core.records.DeadLetter;
 import io.rmbg.core.records.ImageEvent;
-import io.rmbg.core.records.ImageParams;
 import io.rmbg.core.records.SourceRecord;
 
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -109,12 +106,12 @@ public final class ImageEventParser implements Serializable {
             return deadLetter(record, "user_id must not contain NUL characters");
         }
 
-        Fields f = new Fields(jobId, userId, record, nowMillis);
+        EventFields f = new EventFields(jobId, userId, record, nowMillis);
         f.imageUri = text(root, "image_uri");
         f.imageBase64 = text(root, "image_base64");
         List<String> problems = new ArrayList<>();
-        readCreatedAt(root, f, problems);
-        readTags(root, f, problems);
+        f.readCreatedAt(root, problems);
+        f.readTags(root, problems);
         readParams(root, f, problems);
         readImage(root, f, problems);
 
@@ -131,7 +128,7 @@ public final class ImageEventParser implements Serializable {
         return UUID.nameUUIDFromBytes(name.getBytes(UTF_8)).toString();
     }
 
-    private void readImage(JsonNode root, Fields f, List<String> problems) {
+    private void readImage(JsonNode root, EventFields f, List<String> problems) {
         boolean hasUri = root.hasNonNull("image_uri");
         boolean hasInline = root.hasNonNull("image_base64");
         if (hasUri == hasInline) {
@@ -166,74 +163,7 @@ public final class ImageEventParser implements Serializable {
         }
     }
 
-    private static void readCreatedAt(JsonNode root, Fields f, List<String> problems) {
-        JsonNode node = root.get("created_at");
-        if (node == null || node.isNull()) {
-            return;
-        }
-        if (!node.isTextual()) {
-            problems.add("created_at must be an ISO-8601 string");
-            return;
-        }
-        Instant createdAt;
-        try {
-            createdAt = OffsetDateTime.parse(node.textValue()).toInstant();
-        } catch (DateTimeParseException e) {
-            problems.add(
-                    "created_at must be an ISO-8601 instant with offset, got "
-                            + Text.quote(node.textValue()));
-            return;
-        }
-        if (!inCreatedAtRange(createdAt)) {
-            problems.add(
-                    "created_at must lie between "
-                            + EARLIEST_CREATED_AT
-                            + " and "
-                            + LATEST_CREATED_AT
-                            + ", got "
-                            + Text.quote(node.textValue()));
-            return;
-        }
-        f.createdAtMillis = createdAt.toEpochMilli();
-    }
-
-    private static boolean inCreatedAtRange(Instant t) {
-        return !t.isBefore(EARLIEST_CREATED_AT) && !t.isAfter(LATEST_CREATED_AT);
-    }
-
-    private static void readTags(JsonNode root, Fields f, List<String> problems) {
-        JsonNode node = root.get("tags");
-        if (node == null || node.isNull()) {
-            return;
-        }
-        if (!node.isArray()) {
-            problems.add("tags must be an array of strings");
-            return;
-        }
-        if (node.size() > MAX_TAGS) {
-            problems.add("at most " + MAX_TAGS + " tags are allowed, got " + node.size());
-            return;
-        }
-        List<String> tags = new ArrayList<>();
-        for (JsonNode tag : node) {
-            if (!tag.isTextual()) {
-                problems.add("tags must be an array of strings");
-                return;
-            }
-            String t = tag.textValue();
-            int chars = Text.length(t);
-            if (chars < 1 || chars > MAX_TAG_CHARS || Text.hasNul(t)) {
-                problems.add("each tag must be 1 to 64 characters without NUL");
-                return;
-            }
-            if (!tags.contains(t)) {
-                tags.add(t);
-            }
-        }
-        f.tags = tags.toArray(String[]::new);
-    }
-
-    private void readParams(JsonNode root, Fields f, List<String> problems) {
+    private void readParams(JsonNode root, EventFields f, List<String> problems) {
         JsonNode node = root.get("params");
         if (node == null || node.isNull()) {
             return;
@@ -342,50 +272,5 @@ public final class ImageEventParser implements Serializable {
             mapper = new ObjectMapper(factory);
         }
         return mapper;
-    }
-
-    /** The fields of an event as far as they could be read. */
-    private static final class Fields {
-        final String jobId;
-        final String userId;
-        final SourceRecord record;
-        final long receivedAt;
-        String imageUri;
-        String imageBase64;
-        ImageParams params = ImageParams.DEFAULTS;
-        String paramsJson;
-        String[] tags = new String[0];
-        long createdAtMillis;
-        ErrorCode errorCode = ErrorCode.INVALID_EVENT;
-
-        Fields(String jobId, String userId, SourceRecord record, long receivedAt) {
-            this.jobId = jobId;
-            this.userId = userId;
-            this.record = record;
-            this.receivedAt = receivedAt;
-            // A record timestamp outside the range (Kafka's -1 for none, or a producer's clock
-            // gone wrong) would break the row and the statistics: the job's arrival stands in.
-            long ts = record.timestampMillis();
-            this.createdAtMillis =
-                    ts >= EARLIEST_CREATED_AT.toEpochMilli()
-                                    && ts <= LATEST_CREATED_AT.toEpochMilli()
-                            ? ts
-                            : receivedAt;
-        }
-
-        ImageEvent toEvent() {
-            String uri = imageUri == null ? null : Text.clip(imageUri, MAX_URI_CHARS);
-            return new ImageEvent(
-                    jobId,
-                    userId,
-                    uri,
-                    imageBase64,
-                    params,
-                    paramsJson,
-                    tags,
-                    createdAtMillis,
-                    receivedAt,
-                    record.position());
-        }
     }
 }
