@@ -2,6 +2,13 @@
 // token kept in localStorage; images are fetched with the token and shown as blob: URLs.
 'use strict';
 const $ = (id) => document.getElementById(id);
+// A link may carry the token in its fragment (#token=…, never sent to the server): kept, then
+// removed from the address bar. bin/rmbg local --demo prints such a link.
+const linked = new URLSearchParams(location.hash.slice(1)).get('token');
+if (linked) {
+  localStorage.setItem('rmbg.token', linked);
+  history.replaceState(null, '', location.pathname + location.search);
+}
 const state = { token: localStorage.getItem('rmbg.token') || '', cursor: null, query: '', urls: [] };
 
 async function api(path) {
@@ -60,7 +67,8 @@ function card(job) {
   pic.className = 'pic';
   const meta = document.createElement('div');
   meta.className = 'meta';
-  meta.textContent = new Date(job.created_at).toLocaleString() + (job.tags.length ? ' · ' + job.tags.join(', ') : '');
+  meta.textContent = new Date(job.created_at).toLocaleString() + (job.tags.length ? ' · ' + job.tags.join(', ') : '')
+    + (job.reused ? ' · reused' : '');
   if (job.status === 'failed') {
     const f = document.createElement('span');
     f.className = 'failed';

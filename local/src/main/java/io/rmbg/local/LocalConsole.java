@@ -61,8 +61,8 @@ final class LocalConsole {
     }
 
     static void printDemoToken(String url, String user, String token) {
-        say("Demo results: open " + url + " and paste the token of user " + user + ":");
-        say("  " + token);
+        say("Demo results of user " + user + ": open " + url + "#token=" + token);
+        say("  (the token: " + token + ")");
         say("  (or: curl -H 'Authorization: Bearer " + token + "' " + url + "api/jobs)");
         say("");
     }

@@ -100,6 +100,7 @@ final class ResultPrinter {
                                 + n.path("image_width").asInt()
                                 + "x"
                                 + n.path("image_height").asInt()
+                                + (n.path("reused").asBoolean() ? "  reused" : "")
                                 + "  cut-out "
                                 + uri
                                 + "  (file: "

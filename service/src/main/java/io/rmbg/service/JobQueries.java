@@ -39,7 +39,7 @@ public final class JobQueries {
             "j.job_id, j.user_id, j.status, j.original_path, j.mask_path, j.processed_path,"
                     + " j.created_at, j.completed_at, j.processing_time_ms, j.image_width,"
                     + " j.image_height, j.file_size_kb, j.params::text AS params, j.error_code,"
-                    + " j.error_message, j.model, j.model_version";
+                    + " j.error_message, j.model, j.model_version, j.reused";
 
     public static final String JOB_SQL =
             "SELECT " + COLUMNS + " FROM image_process_jobs j WHERE j.job_id = ?";
@@ -221,6 +221,7 @@ public final class JobQueries {
         j.put("error_message", rs.getString("error_message"));
         j.put("model", rs.getString("model"));
         j.put("model_version", rs.getString("model_version"));
+        j.put("reused", rs.getBoolean("reused"));
         ObjectNode blobs = j.putObject("blobs");
         blob(blobs, id, "original", rs.getString("original_path"));
         blob(blobs, id, "mask", rs.getString("mask_path"));
