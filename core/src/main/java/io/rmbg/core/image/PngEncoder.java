@@ -106,6 +106,127 @@ public final class PngEncoder {
                 (y, row) -> System.arraycopy(alpha, y * w, row, 0, w));
     }
 
+    /**
+     * The fast path's RGBA writer: rows come as ARGB ints from {@code rows}, so a caller can
+     * compose each row just before it is written instead of building the whole image first. The
+     * file is larger than {@link #encodeRgba}'s by a few per cent and decodes to the same pixels;
+     * see {@link Fast}.
+     */
+    public static byte[] fastRgba(int width, int height, ArgbRows rows) {
+        int[] argb = new int[width];
+        return Fast.encode(
+                width,
+                height,
+                COLOUR_RGBA,
+                4,
+                (y, row) -> {
+                    rows.fill(y, argb);
+                    for (int x = 0, o = 0; x < width; x++, o += 4) {
+                        int p = argb[x];
+                        row[o] = (byte) (p >>> 16);
+                        row[o + 1] = (byte) (p >>> 8);
+                        row[o + 2] = (byte) p;
+                        row[o + 3] = (byte) (p >>> 24);
+                    }
+                });
+    }
+
+    /** The fast path's RGBA writer for a whole image; see {@link #fastRgba(int, int, ArgbRows)}. */
+    public static byte[] fastRgba(RasterImage img) {
+        int w = img.width();
+        int[] argb = img.argb();
+        return fastRgba(w, img.height(), (y, row) -> System.arraycopy(argb, y * w, row, 0, w));
+    }
+
+    /** The fast path's RGB writer: same pixels as {@link #encodeRgb}, see {@link Fast}. */
+    public static byte[] fastRgb(RasterImage img) {
+        int[] argb = img.argb();
+        int w = img.width();
+        return Fast.encode(
+                w,
+                img.height(),
+                COLOUR_RGB,
+                3,
+                (y, row) -> {
+                    for (int x = 0, i = y * w, o = 0; x < w; x++, i++, o += 3) {
+                        int p = argb[i];
+                        row[o] = (byte) (p >>> 16);
+                        row[o + 1] = (byte) (p >>> 8);
+                        row[o + 2] = (byte) p;
+                    }
+                });
+    }
+
+    /** The fast path's greyscale writer: same pixels as {@link #encodeGray}, see {@link Fast}. */
+    public static byte[] fastGray(AlphaMask mask) {
+        byte[] alpha = mask.alpha();
+        int w = mask.width();
+        return Fast.encode(
+                w,
+                mask.height(),
+                COLOUR_GREY,
+                1,
+                (y, row) -> System.arraycopy(alpha, y * w, row, 0, w));
+    }
+
+    /** Fills {@code argbRow} (width ints) with row {@code y} as packed, non-premultiplied ARGB. */
+    @FunctionalInterface
+    public interface ArgbRows {
+        void fill(int y, int[] argbRow);
+    }
+
+    /**
+     * The fast path: every row Up-filtered (one subtraction per byte, which the JIT vectorises)
+     * and deflated by {@link RleDeflater} (Huffman coding plus runs of one byte). Measured on
+     * 1080p cut-outs against Paeth and zlib level 2 (the {@code encode*} methods): see
+     * docs/performance.md. The zlib path stays for callers that want the smallest files.
+     */
+    private static final class Fast {
+        private static final byte UP = 2;
+
+        private Fast() {}
+
+        static byte[] encode(int width, int height, int colourType, int bpp, RowSource rows) {
+            int rowBytes = width * bpp;
+            ChunkWriter out = new ChunkWriter(1024);
+            out.raw(SIGNATURE);
+            out.chunk("IHDR", header(width, height, colourType), 13);
+            RleDeflater deflater =
+                    new RleDeflater((int) Math.min(1L << 30, 1024L + (long) rowBytes * height / 4));
+            byte[] prev = new byte[rowBytes];
+            byte[] cur = new byte[rowBytes];
+            byte[] filtered = new byte[rowBytes + 1];
+            filtered[0] = UP;
+            for (int y = 0; y < height; y++) {
+                rows.fill(y, cur);
+                for (int i = 0; i < rowBytes; i++) {
+                    filtered[i + 1] = (byte) (cur[i] - prev[i]);
+                }
+                deflater.write(filtered, 0, rowBytes + 1);
+                byte[] t = prev;
+                prev = cur;
+                cur = t;
+            }
+            byte[] zlib = deflater.finish();
+            for (int off = 0; off < zlib.length; off += IDAT_SIZE) {
+                int n = Math.min(IDAT_SIZE, zlib.length - off);
+                out.chunk("IDAT", zlib, off, n);
+            }
+            out.chunk("IEND", new byte[0], 0);
+            return out.toByteArray();
+        }
+    }
+
+    private static byte[] header(int width, int height, int colourType) {
+        byte[] ihdr = new byte[13];
+        putInt(ihdr, 0, width);
+        putInt(ihdr, 4, height);
+        ihdr[8] = 8; // bit depth
+        ihdr[9] = (byte) colourType;
+        // compression 0, filter method 0, interlace none: already zero
+        return ihdr;
+    }
+
     /** Fills {@code row} with row {@code y}'s raw bytes in PNG channel order. */
     @FunctionalInterface
     private interface RowSource {
@@ -268,13 +389,17 @@ public final class PngEncoder {
         }
 
         void chunk(String type, byte[] data, int length) {
+            chunk(type, data, 0, length);
+        }
+
+        void chunk(String type, byte[] data, int offset, int length) {
             ensure(12 + length);
             putInt(buf, size, length);
             int typeAt = size + 4;
             for (int i = 0; i < 4; i++) {
                 buf[typeAt + i] = (byte) type.charAt(i);
             }
-            System.arraycopy(data, 0, buf, typeAt + 4, length);
+            System.arraycopy(data, offset, buf, typeAt + 4, length);
             crc.reset();
             crc.update(buf, typeAt, 4 + length);
             putInt(buf, typeAt + 4 + length, (int) crc.getValue());

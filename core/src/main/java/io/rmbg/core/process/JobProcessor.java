@@ -127,18 +127,17 @@ public final class JobProcessor {
         if (params.postProcessMask()) {
             mask = Compositor.postProcess(mask);
         }
-        RasterImage cutOut =
-                params.background() == null
-                        ? Compositor.cutOut(image, mask)
-                        : Compositor.onBackground(
-                                image, mask, Compositor.parseHexColour(params.background()));
         long t1 = System.nanoTime();
 
-        byte[] maskPng = PngEncoder.encodeGray(mask);
+        // The fast PNG path (PngEncoder.fast*): same pixels as the zlib path, a fraction of its
+        // CPU; the cut-out is composed row by row as it is encoded.
+        byte[] maskPng = PngEncoder.fastGray(mask);
         byte[] cutOutPng =
                 params.background() == null
-                        ? PngEncoder.encodeRgba(cutOut)
-                        : PngEncoder.encodeRgb(cutOut);
+                        ? Compositor.cutOutPng(image, mask)
+                        : PngEncoder.fastRgb(
+                                Compositor.onBackground(
+                                        image, mask, Compositor.parseHexColour(params.background())));
         long t2 = System.nanoTime();
 
         BlobRef maskRef =
@@ -156,8 +155,8 @@ public final class JobProcessor {
                         "png",
                         PNG,
                         cutOutPng,
-                        cutOut.width(),
-                        cutOut.height(),
+                        image.width(),
+                        image.height(),
                         cancellation);
         long t3 = System.nanoTime();
 
