@@ -116,6 +116,19 @@ public final class Bench {
                     ms.encode(),
                     ms.store(),
                     ms.total());
+            CpuStages.Result cpuStages =
+                    CpuStages.measure(
+                            inputs.jpegs(),
+                            model.newPreprocessor(),
+                            input -> {
+                                float[] map = model.inferPacked(input, 0, 1)[0];
+                                model.activate(map);
+                                return map;
+                            },
+                            stageImages(o));
+            print("");
+            CpuStages.print(cpuStages, out);
+            CpuStages.plot(cpuStages, plotDir(o).resolve("cpu-stages.png"));
 
             print("");
             print("bare in-process loop (no Flink), %d images per batch size:", o.sweepImages());
@@ -214,6 +227,8 @@ public final class Bench {
                         * (main.end().offHeapRssKb() - main.rssBase().offHeapRssKb())
                         / main.rssBase().offHeapRssKb());
 
+        plotThroughput(o, sizes, bare, pipeline);
+
         // The best bare loop at any batch size: the stricter reference.
         double bareBest =
                 bare.values().stream()
@@ -240,6 +255,38 @@ public final class Bench {
                 ? ""
                 : String.format(
                         Locale.ROOT, "  [%d FAILED: %s]", r.failed(), FlinkRun.Probe.firstFailure);
+    }
+
+    /** Plots go next to the work directory: {@code bench/target/} for {@code bench/run.sh}. */
+    private static Path plotDir(BenchOptions o) {
+        Path parent = o.workDir().toAbsolutePath().getParent();
+        return parent == null ? o.workDir() : parent;
+    }
+
+    private void plotThroughput(
+            BenchOptions o,
+            TreeSet<Integer> sizes,
+            Map<Integer, double[]> bare,
+            Map<Integer, Double> pipeline)
+            throws java.io.IOException {
+        double[] xs = sizes.stream().mapToDouble(Integer::doubleValue).toArray();
+        double[] sequential = sizes.stream().mapToDouble(b -> bare.get(b)[0]).toArray();
+        double[] overlapped = sizes.stream().mapToDouble(b -> bare.get(b)[1]).toArray();
+        double[] flink = sizes.stream().mapToDouble(pipeline::get).toArray();
+        Path file = plotDir(o).resolve("throughput.png");
+        Plots.lines(
+                String.format(
+                        Locale.ROOT,
+                        "images/s vs batch size (%s model, %d CPU + %d postprocess threads)",
+                        o.model(),
+                        o.cpuThreads(),
+                        o.postprocessThreads()),
+                "batch size",
+                xs,
+                List.of("bare sequential", "bare overlapped", "Flink path"),
+                List.of(sequential, overlapped, flink),
+                file);
+        print("plots: %s, %s", plotDir(o).resolve("cpu-stages.png"), file);
     }
 
     private static int stageImages(BenchOptions o) {

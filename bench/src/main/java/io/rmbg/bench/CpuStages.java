@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
-import java.util.function.Function;
 
 /**
  * CPU per stage of one job outside the model, in ms·core (this thread's CPU time), for the
@@ -54,8 +53,15 @@ final class CpuStages {
 
     /** Mean ms·core per image, per stage in {@link #STAGES} order. */
     record Result(
-            int images, double[] oldMs, double[] newMs, long oldPngBytes, long newPngBytes,
-            boolean identical) {
+            int images,
+            double[] oldMs,
+            double[] newMs,
+            long oldPngBytes,
+            long newPngBytes,
+            boolean identical,
+            String jpegDecoder,
+            int decodeMaxDiff,
+            double decodeDiffShare) {
         double oldTotal() {
             return Arrays.stream(oldMs).sum();
         }
@@ -67,6 +73,12 @@ final class CpuStages {
 
     private CpuStages() {}
 
+    /** The model's activated output for the packed input; not timed. */
+    @FunctionalInterface
+    interface Probabilities {
+        float[] of(FloatBuffer input) throws ProcessingException;
+    }
+
     /**
      * @param probabilities the model's activated output (at the preprocessor's size) for an
      *     image; not timed
@@ -74,10 +86,11 @@ final class CpuStages {
     static Result measure(
             List<byte[]> jpegs,
             Preprocessor preprocessor,
-            Function<FloatBuffer, float[]> probabilities,
+            Probabilities probabilities,
             int images)
             throws ProcessingException, IOException {
-        ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULT_MAX_PIXELS);
+        ImageDecoder oldDecoder = ImageDecoder.imageIoOnly(ImageLimits.DEFAULT_MAX_PIXELS);
+        ImageDecoder newDecoder = new ImageDecoder(ImageLimits.DEFAULT_MAX_PIXELS);
         FloatBuffer input = preprocessor.newBuffer(1);
         double[] oldNs = new double[STAGES.size()];
         double[] newNs = new double[STAGES.size()];
@@ -91,11 +104,11 @@ final class CpuStages {
                 boolean old = oldFirst == (pass == 0);
                 double[] ns = old ? oldNs : newNs;
                 long t0 = cpu();
-                RasterImage image = decoder.decode(jpeg);
+                RasterImage image = (old ? oldDecoder : newDecoder).decode(jpeg);
                 long t1 = cpu();
                 preprocessor.pack(image, input, 0);
                 long t2 = cpu();
-                float[] map = probabilities.apply(input);
+                float[] map = probabilities.of(input);
                 long t3 = cpu();
                 AlphaMask mask =
                         MaskResizer.toMask(
@@ -149,7 +162,32 @@ final class CpuStages {
             oldNs[s] /= images * 1e6;
             newNs[s] /= images * 1e6;
         }
-        return new Result(images, oldNs, newNs, oldBytes / images, newBytes / images, identical);
+        // The decoders against each other, sample by sample, over every distinct input.
+        int maxDiff = 0;
+        long differing = 0;
+        long samples = 0;
+        for (byte[] jpeg : jpegs) {
+            int[] a = oldDecoder.decode(jpeg).argb();
+            int[] b = newDecoder.decode(jpeg).argb();
+            for (int k = 0; k < a.length; k++) {
+                for (int shift = 0; shift < 32; shift += 8) {
+                    int d = Math.abs(((a[k] >>> shift) & 0xFF) - ((b[k] >>> shift) & 0xFF));
+                    maxDiff = Math.max(maxDiff, d);
+                    differing += d == 0 ? 0 : 1;
+                }
+            }
+            samples += 4L * a.length;
+        }
+        return new Result(
+                images,
+                oldNs,
+                newNs,
+                oldBytes / images,
+                newBytes / images,
+                identical,
+                newDecoder.jpegDecoder(),
+                maxDiff,
+                (double) differing / samples);
     }
 
     static void print(Result r, PrintStream out) {
@@ -186,6 +224,14 @@ final class CpuStages {
                         r.newPngBytes(),
                         100.0 * (r.newPngBytes() - r.oldPngBytes()) / r.oldPngBytes(),
                         r.identical() ? "yes" : "NO"));
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "  JPEG decoder: old ImageIO | new %s; decoded samples differ by at most %d"
+                                + " (%.3f %% of samples differ)",
+                        r.jpegDecoder(),
+                        r.decodeMaxDiff(),
+                        100 * r.decodeDiffShare()));
     }
 
     /** Writes the per-stage bar chart. */
@@ -230,7 +276,7 @@ final class CpuStages {
             jpegs.add(SyntheticPhotos.jpeg(1920, 1080, i));
         }
         Preprocessor preprocessor = new Preprocessor(ModelProfile.RMBG_2_0);
-        Function<FloatBuffer, float[]> key = buffer -> colourKey(buffer, preprocessor);
+        Probabilities key = buffer -> colourKey(buffer, preprocessor);
         measure(jpegs, preprocessor, key, 4); // warm-up
         Result r = measure(jpegs, preprocessor, key, images);
         print(r, System.out);

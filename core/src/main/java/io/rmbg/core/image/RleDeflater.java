@@ -109,21 +109,57 @@ final class RleDeflater {
             numLit--;
         }
         writeHeader(last, numLit);
+        writeTokens(count);
+        out.bits(litCode[END_OF_BLOCK], litLen[END_OF_BLOCK]);
+        pendingLength = 0;
+    }
+
+    /**
+     * The block's symbols. The hot loop of the encoder: the bit buffer lives in locals and the
+     * output is reserved for the worst case (21 bits a token) up front, so no call or bounds
+     * decision remains per token.
+     */
+    private void writeTokens(int count) {
+        for (int i = 0; i < LITLEN_CODES; i++) {
+            // code in the low bits, length above: one load per symbol
+            litCode[i] |= litLen[i] << 24;
+        }
+        byte[] buf = out.reserve(count * 3 + 8);
+        int size = out.size;
+        long acc = out.acc;
+        int accBits = out.accBits;
         for (int i = 0; i < count; i++) {
             int t = tokens[i];
             if (t < 256) {
-                out.bits(litCode[t], litLen[t]);
+                int c = litCode[t];
+                acc |= (long) (c & 0xFFFFFF) << accBits;
+                accBits += c >>> 24;
             } else {
                 int run = t - 256;
                 int index = LENGTH_INDEX[run];
-                int symbol = 257 + index;
-                out.bits(litCode[symbol], litLen[symbol]);
-                out.bits(run - LENGTH_BASE[index], LENGTH_EXTRA[index]);
-                out.bits(0, 1); // distance code 0 (distance 1), the only one, one bit long
+                int c = litCode[257 + index];
+                acc |= (long) (c & 0xFFFFFF) << accBits;
+                accBits += c >>> 24;
+                acc |= (long) (run - LENGTH_BASE[index]) << accBits;
+                accBits += LENGTH_EXTRA[index];
+                accBits++; // distance code 0 (distance 1), the only one, one bit long: a 0 bit
+            }
+            if (accBits >= 32) {
+                buf[size] = (byte) acc;
+                buf[size + 1] = (byte) (acc >>> 8);
+                buf[size + 2] = (byte) (acc >>> 16);
+                buf[size + 3] = (byte) (acc >>> 24);
+                size += 4;
+                acc >>>= 32;
+                accBits -= 32;
             }
         }
-        out.bits(litCode[END_OF_BLOCK], litLen[END_OF_BLOCK]);
-        pendingLength = 0;
+        out.size = size;
+        out.acc = acc;
+        out.accBits = accBits;
+        for (int i = 0; i < LITLEN_CODES; i++) {
+            litCode[i] &= 0xFFFFFF;
+        }
     }
 
     /** Turns the pending bytes into tokens and counts the literal/length symbols. */
@@ -332,6 +368,12 @@ final class RleDeflater {
                 acc >>>= 32;
                 accBits -= 32;
             }
+        }
+
+        /** Makes room for {@code extra} more bytes and returns the buffer to write them into. */
+        byte[] reserve(int extra) {
+            ensure(extra);
+            return buf;
         }
 
         void alignToByte() {
