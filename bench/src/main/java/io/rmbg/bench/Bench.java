@@ -82,6 +82,7 @@ public final class Bench {
         int mainBatch;
         Map<Integer, double[]> bare = new LinkedHashMap<>();
         double bareCpuMs;
+        CpuStages.Result cpuStages;
         try (SegmentationModel model =
                 SegmentationModel.load(
                         modelFile,
@@ -116,7 +117,7 @@ public final class Bench {
                     ms.encode(),
                     ms.store(),
                     ms.total());
-            CpuStages.Result cpuStages =
+            cpuStages =
                     CpuStages.measure(
                             inputs.jpegs(),
                             model.newPreprocessor(),
@@ -246,6 +247,12 @@ public final class Bench {
                         cpuMs,
                         rssGrowth);
         print("");
+        print(
+                "cpu-stages: old_ms_core=%.1f new_ms_core=%.1f ratio=%.2f"
+                        + " (one thread, stage by stage, both paths in this run)",
+                cpuStages.oldTotal(),
+                cpuStages.newTotal(),
+                cpuStages.newTotal() / cpuStages.oldTotal());
         out.println(line);
         return line;
     }

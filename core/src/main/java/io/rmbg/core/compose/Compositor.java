@@ -39,10 +39,10 @@ public final class Compositor {
     }
 
     /**
-     * The PNG of {@link #cutOut} without building the cut-out: each row is composed just before
-     * the encoder writes it ({@link PngEncoder#fastRgba(int, int, PngEncoder.ArgbRows)}), and a row
-     * the mask removes entirely is zeroed without looking at the image. Decodes to exactly the
-     * pixels of {@code cutOut(original, mask)}.
+     * The PNG of {@link #cutOut} without building the cut-out: each row is composed just before the
+     * encoder writes it ({@link PngEncoder#fastRgba(int, int, PngEncoder.Rows)}), and a row the
+     * mask removes entirely is zeroed without looking at the image. Decodes to exactly the pixels
+     * of {@code cutOut(original, mask)}.
      */
     public static byte[] cutOutPng(RasterImage original, AlphaMask mask) {
         checkSameSize(original, mask);
@@ -56,13 +56,14 @@ public final class Compositor {
                 (y, row) -> {
                     int from = y * w;
                     if (Arrays.equals(m, from, from + w, clearRow, 0, w)) {
-                        Arrays.fill(row, 0);
+                        Arrays.fill(row, (byte) 0);
                         return;
                     }
                     for (int x = 0, i = from; x < w; x++, i++) {
                         int p = src[i];
                         int a = mul255(m[i] & 0xFF, p >>> 24);
-                        row[x] = a == 0 ? 0 : (a << 24) | (p & 0xFFFFFF);
+                        int keep = -((a | -a) >>> 31); // 0 where a == 0, without a branch
+                        PngEncoder.putRgba(row, x, ((a << 24) | (p & 0xFFFFFF)) & keep);
                     }
                 });
     }

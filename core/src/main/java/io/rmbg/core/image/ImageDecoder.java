@@ -96,7 +96,9 @@ public final class ImageDecoder {
                 throw decodeError(format, e);
             }
         }
-        if (jpeg != null && turbo.isPresent() && jpeg.precision() == 8
+        if (jpeg != null
+                && turbo.isPresent()
+                && jpeg.precision() == 8
                 && (jpeg.components() == 1 || jpeg.components() == 3)) {
             try {
                 int[] argb = turbo.get().decode(bytes, info.width(), info.height());

@@ -5,11 +5,11 @@ import java.util.zip.Adler32;
 
 /**
  * A zlib stream (RFC 1950/1951) of dynamic-Huffman blocks whose only matches are runs of one byte
- * (distance 1): zlib's {@code Z_RLE} strategy, which {@link java.util.zip.Deflater} does not
- * offer. For filtered PNG rows this is where deflate's gain lies: removed background and flat
- * areas filter to long runs of one value, photo texture to noisy residuals that string matching
- * rarely shortens but Huffman coding does. On 1080p cut-outs it took a quarter of zlib level 1's
- * time for files within a few per cent of its size. Any inflater reads the output.
+ * (distance 1): zlib's {@code Z_RLE} strategy, which {@link java.util.zip.Deflater} does not offer.
+ * For filtered PNG rows this is where deflate's gain lies: removed background and flat areas filter
+ * to long runs of one value, photo texture to noisy residuals that string matching rarely shortens
+ * but Huffman coding does. On 1080p cut-outs it took a quarter of zlib level 1's time for files
+ * within a few per cent of its size. Any inflater reads the output.
  *
  * <p>Not thread-safe; one instance writes one stream: {@link #write} the input, then {@link
  * #finish}.
@@ -29,6 +29,7 @@ final class RleDeflater {
     private static final int[] LENGTH_EXTRA = {
         0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0
     };
+
     /** Run length (3..258) to its length symbol's index in {@link #LENGTH_BASE}. */
     private static final byte[] LENGTH_INDEX = new byte[MAX_RUN + 1];
 
@@ -49,6 +50,7 @@ final class RleDeflater {
 
     private final byte[] pending = new byte[BLOCK];
     private int pendingLength;
+
     /** Literal byte (0..255) or {@code 256 + run length} (259..514). */
     private final short[] tokens = new short[BLOCK];
 
@@ -242,8 +244,8 @@ final class RleDeflater {
 
         /**
          * Code lengths for {@code freq} (0 = unused), none longer than {@code maxBits}: standard
-         * Huffman on frequencies halved until the longest code fits. Rarely needed; costs a
-         * little compression where it is.
+         * Huffman on frequencies halved until the longest code fits. Rarely needed; costs a little
+         * compression where it is.
          */
         static void lengths(int[] freq, int maxBits, byte[] lengths) {
             int[] f = freq.clone();

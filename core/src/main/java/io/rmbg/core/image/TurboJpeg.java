@@ -16,8 +16,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * libjpeg-turbo's TurboJPEG Java binding, when the machine has it: about three times as fast as
- * the JDK's libjpeg 6b on 1080p photos, with the same (accurate integer) IDCT and the same fancy
+ * libjpeg-turbo's TurboJPEG Java binding, when the machine has it: about three times as fast as the
+ * JDK's libjpeg 6b on 1080p photos, with the same (accurate integer) IDCT and the same fancy
  * upsampling. It is optional and found at run time, so the build needs nothing native:
  *
  * <ul>
@@ -39,9 +39,10 @@ final class TurboJpeg {
 
     private static final Logger LOG = LoggerFactory.getLogger(TurboJpeg.class);
     private static final String PACKAGE = "org.libjpegturbo.turbojpeg.";
+
     /**
-     * TJ.PF_BGRX (little-endian ints) / TJ.PF_XRGB (big-endian): bytes that read as 0xXXRRGGBB,
-     * and X is 0xFF when decompressing (TurboJPEG API), so the ints are opaque ARGB as they come.
+     * TJ.PF_BGRX (little-endian ints) / TJ.PF_XRGB (big-endian): bytes that read as 0xXXRRGGBB, and
+     * X is 0xFF when decompressing (TurboJPEG API), so the ints are opaque ARGB as they come.
      */
     private static final int PF_BGRX = 3;
 

@@ -137,7 +137,9 @@ public final class JobProcessor {
                         ? Compositor.cutOutPng(image, mask)
                         : PngEncoder.fastRgb(
                                 Compositor.onBackground(
-                                        image, mask, Compositor.parseHexColour(params.background())));
+                                        image,
+                                        mask,
+                                        Compositor.parseHexColour(params.background())));
         long t2 = System.nanoTime();
 
         BlobRef maskRef =
