@@ -26,9 +26,8 @@ import java.util.OptionalDouble;
  * <ul>
  *   <li>{@link #stages}: one job stage by stage, each timed on its own: decode → preprocess → infer
  *       → mask → two PNGs (the cut-out composed inside its PNG) → SHA-256 of the three blobs (the
- *       store itself is skipped).
- *       Written out here because the product's stages do not stop between these steps; it measures,
- *       it is not the recipe;
+ *       store itself is skipped). Written out here because the product's stages do not stop between
+ *       these steps; it measures, it is not the recipe;
  *   <li>{@link #sequential}: a plain loop over the product's own stages ({@link JobProcessor}), a
  *       batch at a time, nothing overlapped: what a script calling the engine's parts does.
  * </ul>

@@ -4,6 +4,7 @@ import io.rmbg.core.inference.ExecutionDevice;
 import io.rmbg.core.inference.ModelProfile;
 import io.rmbg.core.inference.Preprocessor;
 import io.rmbg.core.inference.SegmentationModel;
+import io.rmbg.core.process.JobProcessor;
 import io.rmbg.core.process.ModelOptions;
 
 import java.io.PrintStream;
@@ -184,11 +185,30 @@ public final class Bench {
                     b, r.imagesPerSecond(), r.imagesPerSecond() / best, failures(r));
         }
 
+        int warmUp = FlinkRun.warmUp(o.images(), mainBatch);
+        int measured = o.images() - warmUp;
+        print("");
+        print(
+                "main run with the old CPU path (-D%s=true): %d images at batch %d",
+                JobProcessor.LEGACY_CPU_PATH, o.images(), mainBatch);
+        FlinkRun.Result legacy;
+        System.setProperty(JobProcessor.LEGACY_CPU_PATH, "true");
+        try {
+            legacy = FlinkRun.run(uris, modelOptions, o, o.images(), mainBatch);
+        } finally {
+            System.clearProperty(JobProcessor.LEGACY_CPU_PATH);
+        }
+        double legacyCpuMs =
+                (legacy.end().outsideInferenceCpuNanos() - legacy.warm().outsideInferenceCpuNanos())
+                        / 1e6
+                        / measured;
+        print(
+                "  %.2f img/s over %d images; CPU per image: %.1f ms outside inference%s",
+                legacy.imagesPerSecond(), measured, legacyCpuMs, failures(legacy));
+
         print("");
         print("main run: %d images at batch %d", o.images(), mainBatch);
         FlinkRun.Result main = FlinkRun.run(uris, modelOptions, o, o.images(), mainBatch);
-        int warmUp = FlinkRun.warmUp(o.images(), mainBatch);
-        int measured = o.images() - warmUp;
         double cpuMs =
                 (main.end().outsideInferenceCpuNanos() - main.warm().outsideInferenceCpuNanos())
                         / 1e6
@@ -250,11 +270,14 @@ public final class Bench {
                         rssGrowth);
         print("");
         print(
-                "cpu-stages: old_ms_core=%.1f new_ms_core=%.1f ratio=%.2f"
-                        + " (one thread, stage by stage, both paths in this run)",
+                "cpu: old_cpu_ms_per_image=%.1f new_cpu_ms_per_image=%.1f ratio=%.2f"
+                        + " stages_old_ms_core=%.1f stages_new_ms_core=%.1f"
+                        + " (pipeline runs and one-thread stages, both paths in this run)",
+                legacyCpuMs,
+                cpuMs,
+                cpuMs / legacyCpuMs,
                 cpuStages.oldTotal(),
-                cpuStages.newTotal(),
-                cpuStages.newTotal() / cpuStages.oldTotal());
+                cpuStages.newTotal());
         out.println(line);
         return line;
     }

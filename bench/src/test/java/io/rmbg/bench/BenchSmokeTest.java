@@ -48,6 +48,8 @@ class BenchSmokeTest {
                         "per-stage ms per image",
                         "CPU stages, old vs new path",
                         "decoded pixels identical: yes",
+                        "main run with the old CPU path",
+                        "cpu: old_cpu_ms_per_image=",
                         "bare in-process loop",
                         "Flink path")
                 .doesNotContain("FAILED");
