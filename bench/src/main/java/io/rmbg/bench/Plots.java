@@ -147,7 +147,7 @@ final class Plots {
     private static void legend(Graphics2D g, List<String> series) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         for (int s = 0; s < series.size(); s++) {
-            int x = W - RIGHT - 160;
+            int x = LEFT + 12; // top left: the totals, the tallest bars, stand at the right
             int y = TOP + 4 + s * 18;
             g.setColor(SERIES[s % SERIES.length]);
             g.fillRect(x, y, 12, 12);

@@ -191,9 +191,6 @@ public final class PngEncoder {
 
         static byte[] encode(int width, int height, int colourType, int bpp, RowSource rows) {
             int rowBytes = width * bpp;
-            ChunkWriter out = new ChunkWriter(1024);
-            out.raw(SIGNATURE);
-            out.chunk("IHDR", header(width, height, colourType), 13);
             RleDeflater deflater =
                     new RleDeflater((int) Math.min(1L << 30, 1024L + (long) rowBytes * height / 4));
             byte[] prev = new byte[rowBytes];
@@ -211,6 +208,12 @@ public final class PngEncoder {
                 cur = t;
             }
             byte[] zlib = deflater.finish();
+            // Sized exactly (signature, IHDR, IDATs, IEND), so the file is never copied to grow.
+            int chunks = zlib.length / IDAT_SIZE + 1;
+            ChunkWriter out =
+                    new ChunkWriter(SIGNATURE.length + 25 + zlib.length + 12 * chunks + 12);
+            out.raw(SIGNATURE);
+            out.chunk("IHDR", header(width, height, colourType), 13);
             for (int off = 0; off < zlib.length; off += IDAT_SIZE) {
                 int n = Math.min(IDAT_SIZE, zlib.length - off);
                 out.chunk("IDAT", zlib, off, n);
@@ -417,7 +420,7 @@ public final class PngEncoder {
         }
 
         byte[] toByteArray() {
-            return Arrays.copyOf(buf, size);
+            return size == buf.length ? buf : Arrays.copyOf(buf, size);
         }
     }
 }
