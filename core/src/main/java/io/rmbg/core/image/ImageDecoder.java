@@ -27,6 +27,10 @@ import java.util.Optional;
  * ARGB without a 16-bit copy. {@link DecodeCost#peakBytes} estimates the peak from the header.
  * Stateless apart from the limit, so one instance may serve many threads.
  *
+ * <p>8-bit greyscale and YCbCr JPEGs go through libjpeg-turbo where the machine has it ({@link
+ * TurboJpeg}; same pixels, half the CPU, straight into ARGB); everything else, and any JPEG the
+ * native decoder refuses or warns about, goes through ImageIO.
+ *
  * <pre>{@code
  * RasterImage image = new ImageDecoder(50_000_000L).decode(bytes);
  * }</pre>
