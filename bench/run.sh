@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh [options]: builds the bench module and runs the throughput benchmark on the CPU.
+# It prints the CPU stages of the old and new path side by side, runs the pipeline on both, and
+# writes plots to bench/target/cpu-stages.png and bench/target/throughput.png.
 #   bench/run.sh                                  conv-stack model, small defaults (a few minutes on 2 cores)
 #   bench/run.sh --model colour-key --images 2000 the demo model; RSS growth over 2000 images
 #   bench/run.sh --batch-sizes 1,2,4,8 --batch-size 8

@@ -25,9 +25,9 @@ import java.util.OptionalDouble;
  *
  * <ul>
  *   <li>{@link #stages}: one job stage by stage, each timed on its own: decode → preprocess → infer
- *       → mask and cut-out → two PNGs → SHA-256 of the three blobs (the store itself is skipped).
- *       Written out here because the product's stages do not stop between these steps; it measures,
- *       it is not the recipe;
+ *       → mask → two PNGs (the cut-out composed inside its PNG) → SHA-256 of the three blobs (the
+ *       store itself is skipped). Written out here because the product's stages do not stop between
+ *       these steps; it measures, it is not the recipe;
  *   <li>{@link #sequential}: a plain loop over the product's own stages ({@link JobProcessor}), a
  *       batch at a time, nothing overlapped: what a script calling the engine's parts does.
  * </ul>
@@ -78,10 +78,10 @@ final class BareLoop {
                             image.width(),
                             image.height(),
                             OptionalDouble.empty());
-            RasterImage cutOut = Compositor.cutOut(image, mask);
             long t4 = System.nanoTime();
-            byte[] maskPng = PngEncoder.encodeGray(mask);
-            byte[] cutOutPng = PngEncoder.encodeRgba(cutOut);
+            // As JobProcessor.finish: the cut-out is composed row by row inside its PNG.
+            byte[] maskPng = PngEncoder.fastGray(mask);
+            byte[] cutOutPng = Compositor.cutOutPng(image, mask);
             long t5 = System.nanoTime();
             hash(jpeg, maskPng, cutOutPng);
             long t6 = System.nanoTime();

@@ -2,7 +2,9 @@ package io.rmbg.bench;
 
 import io.rmbg.core.inference.ExecutionDevice;
 import io.rmbg.core.inference.ModelProfile;
+import io.rmbg.core.inference.Preprocessor;
 import io.rmbg.core.inference.SegmentationModel;
+import io.rmbg.core.process.JobProcessor;
 import io.rmbg.core.process.ModelOptions;
 
 import java.io.PrintStream;
@@ -82,6 +84,7 @@ public final class Bench {
         int mainBatch;
         Map<Integer, double[]> bare = new LinkedHashMap<>();
         double bareCpuMs;
+        CpuStages.Result cpuStages;
         try (SegmentationModel model =
                 SegmentationModel.load(
                         modelFile,
@@ -107,8 +110,9 @@ public final class Bench {
             print("");
             print("per-stage ms per image (one thread, batch 1, mean of %d):", stageImages(o));
             print(
-                    "  decode %.1f | preprocess %.1f | inference %.1f | postprocess (mask+compose) %.1f"
-                            + " | encode PNG %.1f | store (SHA-256, in-memory) %.1f | total %.1f",
+                    "  decode %.1f | preprocess %.1f | inference %.1f | postprocess (mask) %.1f"
+                            + " | encode PNG (and compose) %.1f | store (SHA-256, in-memory) %.1f"
+                            + " | total %.1f",
                     ms.decode(),
                     ms.preprocess(),
                     ms.inference(),
@@ -116,6 +120,19 @@ public final class Bench {
                     ms.encode(),
                     ms.store(),
                     ms.total());
+            CpuStages.Probabilities modelOutput =
+                    input -> {
+                        float[] map = model.inferPacked(input, 0, 1)[0];
+                        model.activate(map);
+                        return map;
+                    };
+            Preprocessor preprocessor = model.newPreprocessor();
+            CpuStages.measure(inputs.jpegs(), preprocessor, modelOutput, 2); // the new path's JIT
+            cpuStages =
+                    CpuStages.measure(inputs.jpegs(), preprocessor, modelOutput, cpuStageImages(o));
+            print("");
+            CpuStages.print(cpuStages, out);
+            CpuStages.plot(cpuStages, plotDir(o).resolve("cpu-stages.png"));
 
             print("");
             print("bare in-process loop (no Flink), %d images per batch size:", o.sweepImages());
@@ -168,11 +185,30 @@ public final class Bench {
                     b, r.imagesPerSecond(), r.imagesPerSecond() / best, failures(r));
         }
 
+        int warmUp = FlinkRun.warmUp(o.images(), mainBatch);
+        int measured = o.images() - warmUp;
+        print("");
+        print(
+                "main run with the old CPU path (-D%s=true): %d images at batch %d",
+                JobProcessor.LEGACY_CPU_PATH, o.images(), mainBatch);
+        FlinkRun.Result legacy;
+        System.setProperty(JobProcessor.LEGACY_CPU_PATH, "true");
+        try {
+            legacy = FlinkRun.run(uris, modelOptions, o, o.images(), mainBatch);
+        } finally {
+            System.clearProperty(JobProcessor.LEGACY_CPU_PATH);
+        }
+        double legacyCpuMs =
+                (legacy.end().outsideInferenceCpuNanos() - legacy.warm().outsideInferenceCpuNanos())
+                        / 1e6
+                        / measured;
+        print(
+                "  %.2f img/s over %d images; CPU per image: %.1f ms outside inference%s",
+                legacy.imagesPerSecond(), measured, legacyCpuMs, failures(legacy));
+
         print("");
         print("main run: %d images at batch %d", o.images(), mainBatch);
         FlinkRun.Result main = FlinkRun.run(uris, modelOptions, o, o.images(), mainBatch);
-        int warmUp = FlinkRun.warmUp(o.images(), mainBatch);
-        int measured = o.images() - warmUp;
         double cpuMs =
                 (main.end().outsideInferenceCpuNanos() - main.warm().outsideInferenceCpuNanos())
                         / 1e6
@@ -214,6 +250,8 @@ public final class Bench {
                         * (main.end().offHeapRssKb() - main.rssBase().offHeapRssKb())
                         / main.rssBase().offHeapRssKb());
 
+        plotThroughput(o, sizes, bare, pipeline);
+
         // The best bare loop at any batch size: the stricter reference.
         double bareBest =
                 bare.values().stream()
@@ -231,6 +269,15 @@ public final class Bench {
                         cpuMs,
                         rssGrowth);
         print("");
+        print(
+                "cpu: old_cpu_ms_per_image=%.1f new_cpu_ms_per_image=%.1f ratio=%.2f"
+                        + " stages_old_ms_core=%.1f stages_new_ms_core=%.1f"
+                        + " (pipeline runs and one-thread stages, both paths in this run)",
+                legacyCpuMs,
+                cpuMs,
+                cpuMs / legacyCpuMs,
+                cpuStages.oldTotal(),
+                cpuStages.newTotal());
         out.println(line);
         return line;
     }
@@ -240,6 +287,43 @@ public final class Bench {
                 ? ""
                 : String.format(
                         Locale.ROOT, "  [%d FAILED: %s]", r.failed(), FlinkRun.Probe.firstFailure);
+    }
+
+    /** Plots go next to the work directory: {@code bench/target/} for {@code bench/run.sh}. */
+    private static Path plotDir(BenchOptions o) {
+        Path parent = o.workDir().toAbsolutePath().getParent();
+        return parent == null ? o.workDir() : parent;
+    }
+
+    private void plotThroughput(
+            BenchOptions o,
+            TreeSet<Integer> sizes,
+            Map<Integer, double[]> bare,
+            Map<Integer, Double> pipeline)
+            throws java.io.IOException {
+        double[] xs = sizes.stream().mapToDouble(Integer::doubleValue).toArray();
+        double[] sequential = sizes.stream().mapToDouble(b -> bare.get(b)[0]).toArray();
+        double[] overlapped = sizes.stream().mapToDouble(b -> bare.get(b)[1]).toArray();
+        double[] flink = sizes.stream().mapToDouble(pipeline::get).toArray();
+        Path file = plotDir(o).resolve("throughput.png");
+        Plots.lines(
+                String.format(
+                        Locale.ROOT,
+                        "images/s vs batch size (%s model, %d CPU + %d postprocess threads)",
+                        o.model(),
+                        o.cpuThreads(),
+                        o.postprocessThreads()),
+                "batch size",
+                xs,
+                List.of("bare sequential", "bare overlapped", "Flink path"),
+                List.of(sequential, overlapped, flink),
+                file);
+        print("plots: %s, %s", plotDir(o).resolve("cpu-stages.png"), file);
+    }
+
+    /** The CPU stages cost the model once per image, not twice: more images than above. */
+    private static int cpuStageImages(BenchOptions o) {
+        return Math.min(o.sweepImages(), o.model().equals("conv") ? 10 : 20);
     }
 
     private static int stageImages(BenchOptions o) {

@@ -3,6 +3,8 @@ package io.rmbg.bench;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,7 @@ class BenchSmokeTest {
                                     "--distinct-images", "2",
                             "--images", "6", "--sweep-images", "3", "--batch-sizes", "2",
                                     "--batch-size", "2",
-                            "--work-dir", dir.toString()
+                            "--work-dir", dir.resolve("work").toString()
                         });
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
@@ -42,8 +44,19 @@ class BenchSmokeTest {
         assertThat(line).matches(FINAL_LINE);
         String report = printed.toString(StandardCharsets.UTF_8);
         assertThat(report)
-                .contains("per-stage ms per image", "bare in-process loop", "Flink path")
+                .contains(
+                        "per-stage ms per image",
+                        "CPU stages, old vs new path",
+                        "decoded pixels identical: yes",
+                        "main run with the old CPU path",
+                        "cpu: old_cpu_ms_per_image=",
+                        "bare in-process loop",
+                        "Flink path")
                 .doesNotContain("FAILED");
+        // The plots land next to the work directory (bench/target/ for bench/run.sh).
+        for (String plot : new String[] {"cpu-stages.png", "throughput.png"}) {
+            assertThat(ImageIO.read(dir.resolve(plot).toFile())).as(plot).isNotNull();
+        }
         assertThat(report.strip()).endsWith(line);
     }
 

@@ -1,7 +1,10 @@
 package io.rmbg.core.compose;
 
 import io.rmbg.core.image.AlphaMask;
+import io.rmbg.core.image.PngEncoder;
 import io.rmbg.core.image.RasterImage;
+
+import java.util.Arrays;
 
 /**
  * Combines an original image with its mask: a transparent cut-out, or the subject over a solid
@@ -33,6 +36,36 @@ public final class Compositor {
             out[i] = a == 0 ? 0 : (a << 24) | (p & 0xFFFFFF);
         }
         return new RasterImage(original.width(), original.height(), out, true);
+    }
+
+    /**
+     * The PNG of {@link #cutOut} without building the cut-out: each row is composed just before the
+     * encoder writes it ({@link PngEncoder#fastRgba(int, int, PngEncoder.Rows)}), and a row the
+     * mask removes entirely is zeroed without looking at the image. Decodes to exactly the pixels
+     * of {@code cutOut(original, mask)}.
+     */
+    public static byte[] cutOutPng(RasterImage original, AlphaMask mask) {
+        checkSameSize(original, mask);
+        int w = original.width();
+        int[] src = original.argb();
+        byte[] m = mask.alpha();
+        byte[] clearRow = new byte[w];
+        return PngEncoder.fastRgba(
+                w,
+                original.height(),
+                (y, row) -> {
+                    int from = y * w;
+                    if (Arrays.equals(m, from, from + w, clearRow, 0, w)) {
+                        Arrays.fill(row, (byte) 0);
+                        return;
+                    }
+                    for (int x = 0, i = from; x < w; x++, i++) {
+                        int p = src[i];
+                        int a = mul255(m[i] & 0xFF, p >>> 24);
+                        int keep = -((a | -a) >>> 31); // 0 where a == 0, without a branch
+                        PngEncoder.putRgba(row, x, ((a << 24) | (p & 0xFFFFFF)) & keep);
+                    }
+                });
     }
 
     /**

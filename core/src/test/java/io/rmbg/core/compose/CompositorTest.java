@@ -7,6 +7,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import javax.imageio.ImageIO;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Random;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -36,6 +43,31 @@ class CompositorTest {
                         0x80008080, // 255 * 128 / 255
                         0x40008080, // 128 * 128 / 255 = 64.25
                         0x00000000); // fully transparent: colour cleared too
+    }
+
+    @Test
+    void cutOutPngDecodesToTheCutOutsPixels() throws IOException {
+        // Every mask value against every original alpha, with whole rows removed above and below.
+        int w = 256;
+        int h = 260;
+        int[] px = new int[w * h];
+        byte[] m = new byte[w * h];
+        Random random = new Random(9);
+        for (int y = 2; y < h - 2; y++) {
+            for (int x = 0; x < w; x++) {
+                px[y * w + x] = (random.nextInt(256) << 24) | random.nextInt(1 << 24);
+                m[y * w + x] = (byte) (y - 2 == x ? 0 : y - 2);
+            }
+        }
+        px[0] = OPAQUE_ORANGE; // colour under a removed row: must come out transparent black
+        RasterImage original = new RasterImage(w, h, px, true);
+        AlphaMask mask = new AlphaMask(w, h, m);
+
+        BufferedImage back =
+                ImageIO.read(new ByteArrayInputStream(Compositor.cutOutPng(original, mask)));
+
+        assertThat(back.getRGB(0, 0, w, h, null, 0, w))
+                .isEqualTo(Compositor.cutOut(original, mask).argb());
     }
 
     @Test

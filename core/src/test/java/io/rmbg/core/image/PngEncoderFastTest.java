@@ -1,0 +1,114 @@
+package io.rmbg.core.image;
+
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The fast path ({@code PngEncoder.fast*}) writes other bytes than the zlib path but must decode,
+ * with ImageIO, to exactly the same pixels.
+ */
+class PngEncoderFastTest {
+
+    @Test
+    void rgbaDecodesToTheSamePixelsAsTheZlibPath() throws IOException {
+        RasterImage image = random(61, 37, true, 1);
+
+        assertThat(argb(PngEncoder.fastRgba(image))).isEqualTo(image.argb());
+        assertThat(argb(PngEncoder.fastRgba(image))).isEqualTo(argb(PngEncoder.encodeRgba(image)));
+    }
+
+    @Test
+    void rgbDropsAlphaAsTheZlibPathDoes() throws IOException {
+        RasterImage image = random(50, 21, true, 2);
+
+        BufferedImage back = read(PngEncoder.fastRgb(image));
+
+        assertThat(back.getColorModel().hasAlpha()).isFalse();
+        assertThat(argb(back)).isEqualTo(argb(PngEncoder.encodeRgb(image)));
+    }
+
+    @Test
+    void greyDecodesToTheMaskBytes() throws IOException {
+        byte[] alpha = new byte[70 * 33];
+        new Random(3).nextBytes(alpha);
+        for (int i = 0; i < 70 * 10; i++) {
+            alpha[i] = 0; // some rows of removed background
+        }
+        AlphaMask mask = new AlphaMask(70, 33, alpha);
+
+        BufferedImage back = read(PngEncoder.fastGray(mask));
+
+        byte[] samples = new byte[alpha.length];
+        back.getRaster().getDataElements(0, 0, 70, 33, samples);
+        assertThat(samples).isEqualTo(alpha);
+    }
+
+    @Test
+    void tinyAndWideImages() throws IOException {
+        RasterImage one = new RasterImage(1, 1, new int[] {0x80123456}, true);
+        assertThat(argb(PngEncoder.fastRgba(one))).containsExactly(0x80123456);
+        // Rows longer than a deflate block and an IDAT chunk.
+        RasterImage wide = random(70_000, 2, true, 4);
+        assertThat(argb(PngEncoder.fastRgba(wide))).isEqualTo(wide.argb());
+    }
+
+    @Test
+    void aCutOutStaysWithinAQuarterOfTheZlibPathsSize() throws IOException {
+        // A photo-like subject (noisy colours) in the middle, removed background around it.
+        int w = 400;
+        int h = 300;
+        int[] px = new int[w * h];
+        Random random = new Random(5);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double dx = (x - 200) / 120.0;
+                double dy = (y - 150) / 100.0;
+                if (dx * dx + dy * dy < 1) {
+                    int r = 150 + x / 4 + random.nextInt(16);
+                    int g = 80 + y / 4 + random.nextInt(16);
+                    int b = 60 + random.nextInt(16);
+                    px[y * w + x] = 0xFF000000 | r << 16 | g << 8 | b;
+                }
+            }
+        }
+        RasterImage cutOut = new RasterImage(w, h, px, true);
+
+        byte[] fast = PngEncoder.fastRgba(cutOut);
+
+        assertThat(argb(fast)).isEqualTo(px);
+        assertThat(fast.length).isLessThan(PngEncoder.encodeRgba(cutOut).length * 5 / 4);
+    }
+
+    static RasterImage random(int w, int h, boolean alpha, long seed) {
+        int[] px = new int[w * h];
+        Random random = new Random(seed);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = alpha ? random.nextInt() : random.nextInt() | 0xFF000000;
+        }
+        return new RasterImage(w, h, px, alpha);
+    }
+
+    static BufferedImage read(byte[] png) throws IOException {
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
+        assertThat(img).as("ImageIO reads the PNG").isNotNull();
+        return img;
+    }
+
+    static int[] argb(byte[] png) throws IOException {
+        return argb(read(png));
+    }
+
+    static int[] argb(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        return img.getRGB(0, 0, w, h, null, 0, w);
+    }
+}
