@@ -58,7 +58,8 @@ class DockerComposeTest {
                         "prometheus",
                         "grafana",
                         "redis",
-                        "results");
+                        "results",
+                        "postgres-exporter");
         for (JsonNode service : services) {
             for (JsonNode dependency : service.path("depends_on")) {
                 assertThat(names(services)).contains(dependency.asText());
