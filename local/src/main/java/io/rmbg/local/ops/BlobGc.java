@@ -98,10 +98,18 @@ public final class BlobGc {
     private final String bucket;
     private final Connection db;
 
+    private final Runnable afterScan;
+
     public BlobGc(S3Client s3, String bucket, Connection db) {
+        this(s3, bucket, db, () -> {});
+    }
+
+    /** {@code afterScan} runs between the scan and the sweep: tests write there as a job would. */
+    BlobGc(S3Client s3, String bucket, Connection db, Runnable afterScan) {
         this.s3 = s3;
         this.bucket = bucket;
         this.db = db;
+        this.afterScan = afterScan;
     }
 
     public Report run(Options options, Instant now) throws SQLException {
@@ -140,6 +148,7 @@ public final class BlobGc {
         for (S3Object o : deadLetters) {
             n.candidateBytes += o.size();
         }
+        afterScan.run();
         if (options.apply()) {
             for (int i = 0; i < candidates.size(); i += RECHECK_BATCH) {
                 List<S3Object> batch =
