@@ -277,6 +277,26 @@ class DockerComposeTest {
                 .contains("results-policy.json");
     }
 
+    @Test
+    void blobsDeletedByGarbageCollectionStayRecoverableForAWhile() throws Exception {
+        String buckets = Files.readString(ROOT.resolve("docker/create-buckets.sh"));
+        assertThat(buckets)
+                .contains("mc version enable local/rmbg\n")
+                .contains("mc ilm import local/rmbg < /rmbg/docker/minio/rmbg-lifecycle.json");
+        assertThat(buckets).doesNotContain("mc version enable local/rmbg-checkpoints");
+        JsonNode rule =
+                new ObjectMapper()
+                        .readTree(ROOT.resolve("docker/minio/rmbg-lifecycle.json").toFile())
+                        .at("/Rules/0");
+        assertThat(rule.path("Status").asText()).isEqualTo("Enabled");
+        assertThat(rule.at("/NoncurrentVersionExpiration/NoncurrentDays").asInt())
+                .as("noncurrent versions outlive a few GC runs")
+                .isGreaterThanOrEqualTo(7);
+        assertThat(rule.has("Expiration") && rule.at("/Expiration/Days").isMissingNode())
+                .as("current blobs never expire by age: only GC decides")
+                .isTrue();
+    }
+
     /** The default of a {@code ${VAR:-default}} value, or the value itself. */
     private static String defaultOf(String value) {
         Matcher m = Pattern.compile("\\$\\{[A-Z0-9_]+:-([^}]*)}").matcher(value);
