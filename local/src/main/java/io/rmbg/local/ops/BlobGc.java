@@ -186,7 +186,7 @@ public final class BlobGc {
                 }
             }
         } finally {
-            db.commit();
+            db.rollback(); // read only: ends the transaction, also after a failure
             db.setAutoCommit(auto);
         }
         return keys;

@@ -88,9 +88,6 @@ public final class OpsCommand {
             switch (p.command) {
                 case "status" -> StatusText.print(DbStatus.read(db), out);
                 case "maintain" -> {
-                    if (!p.flags.contains("--gc") && !p.flags.contains("--retention")) {
-                        throw new IllegalArgumentException("maintain needs --gc or --retention");
-                    }
                     if (p.flags.contains("--retention")) {
                         retention(db, p);
                     }
@@ -267,6 +264,15 @@ public final class OpsCommand {
                 } else {
                     p.positional.add(a);
                 }
+            }
+            // Said before any connection: a mistake costs no timeout.
+            if (p.command.equals("maintain")
+                    && !p.flags.contains("--gc")
+                    && !p.flags.contains("--retention")) {
+                throw new IllegalArgumentException("maintain needs --gc or --retention");
+            }
+            if (p.command.equals("backup") || p.command.equals("restore")) {
+                p.directory();
             }
             return p;
         }

@@ -71,9 +71,13 @@ public final class StoreBackup {
     public static Report write(
             Connection db, S3Client s3, String bucket, String schemaSql, Path dir, boolean blobs)
             throws SQLException, IOException {
-        if (Files.exists(dir) && Files.list(dir).findAny().isPresent()) {
-            throw new IllegalArgumentException(
-                    dir + " is not empty: give a new directory for each backup");
+        if (Files.exists(dir)) {
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException(
+                            dir + " is not empty: give a new directory for each backup");
+                }
+            }
         }
         Path dbDir = Files.createDirectories(dir.resolve("db"));
         Files.writeString(dbDir.resolve("schema.sql"), schemaSql);
@@ -99,9 +103,8 @@ public final class StoreBackup {
                                     out));
                 }
             }
-            db.commit();
         } finally {
-            db.rollback();
+            db.rollback(); // read only: nothing to commit; also ends a failed transaction
             db.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             db.setAutoCommit(auto);
         }
