@@ -35,6 +35,8 @@ public final class OpsCommand {
                     "       bin/rmbg maintain --retention [--apply] [--completed-days 180]"
                             + " [--failed-days 180] [--pending-days N] [--processing-days N]"
                             + " [--batch-rows 5000]",
+                    "       bin/rmbg maintain --reindex              REINDEX TABLE CONCURRENTLY"
+                            + " image_process_jobs, image_tags (index bloat; no write lock)",
                     "       bin/rmbg backup DIR [--blobs]          tables (binary COPY) and a"
                             + " bucket manifest; --blobs copies the blobs too",
                     "       bin/rmbg restore DIR [--replace]       into an empty database"
@@ -42,7 +44,7 @@ public final class OpsCommand {
                     "Without --apply, maintain only reports what it would delete.");
 
     private static final Set<String> FLAGS =
-            Set.of("--gc", "--retention", "--apply", "--blobs", "--replace");
+            Set.of("--gc", "--retention", "--reindex", "--apply", "--blobs", "--replace");
     private static final Set<String> VALUED =
             Set.of(
                     "--grace-hours",
@@ -90,6 +92,9 @@ public final class OpsCommand {
                 case "maintain" -> {
                     if (p.flags.contains("--retention")) {
                         retention(db, p);
+                    }
+                    if (p.flags.contains("--reindex")) {
+                        reindex(db);
                     }
                     if (p.flags.contains("--gc")) {
                         gc(db, store, bucket, p);
@@ -190,6 +195,23 @@ public final class OpsCommand {
         }
     }
 
+    /**
+     * Rebuilds the job tables' indexes beside the old ones and swaps them (PostgreSQL 12+): the job
+     * keeps writing meanwhile. Needs the tables' owner; cannot run inside a transaction.
+     */
+    private void reindex(Connection db) throws SQLException {
+        db.setAutoCommit(true);
+        for (String table : List.of("image_process_jobs", "image_tags")) {
+            long started = System.nanoTime();
+            try (Statement s = db.createStatement()) {
+                s.execute("REINDEX TABLE CONCURRENTLY " + table);
+            }
+            out.printf(
+                    "reindex: %s rebuilt concurrently in %d ms%n",
+                    table, (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
     private void gc(Connection db, S3BlobStore store, String bucket, Parsed p) throws SQLException {
         BlobGc.Options options =
                 new BlobGc.Options(
@@ -268,8 +290,9 @@ public final class OpsCommand {
             // Said before any connection: a mistake costs no timeout.
             if (p.command.equals("maintain")
                     && !p.flags.contains("--gc")
-                    && !p.flags.contains("--retention")) {
-                throw new IllegalArgumentException("maintain needs --gc or --retention");
+                    && !p.flags.contains("--retention")
+                    && !p.flags.contains("--reindex")) {
+                throw new IllegalArgumentException("maintain needs --gc, --retention or --reindex");
             }
             if (p.command.equals("backup") || p.command.equals("restore")) {
                 p.directory();

@@ -136,6 +136,25 @@ class RetentionITCase {
         assertThat(count("SELECT count(*) FROM image_process_jobs")).isZero();
     }
 
+    @Test
+    void reindexRebuildsEveryIndexOfTheJobTablesAndKeepsThemValid() throws Exception {
+        job("completed", LAST_WEEK, "cat");
+        long indexes =
+                count(
+                        "SELECT count(*) FROM pg_index WHERE indrelid IN"
+                                + " ('image_process_jobs'::regclass, 'image_tags'::regclass)");
+        String out = command("maintain --reindex");
+        assertThat(out)
+                .contains("reindex: image_process_jobs rebuilt concurrently")
+                .contains("reindex: image_tags rebuilt concurrently");
+        assertThat(
+                        count(
+                                "SELECT count(*) FROM pg_index WHERE indisvalid AND indrelid IN"
+                                        + " ('image_process_jobs'::regclass, 'image_tags'::regclass)"))
+                .isEqualTo(indexes)
+                .isEqualTo(10); // the design's 7 and the primary key; image_tags' key and tag index
+    }
+
     private String command(String args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         String[] argv = (args + " --jdbc.url " + pg.jdbcUrl()).split(" ");
