@@ -20,3 +20,10 @@ add_user() { # name secret policy-name policy-file
 add_user "$JOB_ACCESS_KEY" "$JOB_SECRET_KEY" rmbg-job /rmbg/docker/minio/job-policy.json
 add_user "$CHECKPOINT_ACCESS_KEY" "$CHECKPOINT_SECRET_KEY" rmbg-checkpoints /rmbg/docker/minio/checkpoints-policy.json
 add_user "$RESULTS_ACCESS_KEY" "$RESULTS_SECRET_KEY" rmbg-results /rmbg/docker/minio/results-policy.json
+
+# Versioning on the blob bucket: a blob deleted by `bin/rmbg maintain --gc` (or by mistake) stays as a
+# noncurrent version for 30 days (docker/minio/rmbg-lifecycle.json), then MinIO removes it and the
+# delete marker; that is when its bytes are really freed. `mc ilm import` replaces the bucket's
+# lifecycle rules, so re-runs stay idempotent. Checkpoints are not versioned: Flink deletes them.
+mc version enable local/rmbg
+mc ilm import local/rmbg < /rmbg/docker/minio/rmbg-lifecycle.json

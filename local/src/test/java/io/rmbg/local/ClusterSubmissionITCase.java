@@ -104,6 +104,21 @@ class ClusterSubmissionITCase {
                         () -> db.map("SELECT 'all', sum(total_jobs)::text FROM processing_stats"),
                         stats -> String.valueOf(expected.size()).equals(stats.get("all")),
                         stats -> "processing_stats never reached " + expected.size() + " jobs");
+                // conf/config.yaml's state backend and checkpoint tolerance reach the job, and
+                // its state checkpoints on RocksDB.
+                var checkpointing = flink.get("/jobs/" + jobId + "/checkpoints/config");
+                assertThat(checkpointing.path("state_backend").asText()).contains("RocksDB");
+                assertThat(checkpointing.path("tolerable_failed_checkpoints").asInt())
+                        .isEqualTo(10);
+                Poll.until(
+                        Duration.ofMinutes(1),
+                        Duration.ofMillis(500),
+                        () ->
+                                flink.get("/jobs/" + jobId + "/checkpoints")
+                                        .at("/counts/completed")
+                                        .asInt(),
+                        n -> n >= 1,
+                        n -> "no checkpoint completed on RocksDB; logs in " + flink.logDir());
             } finally {
                 flink.cancel(jobId);
             }

@@ -71,6 +71,14 @@ class FlinkConfigKeysTest {
         assertThat(conf.get("classloader.parent-first-patterns.additional"))
                 .contains("ai.onnxruntime");
         assertThat(conf.get("execution.checkpointing.dir")).startsWith("s3://");
+        // State that grows with traffic on RocksDB, checkpointed incrementally; an object-store
+        // outage of a few checkpoints degrades to waiting, not to a failover loop.
+        assertThat(conf).containsEntry("state.backend.type", "rocksdb");
+        assertThat(conf).containsEntry("execution.checkpointing.incremental", "true");
+        assertThat(
+                        Integer.parseInt(
+                                conf.get("execution.checkpointing.tolerable-failed-checkpoints")))
+                .isGreaterThanOrEqualTo(3);
         assertThat(conf.get("external-resources")).contains("gpu");
         assertThat(conf)
                 .containsEntry(

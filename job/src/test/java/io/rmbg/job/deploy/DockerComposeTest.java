@@ -58,7 +58,8 @@ class DockerComposeTest {
                         "prometheus",
                         "grafana",
                         "redis",
-                        "results");
+                        "results",
+                        "postgres-exporter");
         for (JsonNode service : services) {
             for (JsonNode dependency : service.path("depends_on")) {
                 assertThat(names(services)).contains(dependency.asText());
@@ -274,6 +275,26 @@ class DockerComposeTest {
         }
         assertThat(Files.readString(ROOT.resolve("docker/create-buckets.sh")))
                 .contains("results-policy.json");
+    }
+
+    @Test
+    void blobsDeletedByGarbageCollectionStayRecoverableForAWhile() throws Exception {
+        String buckets = Files.readString(ROOT.resolve("docker/create-buckets.sh"));
+        assertThat(buckets)
+                .contains("mc version enable local/rmbg\n")
+                .contains("mc ilm import local/rmbg < /rmbg/docker/minio/rmbg-lifecycle.json");
+        assertThat(buckets).doesNotContain("mc version enable local/rmbg-checkpoints");
+        JsonNode rule =
+                new ObjectMapper()
+                        .readTree(ROOT.resolve("docker/minio/rmbg-lifecycle.json").toFile())
+                        .at("/Rules/0");
+        assertThat(rule.path("Status").asText()).isEqualTo("Enabled");
+        assertThat(rule.at("/NoncurrentVersionExpiration/NoncurrentDays").asInt())
+                .as("noncurrent versions outlive a few GC runs")
+                .isGreaterThanOrEqualTo(7);
+        assertThat(rule.has("Expiration") && rule.at("/Expiration/Days").isMissingNode())
+                .as("current blobs never expire by age: only GC decides")
+                .isTrue();
     }
 
     /** The default of a {@code ${VAR:-default}} value, or the value itself. */

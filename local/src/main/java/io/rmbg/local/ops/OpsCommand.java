@@ -1,0 +1,311 @@
+package io.rmbg.local.ops;
+
+import io.rmbg.core.blob.S3BlobStore;
+import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.local.LocalStack;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code bin/rmbg status | maintain | backup | restore}: operating the results store. Servers are
+ * the local stack's unless {@code RMBG_JDBC_URL}, {@code RMBG_JDBC_USER}, {@code
+ * RMBG_JDBC_PASSWORD}, {@code RMBG_S3_*} (or {@code --jdbc.url …}) say otherwise. Maintenance and
+ * restore need a role that may DELETE job rows and TRUNCATE (the schema's owner), not the job's.
+ */
+public final class OpsCommand {
+    static final String USAGE =
+            String.join(
+                    "\n",
+                    "usage: bin/rmbg status                      PostgreSQL figures: connections,"
+                            + " cache hits, longest query, sizes, bloat, partitions",
+                    "       bin/rmbg maintain --gc [--apply] [--grace-hours 24]"
+                            + " [--dead-letter-hours 168]",
+                    "       bin/rmbg maintain --retention [--apply] [--completed-days 180]"
+                            + " [--failed-days 180] [--pending-days N] [--processing-days N]"
+                            + " [--batch-rows 5000]",
+                    "       bin/rmbg maintain --reindex              REINDEX TABLE CONCURRENTLY"
+                            + " image_process_jobs, image_tags (index bloat; no write lock)",
+                    "       bin/rmbg backup DIR [--blobs]          tables (binary COPY) and a"
+                            + " bucket manifest; --blobs copies the blobs too",
+                    "       bin/rmbg restore DIR [--replace]       into an empty database"
+                            + " (--replace empties it first), then checks every blob",
+                    "Without --apply, maintain only reports what it would delete.");
+
+    private static final Set<String> FLAGS =
+            Set.of("--gc", "--retention", "--reindex", "--apply", "--blobs", "--replace");
+    private static final Set<String> VALUED =
+            Set.of(
+                    "--grace-hours",
+                    "--dead-letter-hours",
+                    "--completed-days",
+                    "--failed-days",
+                    "--pending-days",
+                    "--processing-days",
+                    "--batch-rows");
+
+    private final PrintStream out;
+
+    OpsCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new OpsCommand(System.out).run(args, System.getenv()));
+    }
+
+    int run(String[] args, Map<String, String> env) {
+        if (args.length == 0) {
+            out.println(USAGE);
+            return 2;
+        }
+        Parsed p;
+        PipelineConfig config;
+        try {
+            p = Parsed.of(args);
+            config = PipelineConfig.fromArgs(p.configArgs.toArray(String[]::new), env);
+        } catch (Exception e) {
+            out.println("rmbg: " + e.getMessage());
+            out.println(USAGE);
+            return 2;
+        }
+        try (Connection db =
+                        DriverManager.getConnection(
+                                config.jdbc().url(),
+                                config.jdbc().user(),
+                                config.jdbc().password());
+                S3BlobStore store = new S3BlobStore(config.s3())) {
+            String bucket = config.s3().bucket();
+            switch (p.command) {
+                case "status" -> StatusText.print(DbStatus.read(db), out);
+                case "maintain" -> {
+                    if (p.flags.contains("--retention")) {
+                        retention(db, p);
+                    }
+                    if (p.flags.contains("--reindex")) {
+                        reindex(db);
+                    }
+                    if (p.flags.contains("--gc")) {
+                        gc(db, store, bucket, p);
+                    }
+                }
+                case "backup" -> {
+                    StoreBackup.Report r =
+                            StoreBackup.write(
+                                    db,
+                                    store.client(),
+                                    bucket,
+                                    LocalStack.schemaSql(),
+                                    p.directory(),
+                                    p.flags.contains("--blobs"));
+                    out.println("Backup in " + p.directory() + ": rows " + r.rows());
+                    out.printf(
+                            "Bucket %s: %d blobs, %s listed in blobs.tsv%s%n",
+                            bucket,
+                            r.blobs(),
+                            StatusText.bytes(r.blobBytes()),
+                            r.withBlobs() ? " and copied under blobs/" : "");
+                }
+                case "restore" -> {
+                    StoreRestore.Report r =
+                            StoreRestore.read(
+                                    db,
+                                    store.client(),
+                                    bucket,
+                                    p.directory(),
+                                    p.flags.contains("--replace"));
+                    out.println("Restored rows " + r.rows() + "; blobs put back: " + r.blobsPut());
+                    if (!r.blobProblems().isEmpty()) {
+                        out.println(
+                                "rmbg: "
+                                        + r.blobProblems().size()
+                                        + " blobs of the manifest are not in the bucket as"
+                                        + " backed up (restore them from the bucket's versions or"
+                                        + " a backup taken with --blobs):");
+                        r.blobProblems().stream().limit(20).forEach(l -> out.println("  " + l));
+                        return 1;
+                    }
+                    out.println("Every blob of the manifest is in the bucket with its SHA-256.");
+                }
+                default -> throw new IllegalArgumentException("unknown command " + p.command);
+            }
+            return 0;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            out.println("rmbg: " + e.getMessage());
+            return 2;
+        } catch (SQLException e) {
+            out.println(
+                    "rmbg: PostgreSQL at "
+                            + config.jdbc().url()
+                            + ": "
+                            + e.getMessage()
+                            + ". Is bin/rmbg local running (or RMBG_JDBC_URL set)? Maintenance"
+                            + " needs the schema owner's role (RMBG_JDBC_USER).");
+            return 1;
+        } catch (Exception e) {
+            out.println("rmbg: " + p.command + " failed: " + e);
+            return 1;
+        }
+    }
+
+    private void retention(Connection db, Parsed p) throws SQLException {
+        Map<String, Duration> ages = Retention.Options.defaultAges();
+        for (String status : List.of("completed", "failed", "pending", "processing")) {
+            String days = p.values.get("--" + status + "-days");
+            if (days != null) {
+                ages.put(status, Duration.ofDays(Long.parseLong(days)));
+            }
+        }
+        Retention.Options options =
+                new Retention.Options(
+                        p.flags.contains("--apply"),
+                        ages,
+                        Integer.parseInt(p.values.getOrDefault("--batch-rows", "5000")));
+        Retention.Report r = new Retention(db).run(options, Instant.now());
+        for (Map.Entry<String, Duration> e : options.ages().entrySet()) {
+            out.printf(
+                    "retention: %-10s older than %4d days: %d rows%s%n",
+                    e.getKey(),
+                    e.getValue().toDays(),
+                    r.pastAge().get(e.getKey()),
+                    options.apply() ? ", deleted " + r.deleted().get(e.getKey()) : "");
+        }
+        out.println(
+                "retention: processing_stats and processing_error_stats are kept (the statistics"
+                        + " outlive the rows)"
+                        + (options.apply() ? "" : "; dry run, pass --apply to delete"));
+        long deleted = r.deleted().values().stream().mapToLong(Long::longValue).sum();
+        if (deleted > 0) {
+            // Space of deleted rows becomes reusable; a plain VACUUM takes no exclusive lock.
+            try (Statement s = db.createStatement()) {
+                s.execute("VACUUM (ANALYZE) image_process_jobs, image_tags");
+                out.println("retention: VACUUM (ANALYZE) image_process_jobs, image_tags done");
+            }
+        }
+    }
+
+    /**
+     * Rebuilds the job tables' indexes beside the old ones and swaps them (PostgreSQL 12+): the job
+     * keeps writing meanwhile. Needs the tables' owner; cannot run inside a transaction.
+     */
+    private void reindex(Connection db) throws SQLException {
+        db.setAutoCommit(true);
+        for (String table : List.of("image_process_jobs", "image_tags")) {
+            long started = System.nanoTime();
+            try (Statement s = db.createStatement()) {
+                s.execute("REINDEX TABLE CONCURRENTLY " + table);
+            }
+            out.printf(
+                    "reindex: %s rebuilt concurrently in %d ms%n",
+                    table, (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    private void gc(Connection db, S3BlobStore store, String bucket, Parsed p) throws SQLException {
+        BlobGc.Options options =
+                new BlobGc.Options(
+                        p.flags.contains("--apply"),
+                        Duration.ofHours(
+                                Long.parseLong(
+                                        p.values.getOrDefault(
+                                                "--grace-hours",
+                                                Long.toString(
+                                                        BlobGc.Options.DEFAULT_GRACE.toHours())))),
+                        Duration.ofHours(
+                                Long.parseLong(
+                                        p.values.getOrDefault(
+                                                "--dead-letter-hours",
+                                                Long.toString(
+                                                        BlobGc.Options.DEFAULT_DEAD_LETTER_GRACE
+                                                                .toHours())))));
+        BlobGc.Report r = new BlobGc(store.client(), bucket, db).run(options, Instant.now());
+        out.printf(
+                "gc: bucket %s: %d blobs (%s) scanned: %d referenced, %d within the grace period%n",
+                bucket,
+                r.scanned(),
+                StatusText.bytes(r.scannedBytes()),
+                r.referenced(),
+                r.tooYoung());
+        out.printf(
+                "gc: %d unreferenced blobs older than %d h (dead letters: %d h): %s reclaimable%n",
+                r.candidates(),
+                options.grace().toHours(),
+                options.deadLetterGrace().toHours(),
+                StatusText.bytes(r.candidateBytes()));
+        if (options.apply()) {
+            out.printf(
+                    "gc: deleted %d blobs, %s reclaimed; %d kept (referenced or written again"
+                            + " since the scan)%n",
+                    r.deleted(), StatusText.bytes(r.deletedBytes()), r.keptOnRecheck());
+        } else {
+            out.println("gc: dry run, pass --apply to delete");
+        }
+    }
+
+    /** The command, its flags and valued options, and the rest for {@link PipelineConfig}. */
+    static final class Parsed {
+        String command;
+        final List<String> positional = new ArrayList<>();
+        final Set<String> flags = new java.util.HashSet<>();
+        final Map<String, String> values = new LinkedHashMap<>();
+        final List<String> configArgs = new ArrayList<>();
+
+        static Parsed of(String[] args) {
+            Parsed p = new Parsed();
+            p.command = args[0];
+            if (!Set.of("status", "maintain", "backup", "restore").contains(p.command)) {
+                throw new IllegalArgumentException("unknown command '" + p.command + "'");
+            }
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                if (FLAGS.contains(a)) {
+                    p.flags.add(a);
+                } else if (VALUED.contains(a)) {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException(a + " needs a number");
+                    }
+                    String v = args[++i];
+                    Long.parseLong(v); // a clear failure here, not later
+                    p.values.put(a, v);
+                } else if (a.startsWith("--")) {
+                    p.configArgs.add(a);
+                    if (i + 1 < args.length) {
+                        p.configArgs.add(args[++i]);
+                    }
+                } else {
+                    p.positional.add(a);
+                }
+            }
+            // Said before any connection: a mistake costs no timeout.
+            if (p.command.equals("maintain")
+                    && !p.flags.contains("--gc")
+                    && !p.flags.contains("--retention")
+                    && !p.flags.contains("--reindex")) {
+                throw new IllegalArgumentException("maintain needs --gc, --retention or --reindex");
+            }
+            if (p.command.equals("backup") || p.command.equals("restore")) {
+                p.directory();
+            }
+            return p;
+        }
+
+        Path directory() {
+            if (positional.size() != 1) {
+                throw new IllegalArgumentException(
+                        command + " needs one directory: " + command + " DIR");
+            }
+            return Path.of(positional.get(0));
+        }
+    }
+}

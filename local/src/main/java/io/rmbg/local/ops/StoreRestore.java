@@ -1,0 +1,130 @@
+package io.rmbg.local.ops;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bin/rmbg restore DIR}: loads a {@link StoreBackup} into the database (schema first, then
+ * every table in one transaction, so a failed restore leaves nothing half-loaded), puts back the
+ * blobs the backup holds, and checks every blob of the manifest: present, same size, same SHA-256.
+ *
+ * <p>Refuses a database whose tables hold rows unless {@code replace} (then they are emptied in the
+ * same transaction). Stop the job first: rows it writes during a restore would be mixed in.
+ */
+public final class StoreRestore {
+    /** Rows loaded per table; blobs put back; manifest entries missing or different afterwards. */
+    public record Report(Map<String, Long> rows, long blobsPut, List<String> blobProblems) {}
+
+    private StoreRestore() {}
+
+    public static Report read(Connection db, S3Client s3, String bucket, Path dir, boolean replace)
+            throws SQLException, IOException {
+        Path dbDir = dir.resolve("db");
+        if (!Files.isRegularFile(dbDir.resolve("schema.sql"))
+                || !Files.isRegularFile(dir.resolve(BlobManifest.FILE))) {
+            throw new IllegalArgumentException(
+                    dir + " is not a backup of bin/rmbg backup (no db/schema.sql or blobs.tsv)");
+        }
+        try (Statement s = db.createStatement()) {
+            s.execute(Files.readString(dbDir.resolve("schema.sql")));
+        }
+        Map<String, Long> rows = new LinkedHashMap<>();
+        boolean auto = db.getAutoCommit();
+        db.setAutoCommit(false);
+        try {
+            try (Statement s = db.createStatement()) {
+                for (String table : StoreBackup.TABLES) {
+                    try (ResultSet rs =
+                            s.executeQuery("SELECT EXISTS (SELECT FROM " + table + ")")) {
+                        rs.next();
+                        if (rs.getBoolean(1) && !replace) {
+                            throw new IllegalStateException(
+                                    "table "
+                                            + table
+                                            + " holds rows: restore into an empty database, or"
+                                            + " pass --replace to empty the tables first");
+                        }
+                    }
+                }
+                if (replace) {
+                    s.execute("TRUNCATE " + String.join(", ", StoreBackup.TABLES));
+                }
+            }
+            CopyManager copy = db.unwrap(PGConnection.class).getCopyAPI();
+            for (String table : StoreBackup.TABLES) {
+                List<String> columns =
+                        Files.readAllLines(dbDir.resolve(table + ".columns")).stream()
+                                .filter(c -> !c.isBlank())
+                                .toList();
+                try (InputStream in = Files.newInputStream(dbDir.resolve(table + ".copy"))) {
+                    rows.put(
+                            table,
+                            copy.copyIn(
+                                    "COPY "
+                                            + table
+                                            + " ("
+                                            + String.join(", ", columns)
+                                            + ") FROM STDIN (FORMAT binary)",
+                                    in));
+                }
+            }
+            try (Statement s = db.createStatement()) {
+                // The rows carry their tag ids; new tags must not collide with them.
+                s.execute(
+                        "SELECT setval('tags_tag_id_seq', coalesce((SELECT max(tag_id) FROM tags), 0) + 1, false)");
+            }
+            db.commit();
+        } catch (SQLException | IOException | RuntimeException e) {
+            db.rollback();
+            throw e;
+        } finally {
+            db.setAutoCommit(auto);
+        }
+        long put = 0;
+        List<String> problems = new ArrayList<>();
+        for (BlobManifest.Entry e : BlobManifest.read(dir)) {
+            Path file = BlobManifest.blobFile(dir, e.key());
+            if (Files.isRegularFile(file)) {
+                s3.putObject(b -> b.bucket(bucket).key(e.key()), RequestBody.fromFile(file));
+                put++;
+            }
+            String problem = check(s3, bucket, e);
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
+        return new Report(rows, put, problems);
+    }
+
+    /** Null when the bucket holds the manifest's bytes for {@code e}, else what differs. */
+    static String check(S3Client s3, String bucket, BlobManifest.Entry e) throws IOException {
+        try (ResponseInputStream<GetObjectResponse> in =
+                s3.getObject(b -> b.bucket(bucket).key(e.key()))) {
+            String sha = StoreBackup.sha256(in);
+            if (!sha.equals(e.sha256())) {
+                return e.key() + ": SHA-256 " + sha + ", the backup recorded " + e.sha256();
+            }
+            return null;
+        } catch (NoSuchKeyException missing) {
+            return e.key() + ": missing from the bucket";
+        }
+    }
+}
