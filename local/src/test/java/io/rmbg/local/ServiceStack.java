@@ -1,6 +1,7 @@
 package io.rmbg.local;
 
 import io.rmbg.core.blob.BlobKind;
+import io.rmbg.core.blob.RetryingBlobStore;
 import io.rmbg.core.blob.S3BlobStore;
 import io.rmbg.core.blob.S3Options;
 import io.rmbg.core.error.ErrorCode;
@@ -150,7 +151,10 @@ final class ServiceStack implements AutoCloseable {
 
     private BlobRef put(BlobKind kind, String ext, String type, byte[] bytes) throws Exception {
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        String uri = store.put(kind, sha, ext, type, bytes);
+        // As the job writes them: s3proxy under load sometimes drops a connection mid-request.
+        String uri =
+                new RetryingBlobStore(store, java.time.Duration.ofSeconds(30))
+                        .put(kind, sha, ext, type, bytes);
         return new BlobRef(uri, sha, bytes.length, 64, 48, type);
     }
 
