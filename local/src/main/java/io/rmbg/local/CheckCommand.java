@@ -107,7 +107,8 @@ public final class CheckCommand {
 
     private int check(Connection c, Blobs blobs, Integer sinceDays, boolean repair)
             throws SQLException, ProcessingException {
-        String since = sinceDays == null ? "" : " AND created_at >= now() - make_interval(days => ?)";
+        String since =
+                sinceDays == null ? "" : " AND created_at >= now() - make_interval(days => ?)";
         Set<String> affectedJobs = new LinkedHashSet<>();
         long jobs = 0;
         try (PreparedStatement ps =
@@ -153,7 +154,9 @@ public final class CheckCommand {
                         // Sensitive images are never offered for reuse: entries hold plain blobs.
                         Optional<BrokenBlobException> broken = blobs.check(rs.getString(2 + i), "");
                         if (broken.isPresent()) {
-                            report(broken.get(), "reuse entry " + key + " (" + COLUMNS.get(i) + ")");
+                            report(
+                                    broken.get(),
+                                    "reuse entry " + key + " (" + COLUMNS.get(i) + ")");
                             if (!brokenEntries.contains(key)) {
                                 brokenEntries.add(key);
                             }
@@ -211,7 +214,8 @@ public final class CheckCommand {
     }
 
     private void report(BrokenBlobException broken, String where) {
-        String what = broken.problem() == BrokenBlobException.Problem.MISSING ? "missing" : "corrupt";
+        String what =
+                broken.problem() == BrokenBlobException.Problem.MISSING ? "missing" : "corrupt";
         err.println(what + "  " + broken.uri() + "  " + where + ": " + broken.getMessage());
     }
 

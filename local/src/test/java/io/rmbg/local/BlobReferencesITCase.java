@@ -36,8 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code bin/rmbg fetch} returns a job's exact bytes and names what is wrong instead (unknown job,
  * failed job, missing blob, corrupt blob); a sensitive image's blobs are sealed (no image as S3
  * holds them, keyed per user) and fetch returns the exact bytes; a sensitive inline image that
- * becomes a dead letter is not kept on the dead-letter topic. One job serves every step: each step
- * uses images of its own size, so damage planted by one step is not another's blob.
+ * becomes a dead letter is not kept on the dead-letter topic; {@code bin/rmbg check} finds the
+ * missing and corrupt blobs planted on the way (a tampered sealed blob too) and {@code --repair}
+ * drops the reuse entry that references them. One job serves every step: each step uses images of
+ * its own size, so damage planted by one step is not another's blob.
  */
 class BlobReferencesITCase extends PipelineITCaseBase {
     private static final Duration WAIT = Duration.ofMinutes(2);
@@ -59,11 +61,13 @@ class BlobReferencesITCase extends PipelineITCaseBase {
     @Test
     void referencesStayTrue() throws Exception {
         startJob("rmbg-blob-references-it");
-        fetchReturnsCheckedBytesOrSaysWhatIsWrong();
-        sensitiveImagesAreSealedAtRestAndFetchedExactly();
+        Map<String, Object> damaged = fetchReturnsCheckedBytesOrSaysWhatIsWrong();
+        Map<String, Object> sealed = sensitiveImagesAreSealedAtRestAndFetchedExactly();
+        checkFindsPlantedDamageAndRepairDropsBrokenReuseEntries(damaged, sealed);
     }
 
-    private void fetchReturnsCheckedBytesOrSaysWhatIsWrong() throws Exception {
+    /** Returns the row of a job whose mask is then missing and whose cut-out corrupt. */
+    private Map<String, Object> fetchReturnsCheckedBytesOrSaysWhatIsWrong() throws Exception {
         byte[] image = SampleImages.png(300, 200);
         ObjectNode done = Events.inline("alice", image);
         ObjectNode broken = Events.inline("alice", "not an image".getBytes(StandardCharsets.UTF_8));
@@ -97,9 +101,11 @@ class BlobReferencesITCase extends PipelineITCaseBase {
         assertThat(corrupt.code()).isEqualTo(1);
         assertThat(corrupt.message()).contains(cutoutUri + " is corrupt: its bytes hash to");
         assertThat(corrupt.file()).as("nothing written").doesNotExist();
+        return row;
     }
 
-    private void sensitiveImagesAreSealedAtRestAndFetchedExactly() throws Exception {
+    /** Returns the row of a sensitive job. */
+    private Map<String, Object> sensitiveImagesAreSealedAtRestAndFetchedExactly() throws Exception {
         byte[] image = SampleImages.png(240, 180);
         ObjectNode alice = sensitive(Events.inline("alice", image));
         ObjectNode bob = sensitive(Events.inline("bob", image));
@@ -140,7 +146,63 @@ class BlobReferencesITCase extends PipelineITCaseBase {
         assertThat(letter).as("the dead letter of the sensitive event without user_id").isNotNull();
         assertThat(letter.has("image_base64")).isFalse();
         assertThat(letter.path("image_base64_redacted").asBoolean()).isTrue();
+        return aliceRow;
     }
+
+    private void checkFindsPlantedDamageAndRepairDropsBrokenReuseEntries(
+            Map<String, Object> damaged, Map<String, Object> sealed) throws Exception {
+        String job = (String) damaged.get("job_id");
+        String missingMask = (String) damaged.get("mask_path");
+        String corruptCutout = (String) damaged.get("processed_path");
+        String sealedMask = (String) sealed.get("mask_path");
+        byte[] tampered = s3(sealedMask);
+        tampered[tampered.length - 1] ^= 1;
+        overwrite(sealedMask, tampered);
+        String reuseEntries =
+                "SELECT count(*) FROM result_reuse WHERE mask_path = '" + missingMask + "'";
+        assertThat(db().count(reuseEntries)).as("the damaged image's reuse entry").isEqualTo(1);
+
+        Checked found = check("--since", "1");
+        assertThat(found.code()).isEqualTo(1);
+        assertThat(found.report())
+                .contains("missing  " + missingMask + "  job " + job + " (mask_path)")
+                .contains("corrupt  " + corruptCutout + "  job " + job + " (processed_path)")
+                .contains("missing  " + missingMask + "  reuse entry ")
+                .contains(
+                        "corrupt  " + sealedMask + "  job " + sealed.get("job_id") + " (mask_path)")
+                .contains("does not authenticate")
+                .contains("1 missing, 2 corrupt")
+                .doesNotContain((String) sealed.get("processed_path"));
+        assertThat(found.jobs()).isEmpty();
+        assertThat(db().count(reuseEntries)).as("a check alone changes nothing").isEqualTo(1);
+
+        Checked repaired = check("--repair");
+        assertThat(repaired.jobs()).containsExactlyInAnyOrder(job, (String) sealed.get("job_id"));
+        assertThat(repaired.report()).contains("deleted reuse entry ");
+        assertThat(db().count(reuseEntries)).isZero();
+
+        Checked again = check();
+        assertThat(again.report())
+                .doesNotContain("reuse entry ")
+                .contains("missing  " + missingMask);
+    }
+
+    private Checked check(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                new CheckCommand(
+                                new PrintStream(out, true, StandardCharsets.UTF_8),
+                                new PrintStream(err, true, StandardCharsets.UTF_8))
+                        .run(args, environment());
+        String stdout = out.toString(StandardCharsets.UTF_8).strip();
+        return new Checked(
+                code,
+                err.toString(StandardCharsets.UTF_8),
+                stdout.isEmpty() ? List.of() : List.of(stdout.split("\\R")));
+    }
+
+    private record Checked(int code, String report, List<String> jobs) {}
 
     private static ObjectNode sensitive(ObjectNode event) {
         event.putObject("params").put("sensitive", true);
