@@ -7,6 +7,9 @@ import io.rmbg.core.blob.S3Uri;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.job.config.PipelineOptions;
+import io.rmbg.service.ResultsService;
+import io.rmbg.service.ServiceConfig;
+import io.rmbg.service.UsersCommand;
 import io.rmbg.testkit.SyntheticModels;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -16,10 +19,15 @@ import javax.imageio.ImageIO;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -64,6 +72,7 @@ class BlobReferencesITCase extends PipelineITCaseBase {
         Map<String, Object> damaged = fetchReturnsCheckedBytesOrSaysWhatIsWrong();
         Map<String, Object> sealed = sensitiveImagesAreSealedAtRestAndFetchedExactly();
         checkFindsPlantedDamageAndRepairDropsBrokenReuseEntries(damaged, sealed);
+        theResultsServiceDecryptsForTheOwnerAndNeverServesACorruptBlob(sealed);
     }
 
     /** Returns the row of a job whose mask is then missing and whose cut-out corrupt. */
@@ -185,6 +194,50 @@ class BlobReferencesITCase extends PipelineITCaseBase {
         assertThat(again.report())
                 .doesNotContain("reuse entry ")
                 .contains("missing  " + missingMask);
+    }
+
+    /** Runs after the check step tampered with the sealed job's mask. */
+    private void theResultsServiceDecryptsForTheOwnerAndNeverServesACorruptBlob(
+            Map<String, Object> sealed) throws Exception {
+        String job = (String) sealed.get("job_id");
+        ServiceConfig serviceConfig =
+                ServiceConfig.localDefaults()
+                        .withPort(0)
+                        .withDatabase(
+                                config().jdbc().url(),
+                                config().jdbc().user(),
+                                config().jdbc().password())
+                        .withS3(config().s3())
+                        .withRedis(null, 0)
+                        .withSealer(config().sealer());
+        String token;
+        try (Connection c = db().connect()) {
+            token = UsersCommand.add(c, "alice", false);
+        }
+        try (ResultsService service = ResultsService.start(serviceConfig)) {
+            HttpResponse<byte[]> cutout = get(service, token, "/api/jobs/" + job + "/cutout");
+            assertThat(cutout.statusCode())
+                    .as(new String(cutout.body(), StandardCharsets.UTF_8))
+                    .isEqualTo(200);
+            assertThat(cutout.body()).isEqualTo(fetch(job, "cutout").bytes());
+            assertThat(cutout.headers().firstValue("Cache-Control")).hasValue("private, no-store");
+
+            HttpResponse<byte[]> mask = get(service, token, "/api/jobs/" + job + "/mask");
+            assertThat(mask.statusCode()).isEqualTo(500);
+            assertThat(new String(mask.body(), StandardCharsets.UTF_8))
+                    .contains("does not authenticate")
+                    .contains("run bin/rmbg check");
+        }
+    }
+
+    private static HttpResponse<byte[]> get(ResultsService service, String token, String path)
+            throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private Checked check(String... args) throws Exception {
