@@ -234,7 +234,8 @@ class BlobReferencesITCase extends PipelineITCaseBase {
             throws Exception {
         return HttpClient.newHttpClient()
                 .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + service.port() + path))
                                 .header("Authorization", "Bearer " + token)
                                 .build(),
                         HttpResponse.BodyHandlers.ofByteArray());
