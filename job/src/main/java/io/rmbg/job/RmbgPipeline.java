@@ -109,7 +109,9 @@ public final class RmbgPipeline {
         SingleOutputStreamOperator<ParseOutcome.Named> parsed =
                 raw.process(
                                 new ParseImageEventFunction(
-                                        config.imageLimits(), config.sourcePolicy()))
+                                        config.imageLimits(),
+                                        config.sourcePolicy(),
+                                        config.sealer()))
                         .name("Parse and validate events")
                         .uid("parse-events");
 

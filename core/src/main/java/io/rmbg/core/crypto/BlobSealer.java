@@ -1,5 +1,6 @@
 package io.rmbg.core.crypto;
 
+import io.rmbg.core.records.ImageEvent;
 import io.rmbg.core.records.ImageParams;
 
 import javax.crypto.AEADBadTagException;
@@ -16,6 +17,7 @@ import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 
 /**
@@ -51,6 +53,9 @@ public final class BlobSealer implements Serializable {
      * No master key: nothing may be sealed, and a sensitive image fails instead of being stored.
      */
     public static final BlobSealer OFF = new BlobSealer(null, false);
+
+    /** Marks an {@code image_base64} sealed by {@link #sealInline}. */
+    public static final String SEALED_INLINE = "rmbg-sealed:";
 
     static final byte[] MAGIC = "RMBS".getBytes(StandardCharsets.US_ASCII);
     static final byte VERSION = 1;
@@ -201,6 +206,71 @@ public final class BlobSealer implements Serializable {
         } catch (GeneralSecurityException e) {
             throw new SealedBlobException("cannot be decrypted: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code event} with its inline image sealed, so that it does not sit in checkpoints (the
+     * asynchronous operator's in-flight queue) or dead letters in the clear: {@code image_base64}
+     * becomes {@value #SEALED_INLINE} + base64 of the sealed bytes, bound to the job id. Returns
+     * {@code event} itself when it has no inline image, is not sensitive, there is no master key,
+     * or the text is not base64 (the job then fails on it as before).
+     */
+    public ImageEvent sealInline(ImageEvent event) {
+        String inline = event.imageBase64();
+        if (inline == null || master == null || !seals(event.params()) || isSealedInline(inline)) {
+            return event;
+        }
+        byte[] plain;
+        try {
+            plain = Base64.getDecoder().decode(inline);
+        } catch (IllegalArgumentException notBase64) {
+            return event;
+        }
+        String sealed =
+                SEALED_INLINE
+                        + Base64.getEncoder().encodeToString(seal(plain, inlineAddress(event)));
+        return new ImageEvent(
+                event.jobId(),
+                event.userId(),
+                event.imageUri(),
+                sealed,
+                event.params(),
+                event.paramsJson(),
+                event.tags(),
+                event.createdAtMillis(),
+                event.receivedAtMillis(),
+                event.sourcePosition());
+    }
+
+    /** Whether an event's {@code image_base64} was sealed by {@link #sealInline}. */
+    public static boolean isSealedInline(String imageBase64) {
+        return imageBase64 != null && imageBase64.startsWith(SEALED_INLINE);
+    }
+
+    /**
+     * The plain bytes of an inline image sealed by {@link #sealInline}.
+     *
+     * @throws SealedBlobException when it does not open (another master key after a restore, or
+     *     altered)
+     */
+    public byte[] openInline(ImageEvent event) throws SealedBlobException {
+        byte[] sealed;
+        try {
+            sealed =
+                    Base64.getDecoder()
+                            .decode(event.imageBase64().substring(SEALED_INLINE.length()));
+        } catch (IllegalArgumentException e) {
+            throw new SealedBlobException("the sealed inline image is not base64", e);
+        }
+        if (master == null) {
+            throw new SealedBlobException(
+                    "the inline image was sealed but no security.master-key is configured now");
+        }
+        return open(sealed, inlineAddress(event));
+    }
+
+    private static String inlineAddress(ImageEvent event) {
+        return "inline:" + event.jobId();
     }
 
     private MasterKey key() {

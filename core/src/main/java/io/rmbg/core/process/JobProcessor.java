@@ -5,6 +5,7 @@ import io.rmbg.core.blob.BlobStore;
 import io.rmbg.core.blob.ContentAddress;
 import io.rmbg.core.compose.Compositor;
 import io.rmbg.core.crypto.BlobSealer;
+import io.rmbg.core.crypto.SealedBlobException;
 import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.image.AlphaMask;
@@ -198,10 +199,18 @@ public final class JobProcessor {
         }
         byte[] bytes;
         try {
-            bytes = Base64.getDecoder().decode(event.imageBase64());
+            bytes =
+                    BlobSealer.isSealedInline(event.imageBase64())
+                            ? sealer.openInline(event)
+                            : Base64.getDecoder().decode(event.imageBase64());
         } catch (IllegalArgumentException e) {
             throw new ProcessingException(
                     ErrorCode.INVALID_EVENT, "image_base64 is not valid base64: " + e.getMessage());
+        } catch (SealedBlobException e) {
+            throw new ProcessingException(
+                    ErrorCode.STORAGE,
+                    "the sensitive inline image, sealed when the event was read, cannot be opened: "
+                            + e.getMessage());
         }
         if (bytes.length > limits.maxInlineBytes()) {
             throw new ProcessingException(

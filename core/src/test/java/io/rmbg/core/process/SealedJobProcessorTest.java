@@ -96,4 +96,45 @@ class SealedJobProcessorTest {
                 .hasMessageContaining("no security.master-key");
         assertThat(InMemoryBlobStore.OBJECTS.size()).isEqualTo(before);
     }
+
+    @Test
+    void aSensitiveInlineImageIsSealedWhenReadAndOpenedOnlyByTheJob() throws Exception {
+        byte[] png = redLeftBlueRight(20, 10);
+        ImageEvent event = inline("sealed-inline", png, SENSITIVE);
+        ImageEvent sealed = SEALER.sealInline(event);
+
+        assertThat(sealed.imageBase64())
+                .startsWith(BlobSealer.SEALED_INLINE)
+                .doesNotContain(event.imageBase64().substring(0, 16));
+        assertThat(SEALER.sealInline(inline("plain-inline", png)).imageBase64())
+                .isEqualTo(Base64.getEncoder().encodeToString(png));
+        DecodedImage decoded =
+                new JobProcessor(new InMemoryBlobStore(), ImageLimits.defaults(), SEALER)
+                        .intake(sealed, 0L);
+        assertThat(
+                        new BlobVerifier(SEALER)
+                                .plain(
+                                        decoded.original().uri(),
+                                        InMemoryBlobStore.OBJECTS.get(decoded.original().uri()),
+                                        event.userId()))
+                .isEqualTo(png);
+
+        BlobSealer otherKey =
+                new BlobSealer(
+                        MasterKey.fromBase64(
+                                Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'B')),
+                        false);
+        assertThatThrownBy(
+                        () ->
+                                new JobProcessor(
+                                                new InMemoryBlobStore(),
+                                                ImageLimits.defaults(),
+                                                otherKey)
+                                        .intake(sealed, 0L))
+                .isInstanceOfSatisfying(
+                        ProcessingException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE))
+                .hasMessageContaining("cannot be opened")
+                .hasMessageContaining("sealed with master key");
+    }
 }
