@@ -1,11 +1,11 @@
 package io.rmbg.local;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rmbg.core.blob.S3BlobStore;
 import io.rmbg.core.blob.S3Uri;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
 import io.rmbg.testkit.SyntheticModels;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -17,9 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Result reuse through the whole pipeline (Kafka → the real job on a MiniCluster → PostgreSQL's
- * {@code result_reuse} and rows, S3): the same image under three job ids of two users is run
- * through the model once; a deleted blob makes the next identical job recompute and store it again;
- * an opted-out job is computed.
+ * {@code result_reuse} and rows, S3): the same image under three job ids of two users is run through
+ * the model once; a deleted blob makes the next identical job recompute and store it again; an
+ * opted-out job is computed.
  */
 class ResultReuseITCase extends PipelineITCaseBase {
     private static final Duration WAIT = Duration.ofMinutes(2);
@@ -52,8 +52,7 @@ class ResultReuseITCase extends PipelineITCaseBase {
         ObjectNode optedOut = Events.inline("bob", image);
         optedOut.putObject("params").put("reuse", false);
         send(Events.bytes(again), Events.bytes(otherUser), Events.bytes(optedOut));
-        List<String> ids =
-                List.of(Events.jobId(again), Events.jobId(otherUser), Events.jobId(optedOut));
+        List<String> ids = List.of(Events.jobId(again), Events.jobId(otherUser), Events.jobId(optedOut));
         db().awaitCompleted(ids, WAIT);
 
         Map<String, Object> original = db().jobRow(Events.jobId(first));
@@ -62,15 +61,8 @@ class ResultReuseITCase extends PipelineITCaseBase {
             Map<String, Object> row = db().jobRow(Events.jobId(reused));
             assertThat(row.get("reused")).as("row of %s", row.get("user_id")).isEqualTo("true");
             for (String column :
-                    List.of(
-                            "original_path",
-                            "mask_path",
-                            "processed_path",
-                            "image_width",
-                            "image_height",
-                            "file_size_kb",
-                            "model",
-                            "model_version")) {
+                    List.of("original_path", "mask_path", "processed_path", "image_width",
+                            "image_height", "file_size_kb", "model", "model_version")) {
                 assertThat(row.get(column)).as(column).isEqualTo(original.get(column));
             }
         }
