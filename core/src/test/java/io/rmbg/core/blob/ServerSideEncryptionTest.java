@@ -1,5 +1,6 @@
 package io.rmbg.core.blob;
 
+import io.rmbg.core.error.ProcessingException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** {@code s3.sse}: the headers every PutObject carries, as the store receives them. */
 class ServerSideEncryptionTest {
@@ -45,6 +47,28 @@ class ServerSideEncryptionTest {
                                 new S3Options(null, "us-east-1", "b", null, null, true)
                                         .withSse(ServerSideEncryption.AES256, "key"))
                 .hasMessageContaining("set s3.sse=aws:kms");
+    }
+
+    @Test
+    void aStoreWithoutSseAnswers501OnceAndIsNotRetried() throws Exception {
+        try (StubS3Server server = StubS3Server.failing(501, "NotImplemented");
+                S3BlobStore store =
+                        new S3BlobStore(
+                                server.options().withSse(ServerSideEncryption.AES256, null))) {
+            ProcessingException refused =
+                    catchThrowableOfType(
+                            () ->
+                                    store.put(
+                                            BlobKind.MASK,
+                                            ContentAddress.sha256Hex(BYTES),
+                                            "png",
+                                            "image/png",
+                                            BYTES),
+                            ProcessingException.class);
+
+            assertThat(refused.isRetryable()).isFalse();
+            assertThat(refused.getMessage()).contains("NotImplemented").contains("set s3.sse=none");
+        }
     }
 
     private static Map<String, List<String>> headersOfAPut(
