@@ -24,6 +24,7 @@ import io.rmbg.job.functions.ClaimJobIds;
 import io.rmbg.job.functions.FirstResultPerJob;
 import io.rmbg.job.functions.OffloadLargeDeadLetters;
 import io.rmbg.job.functions.ParseImageEventFunction;
+import io.rmbg.job.functions.RedactSensitiveDeadLetters;
 import io.rmbg.job.stats.DailyStatistics;
 import io.rmbg.job.stats.DailyStats;
 import io.rmbg.job.stats.DayActivity;
@@ -84,8 +85,10 @@ public final class RmbgPipeline {
     public static BackgroundRemovalFunction backgroundRemoval(
             PipelineConfig config, BlobStoreFactory blobs) {
         BackgroundRemovalFunction function =
-                new BackgroundRemovalFunction(blobs, config.model(), config.removerSettings());
-        if (!config.reuse().enabled()) {
+                new BackgroundRemovalFunction(blobs, config.model(), config.removerSettings())
+                        .withSealing(config.sealer());
+        // Under security.encrypt-all every blob is sealed per user: nothing is shared.
+        if (!config.reuse().enabled() || config.sealer().sealsAll()) {
             return function;
         }
         JdbcSettings jdbc = config.jdbc();
@@ -106,7 +109,9 @@ public final class RmbgPipeline {
         SingleOutputStreamOperator<ParseOutcome.Named> parsed =
                 raw.process(
                                 new ParseImageEventFunction(
-                                        config.imageLimits(), config.sourcePolicy()))
+                                        config.imageLimits(),
+                                        config.sourcePolicy(),
+                                        config.sealer()))
                         .name("Parse and validate events")
                         .uid("parse-events");
 
@@ -138,6 +143,9 @@ public final class RmbgPipeline {
         results.sinkTo(sinks.traces()).name("Job traces (image-results)").uid("job-traces-sink");
         parsed.getSideOutput(ParseImageEventFunction.DEAD_LETTERS)
                 .union(claimed.getSideOutput(ClaimJobIds.CONFLICTS))
+                .map(new RedactSensitiveDeadLetters(config.sealer().sealsAll()))
+                .name("Redact sensitive dead letters")
+                .uid("dead-letters-redact")
                 .map(
                         new OffloadLargeDeadLetters(
                                 blobStores(config), config.kafka().deadLetterMaxValueBytes()))

@@ -52,6 +52,7 @@ final class LocalResults implements AutoCloseable {
                         .withPort(SERVICE_PORT)
                         .withDatabase(jdbc.url(), jdbc.user(), jdbc.password())
                         .withS3(config.s3())
+                        .withSealer(config.sealer())
                         .withRedis(redis == null ? null : "127.0.0.1", REDIS_PORT);
         try {
             return new LocalResults(redis, ResultsService.start(serviceConfig), jdbc);

@@ -1,10 +1,12 @@
 package io.rmbg.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.rmbg.core.crypto.BlobSealer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -213,7 +215,12 @@ final class ApiHandler implements HttpHandler {
         if (ref == null || ref.isNull()) {
             throw ApiException.notFound(what + " of job " + rawId);
         }
-        try (ResponseInputStream<GetObjectResponse> in = blobs.open(ref.get("uri").asText())) {
+        String uri = ref.get("uri").asText();
+        if (BlobSealer.isSealed(uri)) {
+            sealedBlob(ex, blobs.openSealed(uri, job.get("user_id").asText()), rawId, what, ref);
+            return;
+        }
+        try (ResponseInputStream<GetObjectResponse> in = blobs.open(uri)) {
             if (in == null) {
                 throw ApiException.notFound(what + " of job " + rawId);
             }
@@ -229,6 +236,25 @@ final class ApiHandler implements HttpHandler {
             try (OutputStream out = ex.getResponseBody()) {
                 copy(in, out);
             }
+        }
+    }
+
+    /** A sensitive image's blob, decrypted: never cached outside the owner's browser session. */
+    private static void sealedBlob(
+            HttpExchange ex, byte[] plain, String rawId, String what, JsonNode ref)
+            throws IOException, ApiException {
+        if (plain == null) {
+            throw ApiException.notFound(what + " of job " + rawId);
+        }
+        ex.getResponseHeaders().set("Content-Type", ref.get("content_type").asText());
+        ex.getResponseHeaders().set("Cache-Control", "private, no-store");
+        if ("HEAD".equals(ex.getRequestMethod())) {
+            ex.sendResponseHeaders(200, -1);
+            return;
+        }
+        ex.sendResponseHeaders(200, plain.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(plain);
         }
     }
 

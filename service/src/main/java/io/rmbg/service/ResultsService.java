@@ -77,7 +77,7 @@ public final class ResultsService implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        BlobReader blobs = new BlobReader(config.s3());
+        BlobReader blobs = new BlobReader(config.s3(), config.sealer());
         HttpServer server =
                 HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
         ExecutorService executor = Executors.newFixedThreadPool(config.threads());

@@ -1,6 +1,8 @@
 package io.rmbg.service;
 
 import io.rmbg.core.blob.S3Options;
+import io.rmbg.core.crypto.BlobSealer;
+import io.rmbg.core.crypto.MasterKey;
 
 import java.time.Duration;
 import java.util.Map;
@@ -28,7 +30,8 @@ public record ServiceConfig(
         Duration jobTtl,
         Duration firstPageTtl,
         String cursorSecret,
-        int threads) {
+        int threads,
+        BlobSealer sealer) {
 
     public static final int DEFAULT_PORT = 8090;
     public static final int DEFAULT_REDIS_PORT = 6379;
@@ -39,6 +42,7 @@ public record ServiceConfig(
         requireNonNull(host, "host cannot be null");
         requireNonNull(jdbcUrl, "jdbcUrl cannot be null");
         requireNonNull(s3, "s3 cannot be null");
+        requireNonNull(sealer, "sealer cannot be null");
         requireNonNull(jobTtl, "jobTtl cannot be null");
         requireNonNull(firstPageTtl, "firstPageTtl cannot be null");
         if (port < 0 || port > 65535) {
@@ -86,7 +90,35 @@ public record ServiceConfig(
                                         "RMBG_CACHE_FIRST_PAGE_TTL_S",
                                         String.valueOf(DEFAULT_FIRST_PAGE_TTL.toSeconds())))),
                 env.get("RMBG_CURSOR_SECRET"),
-                Integer.parseInt(env.getOrDefault("RMBG_SERVICE_THREADS", "16")));
+                Integer.parseInt(env.getOrDefault("RMBG_SERVICE_THREADS", "16")),
+                sealer(env));
+    }
+
+    /**
+     * {@code RMBG_SECURITY_MASTER_KEY}, the job's master key: the service decrypts sensitive
+     * images' blobs for their owners with it (without it they answer 503).
+     */
+    private static BlobSealer sealer(Map<String, String> env) {
+        String key = env.getOrDefault("RMBG_SECURITY_MASTER_KEY", "");
+        return key.isBlank() ? BlobSealer.OFF : new BlobSealer(MasterKey.fromBase64(key), false);
+    }
+
+    /** The same service, decrypting sensitive images' blobs with {@code newSealer}. */
+    public ServiceConfig withSealer(BlobSealer newSealer) {
+        return new ServiceConfig(
+                host,
+                port,
+                jdbcUrl,
+                jdbcUser,
+                jdbcPassword,
+                s3,
+                redisHost,
+                redisPort,
+                jobTtl,
+                firstPageTtl,
+                cursorSecret,
+                threads,
+                newSealer);
     }
 
     public ServiceConfig withPort(int newPort) {
@@ -102,7 +134,8 @@ public record ServiceConfig(
                 jobTtl,
                 firstPageTtl,
                 cursorSecret,
-                threads);
+                threads,
+                sealer);
     }
 
     /** {@code null} host: no Redis. */
@@ -119,7 +152,8 @@ public record ServiceConfig(
                 jobTtl,
                 firstPageTtl,
                 cursorSecret,
-                threads);
+                threads,
+                sealer);
     }
 
     public ServiceConfig withDatabase(String url, String user, String password) {
@@ -135,7 +169,8 @@ public record ServiceConfig(
                 jobTtl,
                 firstPageTtl,
                 cursorSecret,
-                threads);
+                threads,
+                sealer);
     }
 
     public ServiceConfig withS3(S3Options options) {
@@ -151,7 +186,8 @@ public record ServiceConfig(
                 jobTtl,
                 firstPageTtl,
                 cursorSecret,
-                threads);
+                threads,
+                sealer);
     }
 
     @Override

@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.UncheckedIOException;
@@ -33,10 +34,14 @@ public final class S3BlobStore implements BlobStore {
 
     private final S3Client s3;
     private final String bucket;
+    private final ServerSideEncryption sse;
+    private final String sseKmsKeyId;
     private final AtomicBoolean forbiddenLogged = new AtomicBoolean();
 
     public S3BlobStore(S3Options options) {
         this.bucket = options.bucket();
+        this.sse = options.sse();
+        this.sseKmsKeyId = options.sseKmsKeyId();
         AwsCredentialsProvider credentials =
                 options.accessKey() == null
                         ? DefaultCredentialsProvider.builder().build()
@@ -72,7 +77,7 @@ public final class S3BlobStore implements BlobStore {
             // An existing key holds the same bytes by construction, so overwriting is harmless and
             // cheaper than a HEAD round trip for the common case of new content.
             s3.putObject(
-                    b -> b.bucket(bucket).key(key).contentType(contentType),
+                    b -> encrypted(b.bucket(bucket).key(key).contentType(contentType)),
                     RequestBody.fromBytes(bytes));
             return "s3://" + bucket + "/" + key;
         } catch (SdkException | UncheckedIOException e) {
@@ -87,6 +92,24 @@ public final class S3BlobStore implements BlobStore {
             }
             throw failure;
         }
+    }
+
+    /** Adds the {@code s3.sse} headers. */
+    private PutObjectRequest.Builder encrypted(PutObjectRequest.Builder put) {
+        switch (sse) {
+            case AES256 ->
+                    put.serverSideEncryption(
+                            software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256);
+            case KMS -> {
+                put.serverSideEncryption(
+                        software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS);
+                if (sseKmsKeyId != null) {
+                    put.ssekmsKeyId(sseKmsKeyId);
+                }
+            }
+            case NONE -> {}
+        }
+        return put;
     }
 
     /**

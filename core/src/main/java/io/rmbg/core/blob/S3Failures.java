@@ -40,7 +40,10 @@ final class S3Failures {
         }
         if (e instanceof SdkServiceException service) {
             int status = service.statusCode();
-            return status >= 500
+            // 501 Not Implemented is an answer, not an outage: the store lacks a feature the
+            // request
+            // asks for (s3proxy and SSE headers) and will lack it next time too.
+            return (status >= 500 && status != 501)
                     || status == 408
                     || status == 429
                     || service.isThrottlingException()
@@ -83,6 +86,9 @@ final class S3Failures {
                             "; the job's S3 credentials may not write there (check s3.access-key and the bucket"
                                     + " policy)";
                     case 404 -> "; create the bucket or set s3.bucket";
+                    case 501 ->
+                            "; the store does not implement this request (with s3.sse set: it has no"
+                                    + " server-side encryption; set s3.sse=none)";
                     default -> "";
                 };
         return new ProcessingException(ErrorCode.STORAGE, message + advice, e);

@@ -1,6 +1,7 @@
 package io.rmbg.core.process;
 
 import io.rmbg.core.blob.BlobStore;
+import io.rmbg.core.crypto.BlobSealer;
 import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.inference.ExecutionDevice;
 import io.rmbg.core.inference.NonFiniteOutputException;
@@ -101,7 +102,8 @@ public final class BackgroundRemover implements AutoCloseable {
             BlobStore blobs,
             Listener listener,
             ResultIndex index,
-            ReuseSettings reuseSettings) {
+            ReuseSettings reuseSettings,
+            BlobSealer sealer) {
         requireNonNull(name, "name cannot be null");
         requireNonNull(settings, "settings cannot be null");
         this.device = requireNonNull(device, "device cannot be null");
@@ -114,13 +116,14 @@ public final class BackgroundRemover implements AutoCloseable {
                 Executors.newFixedThreadPool(
                         settings.postprocessThreads(), DaemonThreads.named("rmbg-post-" + name));
         memoryBudget = new MemoryBudget(settings.memoryBudgetBytes());
+        // Under security.encrypt-all every blob is sealed per user: nothing may be shared.
         reuse =
-                index == null || !reuseSettings.enabled()
+                index == null || !reuseSettings.enabled() || sealer.sealsAll()
                         ? ResultReuse.OFF
                         : new ResultReuse(index, blobs, reuseSettings, reuseListener(listener));
         stages =
                 new JobStages(
-                        new JobProcessor(blobs, settings.limits()),
+                        new JobProcessor(blobs, settings.limits(), sealer),
                         memoryBudget,
                         cpuPool,
                         postprocessPool,
@@ -167,6 +170,7 @@ public final class BackgroundRemover implements AutoCloseable {
         private Listener listener = Listener.NONE;
         private ResultIndex index;
         private ReuseSettings reuseSettings = ReuseSettings.OFF;
+        private BlobSealer sealer = BlobSealer.OFF;
 
         private Builder(ModelOptions models, RemoverSettings settings, BlobStore blobs) {
             this.models = models;
@@ -200,11 +204,20 @@ public final class BackgroundRemover implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Stores the blobs of sensitive jobs (and of every job under {@code security.encrypt-all})
+         * sealed by {@code sealer}; without this call a sensitive job fails as {@code STORAGE}.
+         */
+        public Builder sealing(BlobSealer sealer) {
+            this.sealer = requireNonNull(sealer, "sealer cannot be null");
+            return this;
+        }
+
         /** Starts the pools and loads the default model on the device. */
         public BackgroundRemover open() {
             BackgroundRemover remover =
                     new BackgroundRemover(
-                            name, device, settings, blobs, listener, index, reuseSettings);
+                            name, device, settings, blobs, listener, index, reuseSettings, sealer);
             try {
                 remover.lanes =
                         new ModelLanes(

@@ -4,6 +4,8 @@ import io.rmbg.core.blob.BlobKind;
 import io.rmbg.core.blob.BlobStore;
 import io.rmbg.core.blob.ContentAddress;
 import io.rmbg.core.compose.Compositor;
+import io.rmbg.core.crypto.BlobSealer;
+import io.rmbg.core.crypto.SealedBlobException;
 import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.image.AlphaMask;
@@ -45,12 +47,19 @@ public final class JobProcessor {
     private final ImageLimits limits;
     private final ImageDecoder decoder;
     private final ImageDecoder legacyDecoder;
+    private final BlobSealer sealer;
 
     public JobProcessor(BlobStore blobs, ImageLimits limits) {
+        this(blobs, limits, BlobSealer.OFF);
+    }
+
+    /** Stores the blobs of sensitive jobs sealed by {@code sealer} (docs/contracts.md §10). */
+    public JobProcessor(BlobStore blobs, ImageLimits limits, BlobSealer sealer) {
         this.blobs = blobs;
         this.limits = limits;
         this.decoder = new ImageDecoder(limits.maxPixels());
         this.legacyDecoder = ImageDecoder.imageIoOnly(limits.maxPixels());
+        this.sealer = sealer;
     }
 
     /** Reads the source, checks its size from the header, decodes it and stores the original. */
@@ -86,6 +95,7 @@ public final class JobProcessor {
         ImageFormat format = fetched.info().format();
         BlobRef original =
                 store(
+                        fetched.event(),
                         BlobKind.ORIGINAL,
                         format.extension(),
                         format.contentType(),
@@ -161,6 +171,7 @@ public final class JobProcessor {
 
         BlobRef maskRef =
                 store(
+                        event,
                         BlobKind.MASK,
                         "png",
                         PNG,
@@ -170,6 +181,7 @@ public final class JobProcessor {
                         cancellation);
         BlobRef processedRef =
                 store(
+                        event,
                         BlobKind.PROCESSED,
                         "png",
                         PNG,
@@ -209,10 +221,18 @@ public final class JobProcessor {
         }
         byte[] bytes;
         try {
-            bytes = Base64.getDecoder().decode(event.imageBase64());
+            bytes =
+                    BlobSealer.isSealedInline(event.imageBase64())
+                            ? sealer.openInline(event)
+                            : Base64.getDecoder().decode(event.imageBase64());
         } catch (IllegalArgumentException e) {
             throw new ProcessingException(
                     ErrorCode.INVALID_EVENT, "image_base64 is not valid base64: " + e.getMessage());
+        } catch (SealedBlobException e) {
+            throw new ProcessingException(
+                    ErrorCode.STORAGE,
+                    "the sensitive inline image, sealed when the event was read, cannot be opened: "
+                            + e.getMessage());
         }
         if (bytes.length > limits.maxInlineBytes()) {
             throw new ProcessingException(
@@ -230,6 +250,7 @@ public final class JobProcessor {
     }
 
     private BlobRef store(
+            ImageEvent event,
             BlobKind kind,
             String ext,
             String contentType,
@@ -239,8 +260,30 @@ public final class JobProcessor {
             Cancellation cancellation)
             throws ProcessingException {
         String sha = ContentAddress.sha256Hex(bytes);
-        String uri = blobs.put(kind, sha, ext, contentType, bytes, cancellation);
-        return new BlobRef(uri, sha, bytes.length, width, height, contentType);
+        if (!sealer.seals(event.params())) {
+            String uri = blobs.put(kind, sha, ext, contentType, bytes, cancellation);
+            return new BlobRef(uri, sha, bytes.length, width, height, contentType);
+        }
+        if (!sealer.hasKey()) {
+            throw new ProcessingException(
+                    ErrorCode.STORAGE,
+                    "params.sensitive is true but this deployment has no security.master-key, so the"
+                            + " image cannot be stored encrypted; set security.master-key (or"
+                            + " RMBG_SECURITY_MASTER_KEY), or send the image without sensitive");
+        }
+        // Sealed (docs/contracts.md §10): the reference's sha256 is the keyed address, so neither
+        // key nor trace reveals that two users stored the same bytes.
+        String address = sealer.address(event.userId(), sha);
+        byte[] sealed = sealer.seal(bytes, address);
+        String uri =
+                blobs.put(
+                        kind,
+                        address,
+                        BlobSealer.EXTENSION,
+                        "application/octet-stream",
+                        sealed,
+                        cancellation);
+        return new BlobRef(uri, address, bytes.length, width, height, contentType);
     }
 
     private static long ms(long nanos) {

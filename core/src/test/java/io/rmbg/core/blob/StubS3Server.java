@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,6 +21,7 @@ final class StubS3Server implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
+    private volatile Map<String, List<String>> lastHeaders = Map.of();
 
     private StubS3Server(int status, String errorCode, int failures) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -47,6 +50,11 @@ final class StubS3Server implements AutoCloseable {
                 true);
     }
 
+    /** The headers of the latest request (names as the JDK's server spells them). */
+    Map<String, List<String>> lastHeaders() {
+        return lastHeaders;
+    }
+
     int requests() {
         return requests.get();
     }
@@ -55,6 +63,7 @@ final class StubS3Server implements AutoCloseable {
             throws IOException {
         try (exchange) {
             exchange.getRequestBody().readAllBytes();
+            lastHeaders = Map.copyOf(exchange.getRequestHeaders());
             boolean head = "HEAD".equals(exchange.getRequestMethod());
             if (requests.incrementAndGet() > failures) {
                 exchange.getResponseHeaders().add("ETag", "\"0\"");

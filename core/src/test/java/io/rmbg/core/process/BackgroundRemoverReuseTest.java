@@ -1,6 +1,8 @@
 package io.rmbg.core.process;
 
 import io.rmbg.core.blob.InMemoryBlobStore;
+import io.rmbg.core.crypto.BlobSealer;
+import io.rmbg.core.crypto.MasterKey;
 import io.rmbg.core.records.ImageEvent;
 import io.rmbg.core.records.ImageParams;
 import io.rmbg.core.records.JobResult;
@@ -143,6 +145,12 @@ class BackgroundRemoverReuseTest {
     private BackgroundRemover remover(ReuseSettings reuse) {
         return BackgroundRemover.builder(
                         model, RemoverSettings.defaults(2), new InMemoryBlobStore())
+                // A master key, so that sensitive jobs are computed (sealed) rather than failed.
+                .sealing(
+                        new BlobSealer(
+                                MasterKey.fromBase64(
+                                        Base64.getEncoder().encodeToString(new byte[32])),
+                                false))
                 .listener(
                         new BackgroundRemover.Listener() {
                             @Override

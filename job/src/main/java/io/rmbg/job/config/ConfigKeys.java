@@ -33,6 +33,8 @@ public final class ConfigKeys {
     public static final String S3_ACCESS_KEY = "s3.access-key";
     public static final String S3_SECRET_KEY = "s3.secret-key";
     public static final String S3_PATH_STYLE = "s3.path-style";
+    public static final String S3_SSE = "s3.sse";
+    public static final String S3_SSE_KMS_KEY_ID = "s3.sse-kms-key-id";
     public static final String STORAGE_RETRY_BUDGET_MS = "storage.retry-budget-ms";
     // Where sources are read from, when not with the s3.* settings (blank: the s3.* value).
     public static final String S3_SOURCE_ENDPOINT = "s3.source.endpoint";
@@ -103,13 +105,17 @@ public final class ConfigKeys {
     public static final String REUSE_CACHE_ENTRIES = "reuse.cache-entries";
     public static final String REUSE_VERIFY_TTL_MS = "reuse.verify-ttl-ms";
 
+    public static final String SECURITY_MASTER_KEY = "security.master-key";
+    public static final String SECURITY_ENCRYPT_ALL = "security.encrypt-all";
+
     private static final Set<String> SECRETS =
             Set.of(
                     JDBC_PASSWORD,
                     S3_SECRET_KEY,
                     S3_ACCESS_KEY,
                     S3_SOURCE_SECRET_KEY,
-                    S3_SOURCE_ACCESS_KEY);
+                    S3_SOURCE_ACCESS_KEY,
+                    SECURITY_MASTER_KEY);
 
     /** Words in a Kafka client setting's name that mark its value as a secret. */
     private static final List<String> SECRET_WORDS =

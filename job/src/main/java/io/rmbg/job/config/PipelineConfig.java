@@ -4,6 +4,7 @@ import org.apache.flink.configuration.ConfigOption;
 
 import io.rmbg.core.blob.S3Options;
 import io.rmbg.core.blob.SourcePolicy;
+import io.rmbg.core.crypto.BlobSealer;
 import io.rmbg.core.process.ImageLimits;
 import io.rmbg.core.process.ModelOptions;
 import io.rmbg.core.process.RemoverSettings;
@@ -33,7 +34,7 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class PipelineConfig implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     private static final String ENV_PREFIX = "RMBG_";
 
     private final SettingValues values;
@@ -46,6 +47,7 @@ public final class PipelineConfig implements Serializable {
     private final StateSettings state;
     private final StatsSettings stats;
     private final ReuseSettings reuse;
+    private final BlobSealer sealer;
 
     private PipelineConfig(Map<String, String> settings) {
         for (String key : settings.keySet()) {
@@ -67,6 +69,7 @@ public final class PipelineConfig implements Serializable {
         this.stats = StatsSettings.from(values);
         this.jdbc = JdbcSettings.from(values);
         this.reuse = ReuseOptions.from(values);
+        this.sealer = SecurityOptions.from(values);
     }
 
     /** Defaults only. */
@@ -146,6 +149,14 @@ public final class PipelineConfig implements Serializable {
     /** {@code reuse.*}: result reuse (core's {@link ReuseSettings}). */
     public ReuseSettings reuse() {
         return reuse;
+    }
+
+    /**
+     * {@code security.*}: seals the blobs of sensitive images (all under {@code
+     * security.encrypt-all}) and opens them for {@code bin/rmbg fetch} and {@code check}.
+     */
+    public BlobSealer sealer() {
+        return sealer;
     }
 
     /** The results store's client settings. */

@@ -26,7 +26,8 @@ public final class PipelineOptions {
                             InferenceSettings.OPTIONS,
                             StateSettings.OPTIONS,
                             StatsSettings.OPTIONS,
-                            ReuseOptions.OPTIONS)
+                            ReuseOptions.OPTIONS,
+                            SecurityOptions.OPTIONS)
                     .flatMap(List::stream)
                     .toList();
 

@@ -3,6 +3,7 @@ package io.rmbg.job.config;
 import org.apache.flink.configuration.ConfigOption;
 
 import io.rmbg.core.blob.S3Options;
+import io.rmbg.core.blob.ServerSideEncryption;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -40,6 +41,19 @@ public record StorageSettings(S3Options results, S3Options sources, Duration ret
             key(ConfigKeys.S3_SECRET_KEY).stringType().defaultValue("rmbg-secret");
     public static final ConfigOption<Boolean> PATH_STYLE =
             key(ConfigKeys.S3_PATH_STYLE).booleanType().defaultValue(true);
+    public static final ConfigOption<String> SSE =
+            key(ConfigKeys.S3_SSE)
+                    .stringType()
+                    .defaultValue("none")
+                    .withDescription(
+                            "server-side encryption of every blob written: none, aes256 (SSE-S3) or"
+                                    + " aws:kms (SSE-KMS)");
+    public static final ConfigOption<String> SSE_KMS_KEY_ID =
+            key(ConfigKeys.S3_SSE_KMS_KEY_ID)
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "the KMS key for s3.sse=aws:kms; empty: the account's default");
     public static final ConfigOption<Long> RETRY_BUDGET_MS =
             key(ConfigKeys.STORAGE_RETRY_BUDGET_MS)
                     .longType()
@@ -71,6 +85,8 @@ public record StorageSettings(S3Options results, S3Options sources, Duration ret
                     ACCESS_KEY,
                     SECRET_KEY,
                     PATH_STYLE,
+                    SSE,
+                    SSE_KMS_KEY_ID,
                     RETRY_BUDGET_MS,
                     SOURCE_ENDPOINT,
                     SOURCE_REGION,
@@ -86,7 +102,9 @@ public record StorageSettings(S3Options results, S3Options sources, Duration ret
                         values.get(BUCKET),
                         blankToNull(values.get(ACCESS_KEY)),
                         blankToNull(values.get(SECRET_KEY)),
-                        values.get(PATH_STYLE));
+                        values.get(PATH_STYLE),
+                        ServerSideEncryption.parse(values.get(SSE)),
+                        blankToNull(values.get(SSE_KMS_KEY_ID)));
         return new StorageSettings(
                 results, sources(values, results), values.millis(RETRY_BUDGET_MS));
     }
@@ -110,7 +128,11 @@ public record StorageSettings(S3Options results, S3Options sources, Duration ret
                 ownKeys ? secretKey : results.secretKey(),
                 values.get(SOURCE_PATH_STYLE).isBlank()
                         ? results.pathStyle()
-                        : values.booleanOf(ConfigKeys.S3_SOURCE_PATH_STYLE));
+                        : values.booleanOf(ConfigKeys.S3_SOURCE_PATH_STYLE),
+                // Sources are only read (reads need no SSE headers); the same settings keep one
+                // client when nothing else differs.
+                results.sse(),
+                results.sseKmsKeyId());
     }
 
     private static String or(String value, String fallback) {

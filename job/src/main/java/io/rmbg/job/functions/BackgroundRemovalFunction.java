@@ -6,6 +6,7 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 import io.rmbg.core.blob.BlobStoreFactory;
+import io.rmbg.core.crypto.BlobSealer;
 import io.rmbg.core.inference.DeviceSelection;
 import io.rmbg.core.process.BackgroundRemover;
 import io.rmbg.core.process.MemoryBudget;
@@ -52,6 +53,7 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
     private final RemoverSettings settings;
     private final ResultIndexFactory reuseIndex;
     private final ReuseSettings reuseSettings;
+    private final BlobSealer sealer;
 
     private transient BackgroundRemover remover;
     private transient RemovalMetrics metrics;
@@ -62,7 +64,7 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
             BlobStoreFactory blobStoreFactory,
             ModelOptions modelOptions,
             RemoverSettings settings) {
-        this(blobStoreFactory, modelOptions, settings, null, ReuseSettings.OFF);
+        this(blobStoreFactory, modelOptions, settings, null, ReuseSettings.OFF, BlobSealer.OFF);
     }
 
     private BackgroundRemovalFunction(
@@ -70,12 +72,14 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
             ModelOptions modelOptions,
             RemoverSettings settings,
             ResultIndexFactory reuseIndex,
-            ReuseSettings reuseSettings) {
+            ReuseSettings reuseSettings,
+            BlobSealer sealer) {
         this.blobStoreFactory = requireNonNull(blobStoreFactory, "blobStoreFactory cannot be null");
         this.modelOptions = requireNonNull(modelOptions, "modelOptions cannot be null");
         this.settings = requireNonNull(settings, "settings cannot be null");
         this.reuseIndex = reuseIndex;
         this.reuseSettings = requireNonNull(reuseSettings, "reuseSettings cannot be null");
+        this.sealer = requireNonNull(sealer, "sealer cannot be null");
     }
 
     /** The same settings as {@code template}: for subclasses that decorate the function. */
@@ -85,7 +89,8 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
                 template.modelOptions,
                 template.settings,
                 template.reuseIndex,
-                template.reuseSettings);
+                template.reuseSettings,
+                template.sealer);
     }
 
     /**
@@ -94,7 +99,16 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
      */
     public BackgroundRemovalFunction withReuse(ResultIndexFactory index, ReuseSettings reuse) {
         return new BackgroundRemovalFunction(
-                blobStoreFactory, modelOptions, settings, requireNonNull(index), reuse);
+                blobStoreFactory, modelOptions, settings, requireNonNull(index), reuse, sealer);
+    }
+
+    /**
+     * The same function storing the blobs of sensitive images sealed by {@code sealer} ({@code
+     * security.*}).
+     */
+    public BackgroundRemovalFunction withSealing(BlobSealer sealer) {
+        return new BackgroundRemovalFunction(
+                blobStoreFactory, modelOptions, settings, reuseIndex, reuseSettings, sealer);
     }
 
     @Override
@@ -118,7 +132,8 @@ public class BackgroundRemovalFunction extends RichAsyncFunction<ImageEvent, Job
                 BackgroundRemover.builder(modelOptions, settings, blobStoreFactory.create())
                         .name(String.valueOf(subtask))
                         .device(choice.device())
-                        .listener(metrics);
+                        .listener(metrics)
+                        .sealing(sealer);
         if (reuseIndex != null && reuseSettings.enabled()) {
             builder.reuse(reuseIndex.create(), reuseSettings);
         }

@@ -5,6 +5,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import io.rmbg.core.blob.SourcePolicy;
+import io.rmbg.core.crypto.BlobSealer;
 import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.event.ImageEventParser;
 import io.rmbg.core.event.ParseOutcome;
@@ -28,8 +29,19 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Parse
 
     private final ImageEventParser parser;
 
+    private final BlobSealer sealer;
+
     public ParseImageEventFunction(ImageLimits limits, SourcePolicy sources) {
+        this(limits, sources, BlobSealer.OFF);
+    }
+
+    /**
+     * Seals the inline image of each sensitive event as it is read ({@link BlobSealer#sealInline}),
+     * so that it never sits in a checkpoint in the clear.
+     */
+    public ParseImageEventFunction(ImageLimits limits, SourcePolicy sources, BlobSealer sealer) {
         this.parser = new ImageEventParser(limits, sources);
+        this.sealer = sealer;
     }
 
     @Override
@@ -37,7 +49,9 @@ public class ParseImageEventFunction extends ProcessFunction<SourceRecord, Parse
             SourceRecord record, Context ctx, Collector<ParseOutcome.Named> out) {
         long now = System.currentTimeMillis();
         ParseOutcome outcome = parseGuarded(record, now);
-        if (outcome instanceof ParseOutcome.Named named) {
+        if (outcome instanceof ParseOutcome.Accepted accepted) {
+            out.collect(new ParseOutcome.Accepted(sealer.sealInline(accepted.event())));
+        } else if (outcome instanceof ParseOutcome.Named named) {
             out.collect(named);
         } else if (outcome instanceof ParseOutcome.DeadLettered dead) {
             ctx.output(DEAD_LETTERS, dead.deadLetter());
