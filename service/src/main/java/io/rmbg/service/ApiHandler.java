@@ -128,6 +128,9 @@ final class ApiHandler implements HttpHandler {
         c.put("misses", cache.misses.get());
         c.put("errors", cache.errors.get());
         c.put("bypassed", cache.bypassed.get());
+        ObjectNode b = h.putObject("blobs");
+        b.put("missing", blobs.missing.get());
+        b.put("corrupt", blobs.corrupt.get());
         Http.json(ex, database.equals("up") ? 200 : 503, h.toString());
     }
 
@@ -222,7 +225,7 @@ final class ApiHandler implements HttpHandler {
         }
         try (ResponseInputStream<GetObjectResponse> in = blobs.open(uri)) {
             if (in == null) {
-                throw ApiException.notFound(what + " of job " + rawId);
+                throw missingBlob(what, rawId);
             }
             ex.getResponseHeaders().set("Content-Type", ref.get("content_type").asText());
             // Content-addressed keys never change: the browser may keep them, privately.
@@ -239,12 +242,24 @@ final class ApiHandler implements HttpHandler {
         }
     }
 
+    /** The job names the blob but the store lacks it: say so, and how to find all such. */
+    private static ApiException missingBlob(String what, String rawId) {
+        return new ApiException(
+                404,
+                "the "
+                        + what
+                        + " of job "
+                        + rawId
+                        + " is missing from the store; an operator can list every such blob with"
+                        + " bin/rmbg check");
+    }
+
     /** A sensitive image's blob, decrypted: never cached outside the owner's browser session. */
     private static void sealedBlob(
             HttpExchange ex, byte[] plain, String rawId, String what, JsonNode ref)
             throws IOException, ApiException {
         if (plain == null) {
-            throw ApiException.notFound(what + " of job " + rawId);
+            throw missingBlob(what, rawId);
         }
         ex.getResponseHeaders().set("Content-Type", ref.get("content_type").asText());
         ex.getResponseHeaders().set("Cache-Control", "private, no-store");

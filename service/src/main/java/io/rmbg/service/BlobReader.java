@@ -11,6 +11,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Opens stored blobs for streaming with the service's own (read-only) S3 credentials. Only keys in
  * the configured bucket are read: a row can never point the service elsewhere.
@@ -22,6 +24,12 @@ final class BlobReader implements AutoCloseable {
     private final String bucket;
 
     private final JobBlobReader sealed;
+
+    /** Blobs a visible job names that the store does not have (reported by {@code /api/health}). */
+    final AtomicLong missing = new AtomicLong();
+
+    /** Sealed blobs that failed authentication (never served). */
+    final AtomicLong corrupt = new AtomicLong();
 
     BlobReader(S3Options options, BlobSealer sealer) {
         this.store = new S3BlobStore(options);
@@ -51,8 +59,10 @@ final class BlobReader implements AutoCloseable {
             return sealed.read(uri, owner);
         } catch (BrokenBlobException e) {
             if (e.problem() == BrokenBlobException.Problem.MISSING) {
+                missing.incrementAndGet();
                 return null;
             }
+            corrupt.incrementAndGet();
             throw new ApiException(500, e.getMessage());
         } catch (ProcessingException e) {
             throw new ApiException(503, "the store cannot be read now: " + e.getMessage());
@@ -73,6 +83,7 @@ final class BlobReader implements AutoCloseable {
                                     .key(uri.substring(prefix.length()))
                                     .build());
         } catch (NoSuchKeyException e) {
+            missing.incrementAndGet();
             return null;
         }
     }

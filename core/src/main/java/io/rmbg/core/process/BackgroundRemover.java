@@ -83,6 +83,9 @@ public final class BackgroundRemover implements AutoCloseable {
 
         /** The result reuse index could not be reached; the job was computed. */
         default void resultIndexUnavailable() {}
+
+        /** A reuse entry named a blob that is gone; the job was computed and stored it again. */
+        default void resultCacheStale() {}
     }
 
     private final ExecutionDevice device;
@@ -254,6 +257,11 @@ public final class BackgroundRemover implements AutoCloseable {
             @Override
             public void unavailable() {
                 listener.resultIndexUnavailable();
+            }
+
+            @Override
+            public void stale() {
+                listener.resultCacheStale();
             }
         };
     }

@@ -43,6 +43,9 @@ public final class ResultReuse {
 
         /** The index could not be reached, or a blob's presence could not be checked. */
         default void unavailable() {}
+
+        /** An entry named a blob that is gone: it was forgotten and the image is recomputed. */
+        default void stale() {}
     }
 
     /** No reuse at all: every key is null. */
@@ -152,6 +155,7 @@ public final class ResultReuse {
                                     + " recomputed and the entry forgotten",
                             key,
                             blob.uri());
+                    listener.stale();
                     forget(key);
                     return Optional.empty();
                 }

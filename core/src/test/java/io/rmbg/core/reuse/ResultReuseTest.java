@@ -49,6 +49,11 @@ class ResultReuseTest {
                             public void unavailable() {
                                 events.add("unavailable");
                             }
+
+                            @Override
+                            public void stale() {
+                                events.add("stale");
+                            }
                         },
                         now::get);
     }
@@ -154,6 +159,7 @@ class ResultReuseTest {
         now.addAndGet(60_001);
         assertThat(reuse.find(key)).as("checked again: the cut-out is gone").isEmpty();
         assertThat(index.entries).doesNotContainKey(key);
+        assertThat(events).containsExactly("hit", "stale", "miss");
         assertThat(reuse.find(key)).isEmpty();
     }
 

@@ -25,6 +25,7 @@ final class RemovalMetrics implements BackgroundRemover.Listener {
     private final Counter resultCacheHits;
     private final Counter resultCacheMisses;
     private final Counter resultIndexUnavailable;
+    private final Counter resultCacheStale;
     private final Histogram inferenceLatency;
     private final Histogram inferenceBatchSize;
     private final Histogram endToEndLatency;
@@ -39,6 +40,7 @@ final class RemovalMetrics implements BackgroundRemover.Listener {
         resultCacheMisses = group.counter("resultCacheMisses", new ThreadSafeSimpleCounter());
         resultIndexUnavailable =
                 group.counter("resultIndexUnavailable", new ThreadSafeSimpleCounter());
+        resultCacheStale = group.counter("resultCacheStale", new ThreadSafeSimpleCounter());
         inferenceLatency = group.histogram("inferenceLatencyMs", newHistogram());
         inferenceBatchSize = group.histogram("inferenceBatchSize", newHistogram());
         endToEndLatency = group.histogram("endToEndLatencyMs", newHistogram());
@@ -84,6 +86,11 @@ final class RemovalMetrics implements BackgroundRemover.Listener {
     @Override
     public void resultIndexUnavailable() {
         resultIndexUnavailable.inc();
+    }
+
+    @Override
+    public void resultCacheStale() {
+        resultCacheStale.inc();
     }
 
     long resultCacheHits() {
