@@ -94,8 +94,6 @@ class GrafanaDashboardTest {
     private static final Pattern SERIES = Pattern.compile("(flink_[A-Za-z0-9_:]+)(\\{([^}]*)})?");
     private static final Pattern MATCHER =
             Pattern.compile("(\\w+)\\s*(=~|!~|!=|=)\\s*\"([^\"]*)\"");
-    private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without)\\s*\\(([^)]*)\\)");
-    private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -267,16 +265,8 @@ class GrafanaDashboardTest {
                     }
                 }
                 assertThat(found).as("%s: names no flink_ series", where).isPositive();
-                Matcher grouping = GROUPING.matcher(expr);
-                while (grouping.find()) {
-                    for (String label : grouping.group(1).split(",")) {
-                        assertThat(labels).as("%s: grouping label", where).contains(label.strip());
-                    }
-                }
-                Matcher legend = LEGEND_LABEL.matcher(target.path("legendFormat").asText());
-                while (legend.find()) {
-                    assertThat(labels).as("%s: legend label", where).contains(legend.group(1));
-                }
+                DashboardLabels.assertKnown(
+                        where, expr, target.path("legendFormat").asText(), labels);
             }
         }
     }

@@ -82,8 +82,6 @@ class PostgresDashboardTest {
     private static final Pattern SERIES = Pattern.compile("\\b(pg_[a-z0-9_]+)(\\{([^}]*)})?");
     private static final Pattern MATCHER =
             Pattern.compile("(\\w+)\\s*(=~|!~|!=|=)\\s*\"([^\"]*)\"");
-    private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without)\\s*\\(([^)]*)\\)");
-    private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
 
     private static JsonNode services;
     private static JsonNode dashboard;
@@ -220,16 +218,8 @@ class PostgresDashboardTest {
                     }
                 }
                 assertThat(found).as("%s names no pg_ series", where).isPositive();
-                Matcher grouping = GROUPING.matcher(expr);
-                while (grouping.find()) {
-                    for (String label : grouping.group(1).split(",")) {
-                        assertThat(labels).as("%s: grouping", where).contains(label.strip());
-                    }
-                }
-                Matcher legend = LEGEND_LABEL.matcher(target.path("legendFormat").asText());
-                while (legend.find()) {
-                    assertThat(labels).as("%s: legend", where).contains(legend.group(1));
-                }
+                DashboardLabels.assertKnown(
+                        where, expr, target.path("legendFormat").asText(), labels);
             }
         }
     }

@@ -20,7 +20,7 @@ import java.util.Map;
  * idx_jobs_created_at}; {@code SKIP LOCKED} steps over a row the job's sink is upserting at that
  * moment instead of waiting for it. No batch holds locks for long, so the job keeps writing while
  * retention runs. Partitioned tables (drop a month at once) are the design for far larger stores:
- * see NOTES-ops.md.
+ * see docs/operations.md.
  *
  * <p>Why a minimum age: the job recomputes a day's statistics from its rows when a late job of that
  * day arrives (README, stats.reconcile.*). A day whose rows retention deleted would be recomputed
