@@ -95,9 +95,17 @@ abstract class PipelineITCaseBase {
 
     /** Builds the job as {@code RmbgJob.main} does and submits it to the MiniCluster. */
     JobClient startJob(String name) throws Exception {
+        return startJob(name, PARALLELISM, jobConfiguration(config));
+    }
+
+    /**
+     * As {@link #startJob(String)} at {@code parallelism}, with {@code configuration} (e.g. a
+     * savepoint to restore from).
+     */
+    JobClient startJob(String name, int parallelism, Configuration configuration) throws Exception {
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(config));
-        env.setParallelism(PARALLELISM);
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(parallelism);
         RmbgJob.configure(env, config);
         pipeline(config).build(env, config);
         job = env.executeAsync(name);
