@@ -4,9 +4,9 @@ import io.rmbg.core.blob.ContentAddress;
 import io.rmbg.core.compose.Compositor;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.image.AlphaMask;
+import io.rmbg.core.image.FastPngEncoder;
 import io.rmbg.core.image.ImageDecoder;
 import io.rmbg.core.image.MaskResizer;
-import io.rmbg.core.image.PngEncoder;
 import io.rmbg.core.image.RasterImage;
 import io.rmbg.core.inference.Preprocessor;
 import io.rmbg.core.inference.SegmentationModel;
@@ -80,7 +80,7 @@ final class BareLoop {
                             OptionalDouble.empty());
             long t4 = System.nanoTime();
             // As JobProcessor.finish: the cut-out is composed row by row inside its PNG.
-            byte[] maskPng = PngEncoder.fastGray(mask);
+            byte[] maskPng = FastPngEncoder.fastGray(mask);
             byte[] cutOutPng = Compositor.cutOutPng(image, mask);
             long t5 = System.nanoTime();
             hash(jpeg, maskPng, cutOutPng);

@@ -4,6 +4,7 @@ import io.rmbg.core.blob.ContentAddress;
 import io.rmbg.core.compose.Compositor;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.image.AlphaMask;
+import io.rmbg.core.image.FastPngEncoder;
 import io.rmbg.core.image.ImageDecoder;
 import io.rmbg.core.image.MaskResizer;
 import io.rmbg.core.image.PngEncoder;
@@ -131,7 +132,7 @@ final class CpuStages {
                     cutOutPng = PngEncoder.encodeRgba(cutOut);
                 } else {
                     t5 = cpu(); // composed inside the cut-out PNG
-                    maskPng = PngEncoder.fastGray(mask);
+                    maskPng = FastPngEncoder.fastGray(mask);
                     t6 = cpu();
                     cutOutPng = Compositor.cutOutPng(image, mask);
                 }

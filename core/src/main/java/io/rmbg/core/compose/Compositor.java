@@ -1,6 +1,7 @@
 package io.rmbg.core.compose;
 
 import io.rmbg.core.image.AlphaMask;
+import io.rmbg.core.image.FastPngEncoder;
 import io.rmbg.core.image.PngEncoder;
 import io.rmbg.core.image.RasterImage;
 
@@ -40,7 +41,7 @@ public final class Compositor {
 
     /**
      * The PNG of {@link #cutOut} without building the cut-out: each row is composed just before the
-     * encoder writes it ({@link PngEncoder#fastRgba(int, int, PngEncoder.Rows)}), and a row the
+     * encoder writes it ({@link PngEncoder#fastRgba(int, int, FastPngEncoder.Rows)}), and a row the
      * mask removes entirely is zeroed without looking at the image. Decodes to exactly the pixels
      * of {@code cutOut(original, mask)}.
      */
@@ -50,7 +51,7 @@ public final class Compositor {
         int[] src = original.argb();
         byte[] m = mask.alpha();
         byte[] clearRow = new byte[w];
-        return PngEncoder.fastRgba(
+        return FastPngEncoder.fastRgba(
                 w,
                 original.height(),
                 (y, row) -> {
@@ -63,7 +64,7 @@ public final class Compositor {
                         int p = src[i];
                         int a = mul255(m[i] & 0xFF, p >>> 24);
                         int keep = -((a | -a) >>> 31); // 0 where a == 0, without a branch
-                        PngEncoder.putRgba(row, x, ((a << 24) | (p & 0xFFFFFF)) & keep);
+                        FastPngEncoder.putRgba(row, x, ((a << 24) | (p & 0xFFFFFF)) & keep);
                     }
                 });
     }

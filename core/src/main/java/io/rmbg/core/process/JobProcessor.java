@@ -9,6 +9,7 @@ import io.rmbg.core.crypto.SealedBlobException;
 import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.image.AlphaMask;
+import io.rmbg.core.image.FastPngEncoder;
 import io.rmbg.core.image.ImageDecoder;
 import io.rmbg.core.image.ImageFormat;
 import io.rmbg.core.image.ImageProbe;
@@ -159,13 +160,13 @@ public final class JobProcessor {
                             ? PngEncoder.encodeRgba(Compositor.cutOut(image, mask))
                             : PngEncoder.encodeRgb(onBackground(image, mask, params));
         } else {
-            // The fast PNG path (PngEncoder.fast*): same pixels as the zlib path, a fraction of
+            // The fast PNG path (FastPngEncoder.fast*): same pixels as the zlib path, a fraction of
             // its CPU; the cut-out is composed row by row as it is encoded.
-            maskPng = PngEncoder.fastGray(mask);
+            maskPng = FastPngEncoder.fastGray(mask);
             cutOutPng =
                     params.background() == null
                             ? Compositor.cutOutPng(image, mask)
-                            : PngEncoder.fastRgb(onBackground(image, mask, params));
+                            : FastPngEncoder.fastRgb(onBackground(image, mask, params));
         }
         long t2 = System.nanoTime();
 

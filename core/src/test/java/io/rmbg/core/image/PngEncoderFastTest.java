@@ -12,8 +12,8 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The fast path ({@code PngEncoder.fast*}) writes other bytes than the zlib path but must decode,
- * with ImageIO, to exactly the same pixels.
+ * The fast path ({@code FastPngEncoder.fast*}) writes other bytes than the zlib path but must
+ * decode, with ImageIO, to exactly the same pixels.
  */
 class PngEncoderFastTest {
 
@@ -21,15 +21,16 @@ class PngEncoderFastTest {
     void rgbaDecodesToTheSamePixelsAsTheZlibPath() throws IOException {
         RasterImage image = random(61, 37, true, 1);
 
-        assertThat(argb(PngEncoder.fastRgba(image))).isEqualTo(image.argb());
-        assertThat(argb(PngEncoder.fastRgba(image))).isEqualTo(argb(PngEncoder.encodeRgba(image)));
+        assertThat(argb(FastPngEncoder.fastRgba(image))).isEqualTo(image.argb());
+        assertThat(argb(FastPngEncoder.fastRgba(image)))
+                .isEqualTo(argb(PngEncoder.encodeRgba(image)));
     }
 
     @Test
     void rgbDropsAlphaAsTheZlibPathDoes() throws IOException {
         RasterImage image = random(50, 21, true, 2);
 
-        BufferedImage back = read(PngEncoder.fastRgb(image));
+        BufferedImage back = read(FastPngEncoder.fastRgb(image));
 
         assertThat(back.getColorModel().hasAlpha()).isFalse();
         assertThat(argb(back)).isEqualTo(argb(PngEncoder.encodeRgb(image)));
@@ -44,7 +45,7 @@ class PngEncoderFastTest {
         }
         AlphaMask mask = new AlphaMask(70, 33, alpha);
 
-        BufferedImage back = read(PngEncoder.fastGray(mask));
+        BufferedImage back = read(FastPngEncoder.fastGray(mask));
 
         byte[] samples = new byte[alpha.length];
         back.getRaster().getDataElements(0, 0, 70, 33, samples);
@@ -54,10 +55,10 @@ class PngEncoderFastTest {
     @Test
     void tinyAndWideImages() throws IOException {
         RasterImage one = new RasterImage(1, 1, new int[] {0x80123456}, true);
-        assertThat(argb(PngEncoder.fastRgba(one))).containsExactly(0x80123456);
+        assertThat(argb(FastPngEncoder.fastRgba(one))).containsExactly(0x80123456);
         // Rows longer than a deflate block and an IDAT chunk.
         RasterImage wide = random(70_000, 2, true, 4);
-        assertThat(argb(PngEncoder.fastRgba(wide))).isEqualTo(wide.argb());
+        assertThat(argb(FastPngEncoder.fastRgba(wide))).isEqualTo(wide.argb());
     }
 
     @Test
@@ -81,7 +82,7 @@ class PngEncoderFastTest {
         }
         RasterImage cutOut = new RasterImage(w, h, px, true);
 
-        byte[] fast = PngEncoder.fastRgba(cutOut);
+        byte[] fast = FastPngEncoder.fastRgba(cutOut);
 
         assertThat(argb(fast)).isEqualTo(px);
         assertThat(fast.length).isLessThan(PngEncoder.encodeRgba(cutOut).length * 5 / 4);

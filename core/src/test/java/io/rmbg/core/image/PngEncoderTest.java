@@ -93,7 +93,7 @@ class PngEncoderTest {
             crc.update(typeAndData);
             String type = new String(typeAndData, 0, 4, StandardCharsets.US_ASCII);
             assertThat(b.getInt()).as("CRC of %s", type).isEqualTo((int) crc.getValue());
-            assertThat(length).isLessThanOrEqualTo(PngEncoder.IDAT_SIZE);
+            assertThat(length).isLessThanOrEqualTo(PngChunkWriter.IDAT_SIZE);
             types.add(type);
         }
         assertThat(types.get(0)).isEqualTo("IHDR");

@@ -88,7 +88,7 @@ class RleDeflaterTest {
             f1 = f2;
             f2 = t;
         }
-        RleDeflater.Huffman.lengths(freq, 15, lengths);
+        HuffmanCodes.lengths(freq, 15, lengths);
         int max = 0;
         double kraft = 0;
         for (byte l : lengths) {
