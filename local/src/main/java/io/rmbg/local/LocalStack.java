@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -224,13 +225,35 @@ public final class LocalStack implements AutoCloseable {
             return new Options(dataDir, 0, 0, 0, 0);
         }
 
+        /**
+         * Picks the zero ports while holding each picked one open, so that no two servers get the
+         * same port (closing each socket at once let the system hand a port out twice: Kafka's
+         * controller and PostgreSQL once shared one, and PostgreSQL's start-up then waited on Kafka
+         * for ever).
+         */
         Options withFreePorts() throws IOException {
-            return new Options(
-                    dataDir,
-                    freePortIfZero(kafkaPort),
-                    freePortIfZero(controllerPort),
-                    freePortIfZero(postgresPort),
-                    freePortIfZero(s3Port));
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                return new Options(
+                        dataDir,
+                        pick(kafkaPort, held),
+                        pick(controllerPort, held),
+                        pick(postgresPort, held),
+                        pick(s3Port, held));
+            } finally {
+                for (ServerSocket socket : held) {
+                    socket.close();
+                }
+            }
+        }
+
+        private static int pick(int port, List<ServerSocket> held) throws IOException {
+            if (port != 0) {
+                return port;
+            }
+            ServerSocket socket = new ServerSocket(0);
+            held.add(socket);
+            return socket.getLocalPort();
         }
     }
 }
