@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rmbg.core.blob.S3BlobStore;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
-import io.rmbg.local.ops.BlobGc;
+import io.rmbg.ops.BlobGc;
 import io.rmbg.testkit.SyntheticModels;
 import org.junit.jupiter.api.Test;
 

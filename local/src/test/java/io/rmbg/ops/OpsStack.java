@@ -1,4 +1,4 @@
-package io.rmbg.local.ops;
+package io.rmbg.ops;
 
 import io.rmbg.core.blob.S3BlobStore;
 import io.rmbg.core.blob.S3Options;

@@ -1,4 +1,4 @@
-package io.rmbg.local.ops;
+package io.rmbg.ops;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

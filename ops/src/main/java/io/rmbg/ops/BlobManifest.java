@@ -1,4 +1,4 @@
-package io.rmbg.local.ops;
+package io.rmbg.ops;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,6 @@
-package io.rmbg.local.ops;
+package io.rmbg.ops;
 
 import io.rmbg.core.blob.S3BlobStore;
-import io.rmbg.job.config.PipelineConfig;
-import io.rmbg.local.LocalStack;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -71,10 +69,10 @@ public final class OpsCommand {
             return 2;
         }
         Parsed p;
-        PipelineConfig config;
+        OpsConfig config;
         try {
             p = Parsed.of(args);
-            config = PipelineConfig.fromArgs(p.configArgs.toArray(String[]::new), env);
+            config = OpsConfig.fromArgs(p.configArgs, env);
         } catch (Exception e) {
             out.println("rmbg: " + e.getMessage());
             out.println(USAGE);
@@ -82,9 +80,7 @@ public final class OpsCommand {
         }
         try (Connection db =
                         DriverManager.getConnection(
-                                config.jdbc().url(),
-                                config.jdbc().user(),
-                                config.jdbc().password());
+                                config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
                 S3BlobStore store = new S3BlobStore(config.s3())) {
             String bucket = config.s3().bucket();
             switch (p.command) {
@@ -106,7 +102,7 @@ public final class OpsCommand {
                                     db,
                                     store.client(),
                                     bucket,
-                                    LocalStack.schemaSql(),
+                                    Schema.sql(),
                                     p.directory(),
                                     p.flags.contains("--blobs"));
                     out.println("Backup in " + p.directory() + ": rows " + r.rows());
@@ -147,7 +143,7 @@ public final class OpsCommand {
         } catch (SQLException e) {
             out.println(
                     "rmbg: PostgreSQL at "
-                            + config.jdbc().url()
+                            + config.jdbcUrl()
                             + ": "
                             + e.getMessage()
                             + ". Is bin/rmbg local running (or RMBG_JDBC_URL set)? Maintenance"
@@ -253,7 +249,7 @@ public final class OpsCommand {
         }
     }
 
-    /** The command, its flags and valued options, and the rest for {@link PipelineConfig}. */
+    /** The command, its flags and valued options, and the rest for {@link OpsConfig}. */
     static final class Parsed {
         String command;
         final List<String> positional = new ArrayList<>();

@@ -1,4 +1,4 @@
-package io.rmbg.local.ops;
+package io.rmbg.ops;
 
 import io.rmbg.local.LocalPostgres;
 import io.rmbg.local.LocalStack;
