@@ -1,6 +1,7 @@
 package io.rmbg.local;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +29,26 @@ public final class LocalPostgres implements AutoCloseable {
     public static LocalPostgres start(
             Path dataDir, int port, String user, String password, String schemaSql)
             throws Exception {
+        return start(dataDir, port, user, password, schemaSql, null);
+    }
+
+    /**
+     * @param binaries the server's binaries archive; null: those on the classpath (PostgreSQL 17).
+     *     Tests pass another major version (pg_dump's version rule is tested against 15)
+     */
+    public static LocalPostgres start(
+            Path dataDir,
+            int port,
+            String user,
+            String password,
+            String schemaSql,
+            PgBinaryResolver binaries)
+            throws Exception {
         Files.createDirectories(dataDir.getParent());
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        if (binaries != null) {
+            builder.setPgBinaryResolver(binaries);
+        }
         if (port != 0) {
             builder.setPort(port); // 0: the library picks a free port
         }

@@ -5,6 +5,7 @@ import io.rmbg.core.blob.S3Options;
 import io.rmbg.local.LocalPostgres;
 import io.rmbg.local.LocalS3;
 import io.rmbg.local.LocalStack;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -49,8 +50,16 @@ final class OpsStack implements AutoCloseable {
     }
 
     static OpsStack start(Path dir) throws Exception {
+        return start(dir, null);
+    }
+
+    /**
+     * @param binaries PostgreSQL's binaries; null: the classpath's (17)
+     */
+    static OpsStack start(Path dir, PgBinaryResolver binaries) throws Exception {
         LocalPostgres pg =
-                LocalPostgres.start(dir.resolve("pg"), 0, "rmbg", "rmbg", LocalStack.schemaSql());
+                LocalPostgres.start(
+                        dir.resolve("pg"), 0, "rmbg", "rmbg", LocalStack.schemaSql(), binaries);
         try {
             int port;
             try (var socket = new java.net.ServerSocket(0)) {

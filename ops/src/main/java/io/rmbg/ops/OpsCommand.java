@@ -3,6 +3,7 @@ package io.rmbg.ops;
 import io.rmbg.core.blob.S3BlobStore;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,10 +36,11 @@ public final class OpsCommand {
                             + " [--batch-rows 5000]",
                     "       bin/rmbg maintain --reindex              REINDEX TABLE CONCURRENTLY"
                             + " image_process_jobs, image_tags (index bloat; no write lock)",
-                    "       bin/rmbg backup DIR [--blobs]          tables (binary COPY) and a"
+                    "       bin/rmbg backup DIR [--blobs] [--pg-dump PATH]   tables (pg_dump -Fc"
+                            + " when its version is at least the server's, else binary COPY) and a"
                             + " bucket manifest; --blobs copies the blobs too",
-                    "       bin/rmbg restore DIR [--replace]       into an empty database"
-                            + " (--replace empties it first), then checks every blob",
+                    "       bin/rmbg restore DIR [--replace] [--pg-restore PATH]   into an empty"
+                            + " database (--replace empties it first), then checks every blob",
                     "Without --apply, maintain only reports what it would delete.");
 
     private static final Set<String> FLAGS =
@@ -52,6 +54,9 @@ public final class OpsCommand {
                     "--pending-days",
                     "--processing-days",
                     "--batch-rows");
+
+    /** Client programs: a path, or a name on PATH; also RMBG_PG_DUMP and RMBG_PG_RESTORE. */
+    private static final Set<String> PROGRAMS = Set.of("--pg-dump", "--pg-restore");
 
     private final PrintStream out;
 
@@ -97,6 +102,7 @@ public final class OpsCommand {
                     }
                 }
                 case "backup" -> {
+                    PgDumpArchive archive = PgDumpArchive.forBackup(db, p.pgDump(env), config, out);
                     StoreBackup.Report r =
                             StoreBackup.write(
                                     db,
@@ -104,8 +110,20 @@ public final class OpsCommand {
                                     bucket,
                                     Schema.sql(),
                                     p.directory(),
-                                    p.flags.contains("--blobs"));
-                    out.println("Backup in " + p.directory() + ": rows " + r.rows());
+                                    p.flags.contains("--blobs"),
+                                    archive);
+                    out.println(
+                            "Backup in "
+                                    + p.directory()
+                                    + (archive == null
+                                            ? " (binary COPY)"
+                                            : " (pg_dump "
+                                                    + archive.tool().major()
+                                                    + " -Fc: "
+                                                    + PgDumpArchive.FILE
+                                                    + ")")
+                                    + ": rows "
+                                    + r.rows());
                     out.printf(
                             "Bucket %s: %d blobs, %s listed in blobs.tsv%s%n",
                             bucket,
@@ -114,13 +132,19 @@ public final class OpsCommand {
                             r.withBlobs() ? " and copied under blobs/" : "");
                 }
                 case "restore" -> {
+                    PgDumpArchive archive =
+                            Files.isRegularFile(p.directory().resolve(PgDumpArchive.FILE))
+                                    ? PgDumpArchive.forRestore(
+                                            db, p.pgRestore(env), config, p.directory())
+                                    : null;
                     StoreRestore.Report r =
                             StoreRestore.read(
                                     db,
                                     store.client(),
                                     bucket,
                                     p.directory(),
-                                    p.flags.contains("--replace"));
+                                    p.flags.contains("--replace"),
+                                    archive);
                     out.println("Restored rows " + r.rows() + "; blobs put back: " + r.blobsPut());
                     if (!r.blobProblems().isEmpty()) {
                         out.println(
@@ -255,6 +279,7 @@ public final class OpsCommand {
         final List<String> positional = new ArrayList<>();
         final Set<String> flags = new java.util.HashSet<>();
         final Map<String, String> values = new LinkedHashMap<>();
+        final Map<String, String> programs = new LinkedHashMap<>();
         final List<String> configArgs = new ArrayList<>();
 
         static Parsed of(String[] args) {
@@ -274,6 +299,11 @@ public final class OpsCommand {
                     String v = args[++i];
                     Long.parseLong(v); // a clear failure here, not later
                     p.values.put(a, v);
+                } else if (PROGRAMS.contains(a)) {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException(a + " needs a program's path");
+                    }
+                    p.programs.put(a, args[++i]);
                 } else if (a.startsWith("--")) {
                     p.configArgs.add(a);
                     if (i + 1 < args.length) {
@@ -294,6 +324,22 @@ public final class OpsCommand {
                 p.directory();
             }
             return p;
+        }
+
+        String pgDump(Map<String, String> env) {
+            return programs.getOrDefault("--pg-dump", env.getOrDefault("RMBG_PG_DUMP", "pg_dump"));
+        }
+
+        /** As given, else the pg_restore beside a pg_dump given as a path, else PATH's. */
+        String pgRestore(Map<String, String> env) {
+            String given = programs.getOrDefault("--pg-restore", env.get("RMBG_PG_RESTORE"));
+            if (given != null) {
+                return given;
+            }
+            Path dump = Path.of(pgDump(env));
+            return dump.getParent() == null
+                    ? "pg_restore"
+                    : dump.resolveSibling("pg_restore").toString();
         }
 
         Path directory() {

@@ -41,10 +41,11 @@ import java.util.Map;
  *       {@code blobs/}.
  * </ul>
  *
- * <p>Why not {@code pg_dump}: the embedded server is PostgreSQL 17 and ships no client tools, and
- * pg_dump refuses a server newer than itself (Debian 12 has 15). On a cluster, {@code pg_dump -Fc}
- * of the postgres container is the database backup (README); this command works against any server
- * version with only JDBC, and is what {@code bin/rmbg restore} reads.
+ * <p>With a {@link PgDumpArchive} (a {@code pg_dump} at least as new as the server), the tables are
+ * instead one {@code pg_dump -Fc} archive, {@code db.dump}, taken from the same exported snapshot
+ * the row counts are read in. Without one (the embedded server is PostgreSQL 17 and ships no client
+ * tools; Debian 12's pg_dump is 15 and refuses it) the binary COPY files need only JDBC and work
+ * against any server version. {@code bin/rmbg restore} reads both.
  */
 public final class StoreBackup {
     /** In the order a restore loads them: referenced tables before those that reference them. */
@@ -71,6 +72,21 @@ public final class StoreBackup {
     public static Report write(
             Connection db, S3Client s3, String bucket, String schemaSql, Path dir, boolean blobs)
             throws SQLException, IOException {
+        return write(db, s3, bucket, schemaSql, dir, blobs, null);
+    }
+
+    /**
+     * @param archive writes the tables as {@code db.dump} with pg_dump; null: binary COPY files
+     */
+    static Report write(
+            Connection db,
+            S3Client s3,
+            String bucket,
+            String schemaSql,
+            Path dir,
+            boolean blobs,
+            PgDumpArchive archive)
+            throws SQLException, IOException {
         if (Files.exists(dir)) {
             try (var entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {
@@ -79,29 +95,16 @@ public final class StoreBackup {
                 }
             }
         }
-        Path dbDir = Files.createDirectories(dir.resolve("db"));
-        Files.writeString(dbDir.resolve("schema.sql"), schemaSql);
+        Files.createDirectories(dir);
         Map<String, Long> rows = new LinkedHashMap<>();
         boolean auto = db.getAutoCommit();
         db.setAutoCommit(false);
         db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try {
-            CopyManager copy = db.unwrap(PGConnection.class).getCopyAPI();
-            for (String table : TABLES) {
-                List<String> columns = columns(db, table);
-                Files.writeString(
-                        dbDir.resolve(table + ".columns"), String.join("\n", columns) + "\n");
-                try (OutputStream out = Files.newOutputStream(dbDir.resolve(table + ".copy"))) {
-                    rows.put(
-                            table,
-                            copy.copyOut(
-                                    "COPY "
-                                            + table
-                                            + " ("
-                                            + String.join(", ", columns)
-                                            + ") TO STDOUT (FORMAT binary)",
-                                    out));
-                }
+            if (archive != null) {
+                dumpAndCount(db, archive, dir, rows);
+            } else {
+                copyOut(db, schemaSql, dir, rows);
             }
         } finally {
             db.rollback(); // read only: nothing to commit; also ends a failed transaction
@@ -130,11 +133,62 @@ public final class StoreBackup {
                         + bucket
                         + "\nblobs.copied="
                         + blobs
+                        + "\ndb.format="
+                        + (archive == null ? "copy" : "pg_dump")
                         + "\n"
+                        + (archive == null
+                                ? ""
+                                : PgDumpArchive.DUMP_MAJOR + "=" + archive.tool().major() + "\n")
                         + rows.entrySet().stream()
                                 .map(e -> "rows." + e.getKey() + "=" + e.getValue() + "\n")
                                 .reduce("", String::concat));
         return new Report(rows, count, bytes, blobs);
+    }
+
+    /**
+     * pg_dump reads the snapshot this transaction exports, so the archive and the row counts are
+     * the same state of the database; the transaction must stay open until pg_dump has started.
+     */
+    private static void dumpAndCount(
+            Connection db, PgDumpArchive archive, Path dir, Map<String, Long> rows)
+            throws SQLException, IOException {
+        String snapshot;
+        try (Statement s = db.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_export_snapshot()")) {
+            rs.next();
+            snapshot = rs.getString(1);
+        }
+        archive.dump(dir.resolve(PgDumpArchive.FILE), snapshot);
+        try (Statement s = db.createStatement()) {
+            for (String table : TABLES) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+                    rs.next();
+                    rows.put(table, rs.getLong(1));
+                }
+            }
+        }
+    }
+
+    private static void copyOut(Connection db, String schemaSql, Path dir, Map<String, Long> rows)
+            throws SQLException, IOException {
+        Path dbDir = Files.createDirectories(dir.resolve("db"));
+        Files.writeString(dbDir.resolve("schema.sql"), schemaSql);
+        CopyManager copy = db.unwrap(PGConnection.class).getCopyAPI();
+        for (String table : TABLES) {
+            List<String> columns = columns(db, table);
+            Files.writeString(dbDir.resolve(table + ".columns"), String.join("\n", columns) + "\n");
+            try (OutputStream out = Files.newOutputStream(dbDir.resolve(table + ".copy"))) {
+                rows.put(
+                        table,
+                        copy.copyOut(
+                                "COPY "
+                                        + table
+                                        + " ("
+                                        + String.join(", ", columns)
+                                        + ") TO STDOUT (FORMAT binary)",
+                                out));
+            }
+        }
     }
 
     static List<String> columns(Connection db, String table) throws SQLException {

@@ -23,8 +23,9 @@ import java.util.Map;
 
 /**
  * {@code bin/rmbg restore DIR}: loads a {@link StoreBackup} into the database (schema first, then
- * every table in one transaction, so a failed restore leaves nothing half-loaded), puts back the
- * blobs the backup holds, and checks every blob of the manifest: present, same size, same SHA-256.
+ * every table in one transaction, so a failed restore leaves nothing half-loaded; a {@code db.dump}
+ * archive with {@code pg_restore --single-transaction}), puts back the blobs the backup holds, and
+ * checks every blob of the manifest: present, same size, same SHA-256.
  *
  * <p>Refuses a database whose tables hold rows unless {@code replace} (then they are emptied in the
  * same transaction). Stop the job first: rows it writes during a restore would be mixed in.
@@ -37,12 +38,68 @@ public final class StoreRestore {
 
     public static Report read(Connection db, S3Client s3, String bucket, Path dir, boolean replace)
             throws SQLException, IOException {
-        Path dbDir = dir.resolve("db");
-        if (!Files.isRegularFile(dbDir.resolve("schema.sql"))
-                || !Files.isRegularFile(dir.resolve(BlobManifest.FILE))) {
+        return read(db, s3, bucket, dir, replace, null);
+    }
+
+    /**
+     * @param archive restores a backup's {@code db.dump} with pg_restore; a backup of binary COPY
+     *     files needs none
+     */
+    static Report read(
+            Connection db,
+            S3Client s3,
+            String bucket,
+            Path dir,
+            boolean replace,
+            PgDumpArchive archive)
+            throws SQLException, IOException {
+        boolean dumped = Files.isRegularFile(dir.resolve(PgDumpArchive.FILE));
+        if (!Files.isRegularFile(dir.resolve(BlobManifest.FILE))
+                || !(dumped || Files.isRegularFile(dir.resolve("db").resolve("schema.sql")))) {
             throw new IllegalArgumentException(
-                    dir + " is not a backup of bin/rmbg backup (no db/schema.sql or blobs.tsv)");
+                    dir
+                            + " is not a backup of bin/rmbg backup (no blobs.tsv, or neither"
+                            + " db.dump nor db/schema.sql)");
         }
+        Map<String, Long> rows;
+        if (dumped) {
+            if (archive == null) {
+                throw new IllegalStateException(
+                        dir.resolve(PgDumpArchive.FILE) + " is restored with pg_restore: give one");
+            }
+            refuseRows(db, replace);
+            archive.restore(db, dir.resolve(PgDumpArchive.FILE));
+            rows = new LinkedHashMap<>();
+            try (Statement s = db.createStatement()) {
+                for (String table : StoreBackup.TABLES) {
+                    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+                        rs.next();
+                        rows.put(table, rs.getLong(1));
+                    }
+                }
+            }
+        } else {
+            rows = copyIn(db, dir.resolve("db"), replace);
+        }
+        long put = 0;
+        List<String> problems = new ArrayList<>();
+        for (BlobManifest.Entry e : BlobManifest.read(dir)) {
+            Path file = BlobManifest.blobFile(dir, e.key());
+            if (Files.isRegularFile(file)) {
+                s3.putObject(b -> b.bucket(bucket).key(e.key()), RequestBody.fromFile(file));
+                put++;
+            }
+            String problem = check(s3, bucket, e);
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
+        return new Report(rows, put, problems);
+    }
+
+    /** The binary COPY files of {@code dbDir}, in one transaction after the schema. */
+    private static Map<String, Long> copyIn(Connection db, Path dbDir, boolean replace)
+            throws SQLException, IOException {
         try (Statement s = db.createStatement()) {
             s.execute(Files.readString(dbDir.resolve("schema.sql")));
         }
@@ -50,21 +107,9 @@ public final class StoreRestore {
         boolean auto = db.getAutoCommit();
         db.setAutoCommit(false);
         try {
-            try (Statement s = db.createStatement()) {
-                for (String table : StoreBackup.TABLES) {
-                    try (ResultSet rs =
-                            s.executeQuery("SELECT EXISTS (SELECT FROM " + table + ")")) {
-                        rs.next();
-                        if (rs.getBoolean(1) && !replace) {
-                            throw new IllegalStateException(
-                                    "table "
-                                            + table
-                                            + " holds rows: restore into an empty database, or"
-                                            + " pass --replace to empty the tables first");
-                        }
-                    }
-                }
-                if (replace) {
+            refuseRows(db, replace);
+            if (replace) {
+                try (Statement s = db.createStatement()) {
                     s.execute("TRUNCATE " + String.join(", ", StoreBackup.TABLES));
                 }
             }
@@ -98,20 +143,35 @@ public final class StoreRestore {
         } finally {
             db.setAutoCommit(auto);
         }
-        long put = 0;
-        List<String> problems = new ArrayList<>();
-        for (BlobManifest.Entry e : BlobManifest.read(dir)) {
-            Path file = BlobManifest.blobFile(dir, e.key());
-            if (Files.isRegularFile(file)) {
-                s3.putObject(b -> b.bucket(bucket).key(e.key()), RequestBody.fromFile(file));
-                put++;
-            }
-            String problem = check(s3, bucket, e);
-            if (problem != null) {
-                problems.add(problem);
+        return rows;
+    }
+
+    /** Unless {@code replace}, fails when a table of the store that exists holds rows. */
+    private static void refuseRows(Connection db, boolean replace) throws SQLException {
+        if (replace) {
+            return;
+        }
+        try (Statement s = db.createStatement()) {
+            for (String table : StoreBackup.TABLES) {
+                try (ResultSet exists =
+                        s.executeQuery("SELECT to_regclass('" + table + "') IS NOT NULL")) {
+                    exists.next();
+                    if (!exists.getBoolean(1)) {
+                        continue;
+                    }
+                }
+                try (ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT FROM " + table + ")")) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        throw new IllegalStateException(
+                                "table "
+                                        + table
+                                        + " holds rows: restore into an empty database, or"
+                                        + " pass --replace to empty the tables first");
+                    }
+                }
             }
         }
-        return new Report(rows, put, problems);
     }
 
     /** Null when the bucket holds the manifest's bytes for {@code e}, else what differs. */
