@@ -27,7 +27,7 @@ class DockerComposeTest {
 
     /** Made by `mvn package` and `bin/rmbg docker-prepare`, not kept in git. */
     private static final List<String> BUILD_OUTPUTS =
-            List.of("./job/target", "./service/target", "./models", "./docker/lib");
+            List.of("./job/target", "./service/target", "./ops/target", "./models", "./docker/lib");
 
     private static JsonNode compose;
     private static JsonNode services;
@@ -59,7 +59,9 @@ class DockerComposeTest {
                         "grafana",
                         "redis",
                         "results",
-                        "postgres-exporter");
+                        "postgres-exporter",
+                        "maintenance",
+                        "pgbackrest");
         for (JsonNode service : services) {
             for (JsonNode dependency : service.path("depends_on")) {
                 assertThat(names(services)).contains(dependency.asText());
@@ -295,6 +297,160 @@ class DockerComposeTest {
         assertThat(rule.has("Expiration") && rule.at("/Expiration/Days").isMissingNode())
                 .as("current blobs never expire by age: only GC decides")
                 .isTrue();
+    }
+
+    @Test
+    void theMaintenanceServiceRunsTheOpsCommandOnAScheduleAsTheSchemaOwner() throws Exception {
+        JsonNode maintenance = services.path("maintenance");
+        assertThat(names(maintenance.path("entrypoint")))
+                .containsExactly("/bin/bash", "/rmbg/docker/maintain-loop.sh");
+        assertThat(maintenance.path("restart").asText()).isEqualTo("unless-stopped");
+        assertThat(volumes("maintenance")).contains("./ops/target:/rmbg/ops:ro");
+        String loop = Files.readString(ROOT.resolve("docker/maintain-loop.sh"));
+        assertThat(loop)
+                .contains("CP=\"/rmbg/ops/*:/rmbg/ops/lib/*\"")
+                .contains("io.rmbg.ops.OpsCommand")
+                .contains("ops maintain --retention --gc --apply")
+                .contains("ops backup \"$dir\"")
+                .contains("RMBG_MAINTAIN_EVERY")
+                .contains("RMBG_MAINTAIN_AT");
+        JsonNode env = maintenance.path("environment");
+        assertThat(env.has("RMBG_MAINTAIN_AT")).isTrue();
+        assertThat(env.has("RMBG_MAINTAIN_EVERY")).isTrue();
+        assertThat(env.path("RMBG_BACKUP_DIR").asText()).isEqualTo("/backups");
+        assertThat(volumes("maintenance")).contains("ops-backups:/backups");
+
+        // Retention deletes job rows and drops partitions: the role that created the schema
+        // (01-schema.sql runs as POSTGRES_USER), never the job's, which may not delete them.
+        JsonNode postgres = services.at("/postgres/environment");
+        assertThat(env.path("RMBG_JDBC_USER").asText())
+                .isEqualTo(defaultOf(postgres.path("POSTGRES_USER").asText()))
+                .isNotEqualTo(
+                        defaultOf(services.at("/submit/environment/RMBG_JDBC_USER").asText()));
+        assertThat(env.path("RMBG_JDBC_PASSWORD").asText())
+                .isEqualTo(postgres.path("POSTGRES_PASSWORD").asText());
+        assertThat(volumes("postgres"))
+                .anyMatch(v -> v.startsWith("./sql/schema.sql:/docker-entrypoint-initdb.d/01-"));
+
+        // Its own MinIO user: lists, reads and deletes blobs; never writes, never the root.
+        String key = env.path("RMBG_S3_ACCESS_KEY").asText();
+        assertThat(defaultOf(key))
+                .isNotBlank()
+                .isNotEqualTo(defaultOf(services.at("/minio/environment/MINIO_ROOT_USER").asText()))
+                .isNotEqualTo(
+                        defaultOf(services.at("/submit/environment/RMBG_S3_ACCESS_KEY").asText()));
+        assertThat(services.at("/minio-init/environment/MAINTENANCE_ACCESS_KEY").asText())
+                .isEqualTo(key);
+        assertThat(Files.readString(ROOT.resolve("docker/create-buckets.sh")))
+                .contains("rmbg-maintenance /rmbg/docker/minio/maintenance-policy.json");
+        JsonNode policy =
+                new ObjectMapper()
+                        .readTree(ROOT.resolve("docker/minio/maintenance-policy.json").toFile());
+        for (JsonNode statement : policy.path("Statement")) {
+            List<String> actions = names(statement.path("Action"));
+            assertThat(actions).isSubsetOf("s3:ListBucket", "s3:GetObject", "s3:DeleteObject");
+            if (actions.contains("s3:DeleteObject")) {
+                assertThat(names(statement.path("Resource")))
+                        .as("GC never deletes users' uploads")
+                        .noneMatch(r -> r.contains("uploads"));
+            }
+        }
+
+        // pg_dump as new as the server, so the daily backup is a pg_dump -Fc archive.
+        String ops = Files.readString(ROOT.resolve("docker/ops.Dockerfile"));
+        String server = Files.readString(ROOT.resolve("docker/postgres.Dockerfile"));
+        String base = firstFrom(server);
+        assertThat(base).startsWith("postgres:17.");
+        assertThat(ops).contains("FROM " + base + "\n").contains("/opt/java/openjdk");
+        assertThat(maintenance.at("/build/dockerfile").asText()).isEqualTo("docker/ops.Dockerfile");
+    }
+
+    @Test
+    void walIsArchivedToTheObjectStoreWithItsOwnUser() throws Exception {
+        JsonNode postgres = services.path("postgres");
+        assertThat(postgres.at("/build/dockerfile").asText())
+                .isEqualTo("docker/postgres.Dockerfile");
+        assertThat(Files.readString(ROOT.resolve("docker/postgres.Dockerfile")))
+                .contains("apt-get install -y --no-install-recommends pgbackrest");
+        List<String> command = names(postgres.path("command"));
+        assertThat(command)
+                .contains(
+                        "archive_mode=on",
+                        "archive_command=pgbackrest --stanza=rmbg archive-push %p",
+                        "wal_level=replica")
+                .anyMatch(c -> c.startsWith("archive_timeout="));
+        assertThat(volumes("postgres"))
+                .contains("./docker/pgbackrest.conf:/etc/pgbackrest/pgbackrest.conf:ro");
+
+        List<String> conf = Files.readAllLines(ROOT.resolve("docker/pgbackrest.conf"));
+        assertThat(conf)
+                .contains(
+                        "[rmbg]",
+                        "repo1-type=s3",
+                        "repo1-s3-endpoint=http://minio:9000",
+                        "repo1-s3-uri-style=path",
+                        "repo1-s3-bucket=rmbg-backups",
+                        "pg1-path=/var/lib/postgresql/data")
+                .as("keys come from the environment, not the file")
+                .noneMatch(l -> l.startsWith("repo1-s3-key"));
+
+        String walKey = postgres.at("/environment/PGBACKREST_REPO1_S3_KEY").asText();
+        assertThat(defaultOf(walKey))
+                .isNotBlank()
+                .isNotEqualTo(defaultOf(services.at("/minio/environment/MINIO_ROOT_USER").asText()))
+                .isNotEqualTo(
+                        defaultOf(services.at("/submit/environment/RMBG_S3_ACCESS_KEY").asText()));
+        assertThat(services.at("/minio-init/environment/WAL_ACCESS_KEY").asText())
+                .isEqualTo(walKey);
+        assertThat(services.at("/pgbackrest/environment/PGBACKREST_REPO1_S3_KEY").asText())
+                .isEqualTo(walKey);
+        String buckets = Files.readString(ROOT.resolve("docker/create-buckets.sh"));
+        assertThat(buckets)
+                .contains("mc mb --ignore-existing local/rmbg-backups\n")
+                .contains("rmbg-wal /rmbg/docker/minio/wal-policy.json");
+        JsonNode policy =
+                new ObjectMapper().readTree(ROOT.resolve("docker/minio/wal-policy.json").toFile());
+        for (JsonNode statement : policy.path("Statement")) {
+            assertThat(names(statement.path("Resource")))
+                    .allMatch(r -> r.startsWith("arn:aws:s3:::rmbg-backups"));
+        }
+
+        // Base backups: beside the server, on its data volume and socket.
+        JsonNode pgbackrest = services.path("pgbackrest");
+        assertThat(pgbackrest.path("user").asText()).isEqualTo("postgres");
+        assertThat(pgbackrest.path("image").asText()).isEqualTo(postgres.path("image").asText());
+        assertThat(volumes("pgbackrest"))
+                .contains(
+                        "postgres-data:/var/lib/postgresql/data",
+                        "postgres-run:/var/run/postgresql");
+        assertThat(volumes("postgres")).contains("postgres-run:/var/run/postgresql");
+        assertThat(Files.readString(ROOT.resolve("docker/pgbackrest-loop.sh")))
+                .contains("pgbackrest stanza-create")
+                .contains("pgbackrest check")
+                .contains("pgbackrest backup --type=");
+    }
+
+    @Test
+    void secretsAreVariablesWithLocalDefaultsOnly() {
+        Pattern secret = Pattern.compile(".*(PASSWORD|SECRET|_KEY|_PASS)$");
+        for (Map.Entry<String, JsonNode> service : services.properties()) {
+            for (Map.Entry<String, JsonNode> e :
+                    service.getValue().path("environment").properties()) {
+                if (secret.matcher(e.getKey()).matches()) {
+                    assertThat(e.getValue().asText())
+                            .as(
+                                    "%s of %s: from .env, with a local default",
+                                    e.getKey(), service.getKey())
+                            .matches("\\$\\{RMBG_[A-Z0-9_]+:-[^}]*}");
+                }
+            }
+        }
+    }
+
+    private static String firstFrom(String dockerfile) {
+        Matcher m = Pattern.compile("(?m)^FROM (\\S+)\\s*$").matcher(dockerfile);
+        assertThat(m.find()).as("a FROM line without a stage name").isTrue();
+        return m.group(1);
     }
 
     /** The default of a {@code ${VAR:-default}} value, or the value itself. */
