@@ -63,7 +63,7 @@ class PgDumpBackupRestoreITCase extends BackupRestoreITCase {
                 .contains("--pg-restore PATH");
     }
 
-    private static PgBinaryResolver postgres15() {
+    static PgBinaryResolver postgres15() {
         return (system, architecture) -> {
             assertThat(POSTGRES_15)
                     .as("local/pom.xml copies PostgreSQL 15's binaries in process-test-resources")
