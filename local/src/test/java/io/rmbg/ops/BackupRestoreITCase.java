@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * bin/rmbg backup → wipe → bin/rmbg restore on the embedded PostgreSQL (17) and S3 server: the
- * binary COPY path, since no pg_dump here is as new as the server. {@link
- * PgDumpBackupRestoreITCase} runs the same on PostgreSQL 15 with the real pg_dump and pg_restore.
+ * binary COPY path (the test names a pg_dump that does not exist, so a machine with a new enough
+ * one takes the same path). {@link PgDumpBackupRestoreITCase} runs the same on PostgreSQL 15 with
+ * the real pg_dump and pg_restore.
  */
 class BackupRestoreITCase {
     @TempDir Path dir;
@@ -214,8 +215,14 @@ class BackupRestoreITCase {
         return out;
     }
 
+    /** Where the PostgreSQL client programs are: none here, so backup falls back to COPY. */
+    String clientTools() {
+        return " --pg-dump /nonexistent/pg_dump";
+    }
+
     String[] args(String args) {
         return (args
+                        + (args.startsWith("backup") ? clientTools() : "")
                         + " --jdbc.url "
                         + stack.pg.jdbcUrl()
                         + " --s3.endpoint "

@@ -32,6 +32,12 @@ class PgDumpBackupRestoreITCase extends BackupRestoreITCase {
         return OpsStack.start(servers, postgres15());
     }
 
+    /** The machine's own pg_dump and pg_restore (Debian 12: 15), found on PATH. */
+    @Override
+    String clientTools() {
+        return "";
+    }
+
     @Override
     void assertTablesWritten(String backupOutput, Path backup) {
         assertThat(backupOutput)
