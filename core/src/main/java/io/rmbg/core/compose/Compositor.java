@@ -54,17 +54,21 @@ public final class Compositor {
         return FastPngEncoder.fastRgba(
                 w,
                 original.height(),
-                (y, row) -> {
-                    int from = y * w;
-                    if (Arrays.equals(m, from, from + w, clearRow, 0, w)) {
-                        Arrays.fill(row, (byte) 0);
-                        return;
+                new FastPngEncoder.Rows() {
+                    @Override
+                    public boolean isZero(int y) {
+                        int from = y * w;
+                        return Arrays.equals(m, from, from + w, clearRow, 0, w);
                     }
-                    for (int x = 0, i = from; x < w; x++, i++) {
-                        int p = src[i];
-                        int a = mul255(m[i] & 0xFF, p >>> 24);
-                        int keep = -((a | -a) >>> 31); // 0 where a == 0, without a branch
-                        FastPngEncoder.putRgba(row, x, ((a << 24) | (p & 0xFFFFFF)) & keep);
+
+                    @Override
+                    public void fill(int y, byte[] row) {
+                        for (int x = 0, i = y * w; x < w; x++, i++) {
+                            int p = src[i];
+                            int a = mul255(m[i] & 0xFF, p >>> 24);
+                            int keep = -((a | -a) >>> 31); // 0 where a == 0, without a branch
+                            FastPngEncoder.putRgba(row, x, ((a << 24) | (p & 0xFFFFFF)) & keep);
+                        }
                     }
                 });
     }
