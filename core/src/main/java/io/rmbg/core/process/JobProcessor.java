@@ -10,6 +10,7 @@ import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.image.AlphaMask;
 import io.rmbg.core.image.FastPngEncoder;
+import io.rmbg.core.image.FixedPointMaskResizer;
 import io.rmbg.core.image.ImageDecoder;
 import io.rmbg.core.image.ImageFormat;
 import io.rmbg.core.image.ImageProbe;
@@ -43,6 +44,22 @@ public final class JobProcessor {
      * so the old and new paths' CPU per image can be measured in one run. Same pixels either way.
      */
     public static final String LEGACY_CPU_PATH = "rmbg.bench.legacy-cpu-path";
+
+    /** The mask resize of each path: integer bilinear (within one grey level), or the float one. */
+    private static final MaskResize MASK_RESIZER = FixedPointMaskResizer::toMask;
+
+    private static final MaskResize MASK_RESIZER_FLOAT = MaskResizer::toMask;
+
+    @FunctionalInterface
+    private interface MaskResize {
+        AlphaMask toMask(
+                float[] probabilities,
+                int srcWidth,
+                int srcHeight,
+                int dstWidth,
+                int dstHeight,
+                OptionalDouble threshold);
+    }
 
     private final BlobStore blobs;
     private final ImageLimits limits;
@@ -138,14 +155,16 @@ public final class JobProcessor {
                 params.threshold() == null
                         ? OptionalDouble.empty()
                         : OptionalDouble.of(params.threshold());
+        boolean legacy = Boolean.getBoolean(LEGACY_CPU_PATH);
         AlphaMask mask =
-                MaskResizer.toMask(
-                        segmented.probabilities(),
-                        segmented.maskWidth(),
-                        segmented.maskHeight(),
-                        image.width(),
-                        image.height(),
-                        threshold);
+                (legacy ? MASK_RESIZER_FLOAT : MASK_RESIZER)
+                        .toMask(
+                                segmented.probabilities(),
+                                segmented.maskWidth(),
+                                segmented.maskHeight(),
+                                image.width(),
+                                image.height(),
+                                threshold);
         if (params.postProcessMask()) {
             mask = Compositor.postProcess(mask);
         }
@@ -153,7 +172,7 @@ public final class JobProcessor {
 
         byte[] maskPng;
         byte[] cutOutPng;
-        if (Boolean.getBoolean(LEGACY_CPU_PATH)) {
+        if (legacy) {
             maskPng = PngEncoder.encodeGray(mask);
             cutOutPng =
                     params.background() == null
