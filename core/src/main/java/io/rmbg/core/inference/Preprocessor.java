@@ -35,8 +35,10 @@ public final class Preprocessor {
     private final float[] rowR;
     private final float[] rowG;
     private final float[] rowB;
-    private SourceRow top;
-    private SourceRow bottom;
+    private final SourceRow top;
+    private final SourceRow bottom;
+    private final SourceRow fixedTop;
+    private final SourceRow fixedBottom;
 
     private Axis columns;
     private Axis rows;
@@ -53,8 +55,10 @@ public final class Preprocessor {
         this.rowR = new float[width];
         this.rowG = new float[width];
         this.rowB = new float[width];
-        this.top = new SourceRow(width);
-        this.bottom = new SourceRow(width);
+        this.top = new FloatRow(width);
+        this.bottom = new FloatRow(width);
+        this.fixedTop = new FixedRow(width);
+        this.fixedBottom = new FixedRow(width);
     }
 
     public int width() {
@@ -97,31 +101,42 @@ public final class Preprocessor {
      *
      * <p>Horizontal resampling runs in integer arithmetic: weights with {@value #WEIGHT_BITS}
      * fraction bits, red and blue side by side in one {@code long}, so a source pixel pair is
-     * blended with two multiplications for three channels; the sums are exact in a float, and the
-     * vertical blend is the float one. About 2 ms·core less than {@link #packFloat} at 1080p. A
-     * value differs from {@code packFloat}'s by less than {@value #TOLERANCE} (the weights'
-     * rounding: under 0.01 of a grey level, times {@code scale / std}; PreprocessorTest checks it),
-     * and for 1920x1080 to 1024² the weights are exact and so are the values.
+     * blended with two multiplications for three channels; the sums are exact as floats, and the
+     * vertical blend is {@link #packFloat}'s. A value differs from {@code packFloat}'s by less than
+     * {@value #TOLERANCE} (the weights' rounding: under 0.01 of a grey level, times {@code scale /
+     * std}; PreprocessorTest checks it), and for 1920x1080 to 1024² the weights are exact and so
+     * are the values.
      */
     public void pack(RasterImage image, FloatBuffer dst, int batchIndex) {
-        pack(image, dst, batchIndex, true);
-    }
-
-    /**
-     * As {@link #pack}, resampling in float arithmetic throughout: the reference {@code pack} is
-     * held to, and the benchmark's old path.
-     */
-    public void packFloat(RasterImage image, FloatBuffer dst, int batchIndex) {
-        pack(image, dst, batchIndex, false);
+        packFixedRows(image, dst, batchIndex, fixedTop, fixedBottom, 1f / (1 << WEIGHT_BITS));
     }
 
     /** Largest difference of a {@link #pack} value from {@link #packFloat}'s (normalised units). */
     public static final double TOLERANCE = 5e-4;
 
-    /** Fraction bits of the integer path's horizontal sampling weights. */
+    /** Fraction bits of {@link #pack}'s horizontal sampling weights. */
     static final int WEIGHT_BITS = 14;
 
-    private void pack(RasterImage image, FloatBuffer dst, int batchIndex, boolean fixedPoint) {
+    /**
+     * As {@link #pack}, resampling in float arithmetic throughout: the reference {@code pack} is
+     * held to, and the benchmark's old path. Its rows are of another class than {@code pack}'s, so
+     * the JIT profiles and compiles the two paths apart and neither slows the other.
+     */
+    public void packFloat(RasterImage image, FloatBuffer dst, int batchIndex) {
+        packFloatRows(image, dst, batchIndex, top, bottom, 1f);
+    }
+
+    /**
+     * Both paths: {@code first} and {@code second} are the path's two row buffers, holding channel
+     * values times {@code unit}'s inverse.
+     */
+    private void packFloatRows(
+            RasterImage image,
+            FloatBuffer dst,
+            int batchIndex,
+            SourceRow first,
+            SourceRow second,
+            float unit) {
         requireNonNull(image, "image cannot be null");
         requireNonNull(dst, "dst cannot be null");
         int plane = width * height;
@@ -143,8 +158,6 @@ public final class Preprocessor {
         int outG = outR + plane;
         int outB = outG + plane;
 
-        // the integer path's rows hold values times 2^WEIGHT_BITS
-        float unit = fixedPoint ? 1f / (1 << WEIGHT_BITS) : 1f;
         float gainR = gain[0] * unit;
         float gainG = gain[1] * unit;
         float gainB = gain[2] * unit;
@@ -158,8 +171,8 @@ public final class Preprocessor {
         // bottom, and kept while consecutive output rows share it (for 1080 -> 1024 rows, each
         // output row needs one new source row). Then one vertical blend per output value. The
         // arithmetic is that of a direct bilinear blend, in the same order, so values are equal.
-        SourceRow top = this.top;
-        SourceRow bottom = this.bottom;
+        SourceRow top = first;
+        SourceRow bottom = second;
         top.y = -1;
         bottom.y = -1;
         for (int dy = 0; dy < height; dy++) {
@@ -172,11 +185,11 @@ public final class Preprocessor {
                     bottom = t;
                     bottom.y = -1;
                 } else {
-                    top.resample(argb, y0, srcWidth, xs, fixedPoint);
+                    top.resample(argb, y0, srcWidth, xs);
                 }
             }
             if (bottom.y != y1) {
-                bottom.resample(argb, y1, srcWidth, xs, fixedPoint);
+                bottom.resample(argb, y1, srcWidth, xs);
             }
             float wy = ys.weight[dy];
             float[] tr = top.r;
@@ -195,12 +208,90 @@ public final class Preprocessor {
             dst.put(outG + rowOffset, g);
             dst.put(outB + rowOffset, b);
         }
-        this.top = top;
-        this.bottom = bottom;
     }
 
-    /** One source row resampled to the output width, per channel, as floats 0..255. */
-    private static final class SourceRow {
+    private void packFixedRows(
+            RasterImage image,
+            FloatBuffer dst,
+            int batchIndex,
+            SourceRow first,
+            SourceRow second,
+            float unit) {
+        requireNonNull(image, "image cannot be null");
+        requireNonNull(dst, "dst cannot be null");
+        int plane = width * height;
+        long base = (long) batchIndex * floatsPerImage();
+        if (batchIndex < 0 || base + 3L * plane > dst.limit()) {
+            throw new IndexOutOfBoundsException(
+                    "batch item "
+                            + batchIndex
+                            + " needs floats up to "
+                            + (base + 3L * plane)
+                            + " but the buffer's limit is "
+                            + dst.limit());
+        }
+        Axis xs = columns(image.width());
+        Axis ys = rows(image.height());
+        int[] argb = image.argb();
+        int srcWidth = image.width();
+        int outR = (int) base;
+        int outG = outR + plane;
+        int outB = outG + plane;
+
+        float gainR = gain[0] * unit;
+        float gainG = gain[1] * unit;
+        float gainB = gain[2] * unit;
+        float offsetR = offset[0];
+        float offsetG = offset[1];
+        float offsetB = offset[2];
+        float[] r = rowR;
+        float[] g = rowG;
+        float[] b = rowB;
+        // Separable: each source row the output needs is resampled horizontally once, into top or
+        // bottom, and kept while consecutive output rows share it (for 1080 -> 1024 rows, each
+        // output row needs one new source row). Then one vertical blend per output value. The
+        // arithmetic is that of a direct bilinear blend, in the same order, so values are equal.
+        SourceRow top = first;
+        SourceRow bottom = second;
+        top.y = -1;
+        bottom.y = -1;
+        for (int dy = 0; dy < height; dy++) {
+            int y0 = ys.lo[dy];
+            int y1 = ys.hi[dy];
+            if (top.y != y0) {
+                if (bottom.y == y0) { // slide down one source row
+                    SourceRow t = top;
+                    top = bottom;
+                    bottom = t;
+                    bottom.y = -1;
+                } else {
+                    top.resample(argb, y0, srcWidth, xs);
+                }
+            }
+            if (bottom.y != y1) {
+                bottom.resample(argb, y1, srcWidth, xs);
+            }
+            float wy = ys.weight[dy];
+            float[] tr = top.r;
+            float[] tg = top.g;
+            float[] tb = top.b;
+            float[] br = bottom.r;
+            float[] bg = bottom.g;
+            float[] bb = bottom.b;
+            for (int dx = 0; dx < width; dx++) {
+                r[dx] = (tr[dx] + (br[dx] - tr[dx]) * wy) * gainR + offsetR;
+                g[dx] = (tg[dx] + (bg[dx] - tg[dx]) * wy) * gainG + offsetG;
+                b[dx] = (tb[dx] + (bb[dx] - tb[dx]) * wy) * gainB + offsetB;
+            }
+            int rowOffset = dy * width;
+            dst.put(outR + rowOffset, r);
+            dst.put(outG + rowOffset, g);
+            dst.put(outB + rowOffset, b);
+        }
+    }
+
+    /** One source row resampled to the output width, per channel. */
+    private abstract static class SourceRow {
         final float[] r;
         final float[] g;
         final float[] b;
@@ -214,16 +305,18 @@ public final class Preprocessor {
             b = new float[width];
         }
 
-        void resample(int[] argb, int sourceRow, int sourceWidth, Axis xs, boolean fixedPoint) {
-            if (fixedPoint) {
-                resampleFixed(argb, sourceRow * sourceWidth, xs);
-            } else {
-                resampleFloat(argb, sourceRow * sourceWidth, xs);
-            }
-            y = sourceRow;
+        abstract void resample(int[] argb, int sourceRow, int sourceWidth, Axis xs);
+    }
+
+    /** {@link #packFloat}'s rows: floats 0..255. */
+    private static final class FloatRow extends SourceRow {
+        FloatRow(int width) {
+            super(width);
         }
 
-        private void resampleFloat(int[] argb, int row, Axis xs) {
+        @Override
+        void resample(int[] argb, int sourceRow, int sourceWidth, Axis xs) {
+            int row = sourceRow * sourceWidth;
             int[] lo = xs.lo;
             int[] hi = xs.hi;
             float[] weight = xs.weight;
@@ -238,13 +331,23 @@ public final class Preprocessor {
                 g[dx] = g0 + ((p1 >> 8 & 0xFF) - g0) * w;
                 b[dx] = b0 + ((p1 & 0xFF) - b0) * w;
             }
+            y = sourceRow;
+        }
+    }
+
+    /**
+     * {@link #pack}'s rows: values times 2^WEIGHT_BITS, at most 255 << 14, below 2^24, so exact as
+     * floats. Red and blue share one 64-bit multiplication per source pixel, in 32-bit lanes that
+     * never carry into each other.
+     */
+    private static final class FixedRow extends SourceRow {
+        FixedRow(int width) {
+            super(width);
         }
 
-        /**
-         * Values times 2^WEIGHT_BITS: at most 255 << 14, below 2^24, so exact as floats. Red and
-         * blue share one 64-bit multiplication per source pixel, in 32-bit lanes that never carry.
-         */
-        private void resampleFixed(int[] argb, int row, Axis xs) {
+        @Override
+        void resample(int[] argb, int sourceRow, int sourceWidth, Axis xs) {
+            int row = sourceRow * sourceWidth;
             int[] lo = xs.lo;
             int[] hi = xs.hi;
             int[] weight = xs.fixedWeight;
@@ -261,6 +364,7 @@ public final class Preprocessor {
                 g[dx] = (p0 >> 8 & 0xFF) * w0 + (p1 >> 8 & 0xFF) * w1;
                 b[dx] = (int) rb;
             }
+            y = sourceRow;
         }
     }
 

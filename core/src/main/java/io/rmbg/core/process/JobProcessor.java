@@ -118,6 +118,7 @@ public final class JobProcessor {
                         format.extension(),
                         format.contentType(),
                         fetched.bytes(),
+                        fetched.sha256(),
                         image.width(),
                         image.height(),
                         cancellation);
@@ -196,6 +197,7 @@ public final class JobProcessor {
                         "png",
                         PNG,
                         maskPng,
+                        null,
                         mask.width(),
                         mask.height(),
                         cancellation);
@@ -206,6 +208,7 @@ public final class JobProcessor {
                         "png",
                         PNG,
                         cutOutPng,
+                        null,
                         image.width(),
                         image.height(),
                         cancellation);
@@ -275,11 +278,12 @@ public final class JobProcessor {
             String ext,
             String contentType,
             byte[] bytes,
+            String knownSha256,
             int width,
             int height,
             Cancellation cancellation)
             throws ProcessingException {
-        String sha = ContentAddress.sha256Hex(bytes);
+        String sha = knownSha256 != null ? knownSha256 : ContentAddress.sha256Hex(bytes);
         if (!sealer.seals(event.params())) {
             String uri = blobs.put(kind, sha, ext, contentType, bytes, cancellation);
             return new BlobRef(uri, sha, bytes.length, width, height, contentType);
