@@ -40,6 +40,8 @@ final class RleDeflater {
     };
     private static final VarHandle INT_LE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Run length (3..258) to its length symbol's index in {@link #LENGTH_BASE}. */
     private static final byte[] LENGTH_INDEX = new byte[MAX_RUN + 1];
@@ -294,22 +296,44 @@ final class RleDeflater {
             // then distance code 0 (distance 1), the only one, one bit long: a 0 bit
             bits[256 + run] = code | (len + extra + 1) << 24;
         }
-        byte[] buf = out.reserve(count * 3 + 8);
+        byte[] buf = out.reserve(count * 3 + 16);
         short[] tk = tokens;
         int n = count;
         int size = out.size;
         long acc = out.acc;
         int accBits = out.accBits;
-        for (int i = 0; i < n; i++) {
+        if (accBits >= 8) { // whole bytes left by the header: flush them first
+            int bytes = accBits >>> 3;
+            LONG_LE.set(buf, size, acc);
+            size += bytes;
+            acc >>>= bytes << 3;
+            accBits &= 7;
+        }
+        // Two tokens (at most 7 + 21 + 21 bits) go into the accumulator, then its whole bytes are
+        // stored as one 8-byte write: no branch per token.
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
             int c = bits[tk[i]];
             acc |= (long) (c & 0xFFFFFF) << accBits;
             accBits += c >>> 24;
-            if (accBits >= 32) {
-                INT_LE.set(buf, size, (int) acc);
-                size += 4;
-                acc >>>= 32;
-                accBits -= 32;
-            }
+            c = bits[tk[i + 1]];
+            acc |= (long) (c & 0xFFFFFF) << accBits;
+            accBits += c >>> 24;
+            LONG_LE.set(buf, size, acc);
+            int bytes = accBits >>> 3;
+            size += bytes;
+            acc >>>= bytes << 3;
+            accBits &= 7;
+        }
+        if (i < n) {
+            int c = bits[tk[i]];
+            acc |= (long) (c & 0xFFFFFF) << accBits;
+            accBits += c >>> 24;
+            LONG_LE.set(buf, size, acc);
+            int bytes = accBits >>> 3;
+            size += bytes;
+            acc >>>= bytes << 3;
+            accBits &= 7;
         }
         out.size = size;
         out.acc = acc;
