@@ -34,8 +34,11 @@ import java.util.OptionalDouble;
  * CPU per stage of one job outside the model, in ms·core (this thread's CPU time), for the previous
  * path ("old": full cut-out image, Paeth + zlib level 2 PNGs) and the current one ("new": {@code
  * JobProcessor.finish}'s fast PNG path with the cut-out composed row by row) on the same images in
- * the same run, alternating image by image so both see the same JIT and machine state. It also
- * checks that both paths' PNGs decode (with ImageIO) to the same pixels.
+ * the same run, alternating image by image so both see the same JIT and machine state. The old path
+ * also resamples in float ({@code Preprocessor.packFloat}, {@code MaskResizer}), the new one in
+ * integers ({@code Preprocessor.pack}, {@code FixedPointMaskResizer}). It also checks that the new
+ * path's PNGs decode (with ImageIO) to the pixels the zlib writer stores for the same mask, and how
+ * far the model input and the mask of the two resampling paths differ.
  *
  * <p>Standalone: {@code java -cp … io.rmbg.bench.CpuStages [images] [plot.png]} runs it without a
  * model (a colour key computed in Java stands in for the model's probabilities).

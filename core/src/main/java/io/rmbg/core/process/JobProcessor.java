@@ -40,8 +40,11 @@ public final class JobProcessor {
 
     /**
      * For the benchmark only: {@code -Drmbg.bench.legacy-cpu-path=true} (read per job) runs the
-     * previous CPU path (ImageIO JPEG decoding, the whole cut-out built first, Paeth + zlib PNGs),
-     * so the old and new paths' CPU per image can be measured in one run. Same pixels either way.
+     * previous CPU path (ImageIO JPEG decoding, float resampling of the model input and the mask,
+     * the whole cut-out built first, Paeth + zlib PNGs), so the old and new paths' CPU per image
+     * can be measured in one run. Same pixels either way, but for the integer mask resize's at most
+     * one grey level of alpha ({@link FixedPointMaskResizer}); the model input is within {@link
+     * io.rmbg.core.inference.Preprocessor#TOLERANCE}.
      */
     public static final String LEGACY_CPU_PATH = "rmbg.bench.legacy-cpu-path";
 
