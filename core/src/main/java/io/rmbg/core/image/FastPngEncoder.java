@@ -125,8 +125,22 @@ public final class FastPngEncoder {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static byte[] encode(int width, int height, int colourType, int bpp, Rows rows) {
-        int rowBytes = width * bpp;
         Scratch scratch = SCRATCH.get();
+        if (scratch.inUse) {
+            // a Rows that writes a PNG itself: give the inner image buffers of its own
+            scratch = new Scratch();
+        }
+        scratch.inUse = true;
+        try {
+            return encode(width, height, colourType, bpp, rows, scratch);
+        } finally {
+            scratch.inUse = false;
+        }
+    }
+
+    private static byte[] encode(
+            int width, int height, int colourType, int bpp, Rows rows, Scratch scratch) {
+        int rowBytes = width * bpp;
         RleDeflater deflater = scratch.deflater((long) rowBytes * height / 4);
         byte[] prev = scratch.rows(rowBytes);
         byte[] cur = scratch.cur;
@@ -176,6 +190,7 @@ public final class FastPngEncoder {
 
     /** One thread's buffers; see {@link #SCRATCH}. */
     private static final class Scratch {
+        private boolean inUse;
         private RleDeflater deflater;
         private byte[] prev = new byte[0];
         private byte[] cur = new byte[0];

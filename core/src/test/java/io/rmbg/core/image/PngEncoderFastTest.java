@@ -135,6 +135,25 @@ class PngEncoderFastTest {
         assertThat(argb(FastPngEncoder.fastRgba(wide))).isEqualTo(wide.argb());
     }
 
+    @Test
+    void aRowSourceThatWritesAPngItselfDoesNotShareTheOuterBuffers() throws IOException {
+        RasterImage inner = random(13, 5, true, 9);
+        RasterImage outer = random(21, 6, true, 10);
+        byte[][] innerPng = new byte[1][];
+        FastPngEncoder.Rows rows =
+                (y, row) -> {
+                    if (y == 2) {
+                        innerPng[0] = FastPngEncoder.fastRgba(inner);
+                    }
+                    for (int x = 0; x < 21; x++) {
+                        FastPngEncoder.putRgba(row, x, outer.argb()[y * 21 + x]);
+                    }
+                };
+
+        assertThat(argb(FastPngEncoder.fastRgba(21, 6, rows))).isEqualTo(outer.argb());
+        assertThat(argb(innerPng[0])).isEqualTo(inner.argb());
+    }
+
     static RasterImage random(int w, int h, boolean alpha, long seed) {
         int[] px = new int[w * h];
         Random random = new Random(seed);
