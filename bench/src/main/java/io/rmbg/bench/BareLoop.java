@@ -5,8 +5,8 @@ import io.rmbg.core.compose.Compositor;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.image.AlphaMask;
 import io.rmbg.core.image.FastPngEncoder;
+import io.rmbg.core.image.FixedPointMaskResizer;
 import io.rmbg.core.image.ImageDecoder;
-import io.rmbg.core.image.MaskResizer;
 import io.rmbg.core.image.RasterImage;
 import io.rmbg.core.inference.Preprocessor;
 import io.rmbg.core.inference.SegmentationModel;
@@ -70,8 +70,9 @@ final class BareLoop {
             float[] map = model.inferPacked(buffer, 0, 1)[0];
             long t3 = System.nanoTime();
             model.activate(map);
+            // As JobProcessor.finish: the integer mask resize.
             AlphaMask mask =
-                    MaskResizer.toMask(
+                    FixedPointMaskResizer.toMask(
                             map,
                             model.inputWidth(),
                             model.inputHeight(),

@@ -5,6 +5,7 @@ import io.rmbg.core.compose.Compositor;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.image.AlphaMask;
 import io.rmbg.core.image.FastPngEncoder;
+import io.rmbg.core.image.FixedPointMaskResizer;
 import io.rmbg.core.image.ImageDecoder;
 import io.rmbg.core.image.MaskResizer;
 import io.rmbg.core.image.PngEncoder;
@@ -33,8 +34,11 @@ import java.util.OptionalDouble;
  * CPU per stage of one job outside the model, in ms·core (this thread's CPU time), for the previous
  * path ("old": full cut-out image, Paeth + zlib level 2 PNGs) and the current one ("new": {@code
  * JobProcessor.finish}'s fast PNG path with the cut-out composed row by row) on the same images in
- * the same run, alternating image by image so both see the same JIT and machine state. It also
- * checks that both paths' PNGs decode (with ImageIO) to the same pixels.
+ * the same run, alternating image by image so both see the same JIT and machine state. The old path
+ * also resamples in float ({@code Preprocessor.packFloat}, {@code MaskResizer}), the new one in
+ * integers ({@code Preprocessor.pack}, {@code FixedPointMaskResizer}). It also checks that the new
+ * path's PNGs decode (with ImageIO) to the pixels the zlib writer stores for the same mask, and how
+ * far the model input and the mask of the two resampling paths differ.
  *
  * <p>Standalone: {@code java -cp … io.rmbg.bench.CpuStages [images] [plot.png]} runs it without a
  * model (a colour key computed in Java stands in for the model's probabilities).
@@ -62,7 +66,10 @@ final class CpuStages {
             boolean identical,
             String jpegDecoder,
             int decodeMaxDiff,
-            double decodeDiffShare) {
+            double decodeDiffShare,
+            double inputMaxDiff,
+            int maskMaxDiff,
+            double maskDiffShare) {
         double oldTotal() {
             return Arrays.stream(oldMs).sum();
         }
@@ -105,20 +112,17 @@ final class CpuStages {
                 long t0 = cpu();
                 RasterImage image = (old ? oldDecoder : newDecoder).decode(jpeg);
                 long t1 = cpu();
-                preprocessor.pack(image, input, 0);
+                if (old) {
+                    preprocessor.packFloat(image, input, 0);
+                } else {
+                    preprocessor.pack(image, input, 0);
+                }
                 long t2 = cpu();
                 if (map == null) {
                     map = probabilities.of(input);
                 }
                 long t3 = cpu();
-                AlphaMask mask =
-                        MaskResizer.toMask(
-                                map,
-                                preprocessor.width(),
-                                preprocessor.height(),
-                                image.width(),
-                                image.height(),
-                                OptionalDouble.empty());
+                AlphaMask mask = resizeMask(old, map, preprocessor, image);
                 long t4 = cpu();
                 byte[] maskPng;
                 byte[] cutOutPng;
@@ -179,6 +183,29 @@ final class CpuStages {
             }
             samples += 4L * a.length;
         }
+        // The integer resamplers against the float ones (the old path), on every distinct input.
+        double inputMaxDiff = 0;
+        int maskMaxDiff = 0;
+        long maskDiffering = 0;
+        long maskSamples = 0;
+        FloatBuffer floatInput = preprocessor.newBuffer(1);
+        for (byte[] jpeg : jpegs) {
+            RasterImage image = newDecoder.decode(jpeg);
+            preprocessor.packFloat(image, floatInput, 0);
+            preprocessor.pack(image, input, 0);
+            for (int k = 0; k < preprocessor.floatsPerImage(); k++) {
+                inputMaxDiff = Math.max(inputMaxDiff, Math.abs(floatInput.get(k) - input.get(k)));
+            }
+            float[] map = probabilities.of(floatInput);
+            byte[] a = resizeMask(true, map, preprocessor, image).alpha();
+            byte[] b = resizeMask(false, map, preprocessor, image).alpha();
+            for (int k = 0; k < a.length; k++) {
+                int d = Math.abs((a[k] & 0xFF) - (b[k] & 0xFF));
+                maskMaxDiff = Math.max(maskMaxDiff, d);
+                maskDiffering += d == 0 ? 0 : 1;
+            }
+            maskSamples += a.length;
+        }
         return new Result(
                 images,
                 oldNs,
@@ -188,7 +215,30 @@ final class CpuStages {
                 identical,
                 newDecoder.jpegDecoder(),
                 maxDiff,
-                (double) differing / samples);
+                (double) differing / samples,
+                inputMaxDiff,
+                maskMaxDiff,
+                (double) maskDiffering / maskSamples);
+    }
+
+    /** The old path's float mask resize, or the new path's integer one. */
+    private static AlphaMask resizeMask(
+            boolean old, float[] map, Preprocessor preprocessor, RasterImage image) {
+        return old
+                ? MaskResizer.toMask(
+                        map,
+                        preprocessor.width(),
+                        preprocessor.height(),
+                        image.width(),
+                        image.height(),
+                        OptionalDouble.empty())
+                : FixedPointMaskResizer.toMask(
+                        map,
+                        preprocessor.width(),
+                        preprocessor.height(),
+                        image.width(),
+                        image.height(),
+                        OptionalDouble.empty());
     }
 
     static void print(Result r, PrintStream out) {
@@ -233,6 +283,16 @@ final class CpuStages {
                         r.jpegDecoder(),
                         r.decodeMaxDiff(),
                         100 * r.decodeDiffShare()));
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "  resampling: old float | new integer; model input differs by at most"
+                                + " %.1e (tolerance %.0e), mask by at most %d grey level(s)"
+                                + " (%.3f %% of pixels differ)",
+                        r.inputMaxDiff(),
+                        Preprocessor.TOLERANCE,
+                        r.maskMaxDiff(),
+                        100 * r.maskDiffShare()));
     }
 
     /** Writes the per-stage bar chart. */

@@ -2,7 +2,6 @@ package io.rmbg.core.compose;
 
 import io.rmbg.core.image.AlphaMask;
 import io.rmbg.core.image.FastPngEncoder;
-import io.rmbg.core.image.PngEncoder;
 import io.rmbg.core.image.RasterImage;
 
 import java.util.Arrays;
@@ -41,9 +40,11 @@ public final class Compositor {
 
     /**
      * The PNG of {@link #cutOut} without building the cut-out: each row is composed just before the
-     * encoder writes it ({@link PngEncoder#fastRgba(int, int, FastPngEncoder.Rows)}), and a row the
-     * mask removes entirely is zeroed without looking at the image. Decodes to exactly the pixels
-     * of {@code cutOut(original, mask)}.
+     * encoder writes it ({@link FastPngEncoder#fastRgba(int, int, FastPngEncoder.Rows)}); a row the
+     * mask removes entirely is skipped without looking at the image, and in the other rows only the
+     * span between the first and last pixel the mask keeps is composed, the rest zeroed. An opaque
+     * original (every JPEG) takes the mask as alpha without a multiplication. Decodes to exactly
+     * the pixels of {@code cutOut(original, mask)}.
      */
     public static byte[] cutOutPng(RasterImage original, AlphaMask mask) {
         checkSameSize(original, mask);
@@ -51,22 +52,60 @@ public final class Compositor {
         int[] src = original.argb();
         byte[] m = mask.alpha();
         byte[] clearRow = new byte[w];
+        boolean opaque = !original.hasAlpha();
         return FastPngEncoder.fastRgba(
                 w,
                 original.height(),
-                (y, row) -> {
-                    int from = y * w;
-                    if (Arrays.equals(m, from, from + w, clearRow, 0, w)) {
-                        Arrays.fill(row, (byte) 0);
-                        return;
+                new FastPngEncoder.Rows() {
+                    @Override
+                    public boolean isZero(int y) {
+                        int from = y * w;
+                        return Arrays.equals(m, from, from + w, clearRow, 0, w);
                     }
-                    for (int x = 0, i = from; x < w; x++, i++) {
-                        int p = src[i];
-                        int a = mul255(m[i] & 0xFF, p >>> 24);
-                        int keep = -((a | -a) >>> 31); // 0 where a == 0, without a branch
-                        FastPngEncoder.putRgba(row, x, ((a << 24) | (p & 0xFFFFFF)) & keep);
+
+                    @Override
+                    public void fill(int y, byte[] row) {
+                        int from = y * w;
+                        int first = Arrays.mismatch(m, from, from + w, clearRow, 0, w);
+                        if (first < 0) {
+                            Arrays.fill(row, (byte) 0);
+                            return;
+                        }
+                        int last = w - 1;
+                        while (m[from + last] == 0) {
+                            last--;
+                        }
+                        Arrays.fill(row, 0, first << 2, (byte) 0);
+                        Arrays.fill(row, (last + 1) << 2, w << 2, (byte) 0);
+                        if (opaque) {
+                            composeOpaque(src, m, from, first, last, row);
+                        } else {
+                            compose(src, m, from, first, last, row);
+                        }
                     }
                 });
+    }
+
+    /**
+     * Pixels {@code first..last} of the row at {@code from}: alpha is the mask's times the image's.
+     */
+    private static void compose(int[] src, byte[] m, int from, int first, int last, byte[] row) {
+        for (int x = first, i = from + first; x <= last; x++, i++) {
+            int p = src[i];
+            int a = mul255(m[i] & 0xFF, p >>> 24);
+            int keep = -((a | -a) >>> 31); // 0 where a == 0, without a branch
+            FastPngEncoder.putRgba(row, x, ((a << 24) | (p & 0xFFFFFF)) & keep);
+        }
+    }
+
+    /** As {@link #compose} for an image whose alpha is 255 throughout: alpha is the mask's. */
+    private static void composeOpaque(
+            int[] src, byte[] m, int from, int first, int last, byte[] row) {
+        for (int x = first, i = from + first; x <= last; x++, i++) {
+            int a = m[i] & 0xFF;
+            int keep = -((a | -a) >>> 31);
+            FastPngEncoder.putRgba(row, x, ((a << 24) | (src[i] & 0xFFFFFF)) & keep);
+        }
     }
 
     /**

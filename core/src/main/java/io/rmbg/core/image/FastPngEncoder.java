@@ -3,6 +3,7 @@ package io.rmbg.core.image;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * The PNG writer jobs use: every row Up-filtered and deflated by {@link RleDeflater}. It decodes to
@@ -53,6 +54,14 @@ public final class FastPngEncoder {
     @FunctionalInterface
     public interface Rows {
         void fill(int y, byte[] row);
+
+        /**
+         * Whether row {@code y} is all zero bytes (e.g. a row the mask removes entirely); {@link
+         * #fill} is then not called for it, and a run of such rows costs almost nothing.
+         */
+        default boolean isZero(int y) {
+            return false;
+        }
     }
 
     /** The fast path's RGB writer: same pixels as {@link PngEncoder#encodeRgb}. */
@@ -74,31 +83,83 @@ public final class FastPngEncoder {
                 });
     }
 
-    /** The fast path's greyscale writer: same pixels as {@link PngEncoder#encodeGray}. */
+    /**
+     * The fast path's greyscale writer: same pixels as {@link PngEncoder#encodeGray}. Rows of
+     * removed background (all 0) cost almost nothing.
+     */
     public static byte[] fastGray(AlphaMask mask) {
         byte[] alpha = mask.alpha();
         int w = mask.width();
+        byte[] zeros = new byte[w];
         return encode(
                 w,
                 mask.height(),
                 PngChunkWriter.COLOUR_GREY,
                 1,
-                (y, row) -> System.arraycopy(alpha, y * w, row, 0, w));
+                new Rows() {
+                    @Override
+                    public boolean isZero(int y) {
+                        return Arrays.equals(alpha, y * w, y * w + w, zeros, 0, w);
+                    }
+
+                    @Override
+                    public void fill(int y, byte[] row) {
+                        System.arraycopy(alpha, y * w, row, 0, w);
+                    }
+                });
     }
 
     /** Up filter: one subtraction per byte, which the JIT vectorises. */
     private static final byte UP = 2;
 
+    /**
+     * A stream buffer larger than this is not kept for the thread's next image: one huge image must
+     * not pin its buffer for ever.
+     */
+    static final int KEEP_BUFFER_BYTES = 32 << 20;
+
+    /**
+     * Per thread: the deflater (its 256 KiB of tokens and its output buffer, which grows to the
+     * largest stream written) and the row buffers, so an image allocates only its PNG.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private static byte[] encode(int width, int height, int colourType, int bpp, Rows rows) {
+        Scratch scratch = SCRATCH.get();
+        if (scratch.inUse) {
+            // a Rows that writes a PNG itself: give the inner image buffers of its own
+            scratch = new Scratch();
+        }
+        scratch.inUse = true;
+        try {
+            return encode(width, height, colourType, bpp, rows, scratch);
+        } finally {
+            scratch.inUse = false;
+        }
+    }
+
+    private static byte[] encode(
+            int width, int height, int colourType, int bpp, Rows rows, Scratch scratch) {
         int rowBytes = width * bpp;
-        RleDeflater deflater =
-                new RleDeflater((int) Math.min(1L << 30, 1024L + (long) rowBytes * height / 4));
-        byte[] prev = new byte[rowBytes];
-        byte[] cur = new byte[rowBytes];
-        byte[] filtered = new byte[rowBytes + 1];
+        RleDeflater deflater = scratch.deflater((long) rowBytes * height / 4);
+        byte[] prev = scratch.rows(rowBytes);
+        byte[] cur = scratch.cur;
+        byte[] filtered = scratch.filtered;
         filtered[0] = UP;
+        boolean prevZero = true; // the row above the first counts as zeros
         for (int y = 0; y < height; y++) {
-            rows.fill(y, cur);
+            boolean zero = rows.isZero(y);
+            if (zero && prevZero) {
+                // zeros minus zeros: the filter byte and a run, with nothing to fill or filter
+                deflater.writeRun(UP, 1);
+                deflater.writeRun(0, rowBytes);
+                continue;
+            }
+            if (zero) {
+                Arrays.fill(cur, (byte) 0);
+            } else {
+                rows.fill(y, cur);
+            }
             for (int i = 0; i < rowBytes; i++) {
                 filtered[i + 1] = (byte) (cur[i] - prev[i]);
             }
@@ -106,20 +167,60 @@ public final class FastPngEncoder {
             byte[] t = prev;
             prev = cur;
             cur = t;
+            prevZero = zero;
         }
-        byte[] zlib = deflater.finish();
+        deflater.end();
+        byte[] zlib = deflater.buffer();
+        int zlibLength = deflater.size();
         // Sized exactly (signature, IHDR, IDATs, IEND), so the file is never copied to grow.
-        int chunks = zlib.length / PngChunkWriter.IDAT_SIZE + 1;
+        int chunks = zlibLength / PngChunkWriter.IDAT_SIZE + 1;
         PngChunkWriter out =
                 new PngChunkWriter(
-                        PngChunkWriter.SIGNATURE.length + 25 + zlib.length + 12 * chunks + 12);
+                        PngChunkWriter.SIGNATURE.length + 25 + zlibLength + 12 * chunks + 12);
         out.raw(PngChunkWriter.SIGNATURE);
         out.chunk("IHDR", PngChunkWriter.header(width, height, colourType), 13);
-        for (int off = 0; off < zlib.length; off += PngChunkWriter.IDAT_SIZE) {
-            int n = Math.min(PngChunkWriter.IDAT_SIZE, zlib.length - off);
+        for (int off = 0; off < zlibLength; off += PngChunkWriter.IDAT_SIZE) {
+            int n = Math.min(PngChunkWriter.IDAT_SIZE, zlibLength - off);
             out.chunk("IDAT", zlib, off, n);
         }
         out.chunk("IEND", new byte[0], 0);
+        scratch.release();
         return out.toByteArray();
+    }
+
+    /** One thread's buffers; see {@link #SCRATCH}. */
+    private static final class Scratch {
+        private boolean inUse;
+        private RleDeflater deflater;
+        private byte[] prev = new byte[0];
+        private byte[] cur = new byte[0];
+        private byte[] filtered = new byte[1];
+
+        RleDeflater deflater(long expectedBytes) {
+            if (deflater == null) {
+                deflater = new RleDeflater((int) Math.min(1 << 30, 1024 + expectedBytes));
+            } else {
+                deflater.reset();
+            }
+            return deflater;
+        }
+
+        /** Zeroed {@code prev}, and {@code cur} and {@code filtered} to match, for this width. */
+        byte[] rows(int rowBytes) {
+            if (prev.length != rowBytes) {
+                prev = new byte[rowBytes];
+                cur = new byte[rowBytes];
+                filtered = new byte[rowBytes + 1];
+            } else {
+                Arrays.fill(prev, (byte) 0);
+            }
+            return prev;
+        }
+
+        void release() {
+            if (deflater.capacity() > KEEP_BUFFER_BYTES) {
+                deflater = null;
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ import io.rmbg.core.error.ErrorCode;
 import io.rmbg.core.error.ProcessingException;
 import io.rmbg.core.image.AlphaMask;
 import io.rmbg.core.image.FastPngEncoder;
+import io.rmbg.core.image.FixedPointMaskResizer;
 import io.rmbg.core.image.ImageDecoder;
 import io.rmbg.core.image.ImageFormat;
 import io.rmbg.core.image.ImageProbe;
@@ -39,10 +40,29 @@ public final class JobProcessor {
 
     /**
      * For the benchmark only: {@code -Drmbg.bench.legacy-cpu-path=true} (read per job) runs the
-     * previous CPU path (ImageIO JPEG decoding, the whole cut-out built first, Paeth + zlib PNGs),
-     * so the old and new paths' CPU per image can be measured in one run. Same pixels either way.
+     * previous CPU path (ImageIO JPEG decoding, float resampling of the model input and the mask,
+     * the whole cut-out built first, Paeth + zlib PNGs), so the old and new paths' CPU per image
+     * can be measured in one run. Same pixels either way, but for the integer mask resize's at most
+     * one grey level of alpha ({@link FixedPointMaskResizer}); the model input is within {@link
+     * io.rmbg.core.inference.Preprocessor#TOLERANCE}.
      */
     public static final String LEGACY_CPU_PATH = "rmbg.bench.legacy-cpu-path";
+
+    /** The mask resize of each path: integer bilinear (within one grey level), or the float one. */
+    private static final MaskResize MASK_RESIZER = FixedPointMaskResizer::toMask;
+
+    private static final MaskResize MASK_RESIZER_FLOAT = MaskResizer::toMask;
+
+    @FunctionalInterface
+    private interface MaskResize {
+        AlphaMask toMask(
+                float[] probabilities,
+                int srcWidth,
+                int srcHeight,
+                int dstWidth,
+                int dstHeight,
+                OptionalDouble threshold);
+    }
 
     private final BlobStore blobs;
     private final ImageLimits limits;
@@ -101,6 +121,7 @@ public final class JobProcessor {
                         format.extension(),
                         format.contentType(),
                         fetched.bytes(),
+                        fetched.sha256(),
                         image.width(),
                         image.height(),
                         cancellation);
@@ -138,14 +159,16 @@ public final class JobProcessor {
                 params.threshold() == null
                         ? OptionalDouble.empty()
                         : OptionalDouble.of(params.threshold());
+        boolean legacy = Boolean.getBoolean(LEGACY_CPU_PATH);
         AlphaMask mask =
-                MaskResizer.toMask(
-                        segmented.probabilities(),
-                        segmented.maskWidth(),
-                        segmented.maskHeight(),
-                        image.width(),
-                        image.height(),
-                        threshold);
+                (legacy ? MASK_RESIZER_FLOAT : MASK_RESIZER)
+                        .toMask(
+                                segmented.probabilities(),
+                                segmented.maskWidth(),
+                                segmented.maskHeight(),
+                                image.width(),
+                                image.height(),
+                                threshold);
         if (params.postProcessMask()) {
             mask = Compositor.postProcess(mask);
         }
@@ -153,7 +176,7 @@ public final class JobProcessor {
 
         byte[] maskPng;
         byte[] cutOutPng;
-        if (Boolean.getBoolean(LEGACY_CPU_PATH)) {
+        if (legacy) {
             maskPng = PngEncoder.encodeGray(mask);
             cutOutPng =
                     params.background() == null
@@ -177,6 +200,7 @@ public final class JobProcessor {
                         "png",
                         PNG,
                         maskPng,
+                        null,
                         mask.width(),
                         mask.height(),
                         cancellation);
@@ -187,6 +211,7 @@ public final class JobProcessor {
                         "png",
                         PNG,
                         cutOutPng,
+                        null,
                         image.width(),
                         image.height(),
                         cancellation);
@@ -256,11 +281,12 @@ public final class JobProcessor {
             String ext,
             String contentType,
             byte[] bytes,
+            String knownSha256,
             int width,
             int height,
             Cancellation cancellation)
             throws ProcessingException {
-        String sha = ContentAddress.sha256Hex(bytes);
+        String sha = knownSha256 != null ? knownSha256 : ContentAddress.sha256Hex(bytes);
         if (!sealer.seals(event.params())) {
             String uri = blobs.put(kind, sha, ext, contentType, bytes, cancellation);
             return new BlobRef(uri, sha, bytes.length, width, height, contentType);

@@ -65,8 +65,8 @@ final class JobStages {
                                     unchecked(() -> processor.fetch(event, cancellation));
                             SegmentationModel segmenter = model.model();
                             String reuseKey =
-                                    reuse.keyFor(
-                                            fetched.bytes(),
+                                    reuse.keyForDigest(
+                                            fetched.sha256(),
                                             segmenter.profile().name(),
                                             segmenter.modelVersion(),
                                             event.params());

@@ -76,10 +76,14 @@ final class ModelLane implements AutoCloseable {
                         .maxWait(Duration.ofMillis(batchTimeoutMs))
                         .buffers(BATCH_BUFFERS)
                         .stager(
-                                (decoded, buffer, index) ->
-                                        preprocessors
-                                                .get()
-                                                .pack(decoded.image(), buffers[buffer], index))
+                                (decoded, buffer, index) -> {
+                                    Preprocessor p = preprocessors.get();
+                                    if (Boolean.getBoolean(JobProcessor.LEGACY_CPU_PATH)) {
+                                        p.packFloat(decoded.image(), buffers[buffer], index);
+                                    } else {
+                                        p.pack(decoded.image(), buffers[buffer], index);
+                                    }
+                                })
                         .runner(this::runBatch)
                         .stagingExecutor(staging)
                         .start();

@@ -97,11 +97,23 @@ public final class ResultReuse {
         if (!settings.enabled() || !params.reuse() || params.sensitive()) {
             return null;
         }
+        return keyForDigest(ContentAddress.sha256Hex(original), profile, modelVersion, params);
+    }
+
+    /**
+     * As {@link #keyFor}, from the original's SHA-256 (hex) where the caller has it already, so the
+     * image is not hashed twice.
+     */
+    public String keyForDigest(
+            String originalSha256, String profile, String modelVersion, ImageParams params) {
+        if (!settings.enabled() || !params.reuse() || params.sensitive()) {
+            return null;
+        }
         String material =
                 String.join(
                         "\n",
                         "rmbg-reuse-v1",
-                        ContentAddress.sha256Hex(original),
+                        originalSha256,
                         profile,
                         String.valueOf(modelVersion),
                         String.valueOf(params.threshold()),

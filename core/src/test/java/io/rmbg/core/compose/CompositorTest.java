@@ -71,6 +71,44 @@ class CompositorTest {
     }
 
     @Test
+    void cutOutPngComposesOnlyWhatTheMaskKeepsAndZeroesTheRest() throws IOException {
+        // Rows whose kept span starts, ends or sits in the middle, one kept pixel at either edge,
+        // rows removed between kept ones; an opaque original (the JPEG case) and a translucent one.
+        int w = 97;
+        int h = 40;
+        Random random = new Random(10);
+        byte[] m = new byte[w * h];
+        for (int y = 0; y < h; y++) {
+            int from = (y * 7) % w;
+            int to = Math.min(w, from + 1 + (y * 13) % w);
+            if (y % 5 == 3) {
+                continue; // a removed row between kept ones
+            }
+            for (int x = from; x < to; x++) {
+                m[y * w + x] = (byte) (1 + random.nextInt(255));
+            }
+        }
+        m[5 * w] = (byte) 200; // the first pixel of a row
+        m[6 * w + w - 1] = (byte) 9; // the last
+        for (boolean alpha : new boolean[] {false, true}) {
+            int[] px = new int[w * h];
+            for (int i = 0; i < px.length; i++) {
+                int a = alpha ? random.nextInt(256) : 0xFF;
+                px[i] = a << 24 | random.nextInt(1 << 24);
+            }
+            RasterImage original = new RasterImage(w, h, px, alpha);
+            AlphaMask mask = new AlphaMask(w, h, m);
+
+            BufferedImage back =
+                    ImageIO.read(new ByteArrayInputStream(Compositor.cutOutPng(original, mask)));
+
+            assertThat(back.getRGB(0, 0, w, h, null, 0, w))
+                    .as("original with alpha: %s", alpha)
+                    .isEqualTo(Compositor.cutOut(original, mask).argb());
+        }
+    }
+
+    @Test
     void onBackgroundBlendsOverTheColourAndIsOpaque() {
         RasterImage original = image(0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0x00FFFFFF, 0xFF204060);
         AlphaMask mask = mask(255, 0, 128, 255, 51);

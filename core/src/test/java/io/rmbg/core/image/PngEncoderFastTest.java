@@ -88,6 +88,72 @@ class PngEncoderFastTest {
         assertThat(fast.length).isLessThan(PngEncoder.encodeRgba(cutOut).length * 5 / 4);
     }
 
+    @Test
+    void rowsThatSayTheyAreZeroAreWrittenAsZeros() throws IOException {
+        // zero rows first, between others, in a run, and last: each case of the skip
+        int w = 37;
+        int h = 12;
+        RasterImage image = random(w, h, true, 6);
+        int[] expected = image.argb().clone();
+        boolean[] zero = {
+            true, true, false, true, false, false, true, true, true, false, true, true
+        };
+        for (int y = 0; y < h; y++) {
+            if (zero[y]) {
+                java.util.Arrays.fill(expected, y * w, (y + 1) * w, 0);
+            }
+        }
+        FastPngEncoder.Rows rows =
+                new FastPngEncoder.Rows() {
+                    @Override
+                    public boolean isZero(int y) {
+                        return zero[y];
+                    }
+
+                    @Override
+                    public void fill(int y, byte[] row) {
+                        assertThat(zero[y]).as("fill called for zero row " + y).isFalse();
+                        for (int x = 0; x < w; x++) {
+                            FastPngEncoder.putRgba(row, x, expected[y * w + x]);
+                        }
+                    }
+                };
+
+        assertThat(argb(FastPngEncoder.fastRgba(w, h, rows))).isEqualTo(expected);
+    }
+
+    @Test
+    void aThreadsReusedBuffersCarryNothingFromOneImageToTheNext() throws IOException {
+        // wide then narrow then wide again, noisy then blank: stale rows or tokens would show
+        RasterImage wide = random(300, 40, true, 7);
+        RasterImage narrow = random(9, 50, true, 8);
+        RasterImage blank = new RasterImage(300, 40, new int[300 * 40], true);
+
+        assertThat(argb(FastPngEncoder.fastRgba(wide))).isEqualTo(wide.argb());
+        assertThat(argb(FastPngEncoder.fastRgba(narrow))).isEqualTo(narrow.argb());
+        assertThat(argb(FastPngEncoder.fastRgba(blank))).isEqualTo(blank.argb());
+        assertThat(argb(FastPngEncoder.fastRgba(wide))).isEqualTo(wide.argb());
+    }
+
+    @Test
+    void aRowSourceThatWritesAPngItselfDoesNotShareTheOuterBuffers() throws IOException {
+        RasterImage inner = random(13, 5, true, 9);
+        RasterImage outer = random(21, 6, true, 10);
+        byte[][] innerPng = new byte[1][];
+        FastPngEncoder.Rows rows =
+                (y, row) -> {
+                    if (y == 2) {
+                        innerPng[0] = FastPngEncoder.fastRgba(inner);
+                    }
+                    for (int x = 0; x < 21; x++) {
+                        FastPngEncoder.putRgba(row, x, outer.argb()[y * 21 + x]);
+                    }
+                };
+
+        assertThat(argb(FastPngEncoder.fastRgba(21, 6, rows))).isEqualTo(outer.argb());
+        assertThat(argb(innerPng[0])).isEqualTo(inner.argb());
+    }
+
     static RasterImage random(int w, int h, boolean alpha, long seed) {
         int[] px = new int[w * h];
         Random random = new Random(seed);

@@ -100,6 +100,43 @@ class RleDeflaterTest {
     }
 
     @Test
+    void runsWrittenWithoutInputKeepTheChecksumRight() throws DataFormatException {
+        // writeRun updates Adler-32 arithmetically; the inflater checks it against the bytes
+        byte[] noise = new byte[5000];
+        new Random(3).nextBytes(noise);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        RleDeflater d = new RleDeflater(64);
+        int[][] runs = {{2, 1}, {0, 7680}, {255, 3}, {7, 2}, {0, 3 * RleDeflater.BLOCK + 11}};
+        for (int[] run : runs) {
+            d.write(noise, 0, noise.length);
+            expected.write(noise, 0, noise.length);
+            d.writeRun(run[0], run[1]);
+            for (int i = 0; i < run[1]; i++) {
+                expected.write(run[0]);
+            }
+        }
+
+        assertThat(inflate(d.finish())).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void aResetDeflaterWritesTheSameStreamAsANewOne() {
+        byte[] a = new byte[3 * RleDeflater.BLOCK];
+        new Random(4).nextBytes(a);
+        byte[] b = new byte[1000];
+        RleDeflater reused = new RleDeflater(64);
+        reused.write(a, 0, a.length);
+        reused.finish();
+
+        reused.reset();
+        reused.write(b, 0, b.length);
+        RleDeflater fresh = new RleDeflater(64);
+        fresh.write(b, 0, b.length);
+
+        assertThat(reused.finish()).isEqualTo(fresh.finish());
+    }
+
+    @Test
     void finishingTwiceIsRefused() {
         RleDeflater d = new RleDeflater(16);
         d.finish();

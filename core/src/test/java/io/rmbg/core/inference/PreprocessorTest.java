@@ -109,19 +109,66 @@ class PreprocessorTest {
             for (int i = 0; i < pixels.length; i++) {
                 pixels[i] = 0xFF000000 | random.nextInt(1 << 24);
             }
-            preprocessor.pack(new RasterImage(w, h, pixels, false), dst, 0);
+            RasterImage image = new RasterImage(w, h, pixels, false);
+            FloatBuffer fixed = FloatBuffer.allocate(3 * 13 * 9);
+            preprocessor.packFloat(image, dst, 0);
+            preprocessor.pack(image, fixed, 0);
 
             for (int c = 0; c < 3; c++) {
                 for (int y = 0; y < 9; y++) {
                     for (int x = 0; x < 13; x++) {
                         double expected = normalised(reference(pixels, w, h, 13, 9, x, y, c), c);
                         assertThat(dst.get(c * 117 + y * 13 + x))
-                                .as("%dx%d c%d at %d,%d", w, h, c, x, y)
+                                .as("float path, %dx%d c%d at %d,%d", w, h, c, x, y)
                                 .isCloseTo((float) expected, within(1e-5f));
+                        assertThat(fixed.get(c * 117 + y * 13 + x))
+                                .as("integer path, %dx%d c%d at %d,%d", w, h, c, x, y)
+                                .isCloseTo(
+                                        (float) expected, within((float) Preprocessor.TOLERANCE));
                     }
                 }
             }
         }
+    }
+
+    @Test
+    void theIntegerPathStaysWithinItsToleranceOfTheFloatPath() {
+        // odd ratios (weights that 14 bits round) and the benchmark's 1080p (weights exact)
+        ModelProfile model = profile(64, 48);
+        int[][] sizes = {{333, 101}, {61, 97}, {64, 48}, {7, 300}};
+        SplittableRandom random = new SplittableRandom(11);
+        for (int[] size : sizes) {
+            RasterImage image = noise(size[0], size[1], random);
+
+            double diff = maxDiff(new Preprocessor(model), image);
+
+            assertThat(diff).as("%dx%d", size[0], size[1]).isLessThan(Preprocessor.TOLERANCE);
+        }
+        RasterImage photo = noise(1920, 1080, random);
+        assertThat(maxDiff(new Preprocessor(ModelProfile.RMBG_2_0), photo))
+                .as("1920x1080 to 1024x1024")
+                .isLessThan(1e-6);
+    }
+
+    private static RasterImage noise(int w, int h, SplittableRandom random) {
+        int[] pixels = new int[w * h];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = 0xFF000000 | random.nextInt(1 << 24);
+        }
+        return new RasterImage(w, h, pixels, false);
+    }
+
+    /** Largest |pack - packFloat| over the item. */
+    private static double maxDiff(Preprocessor preprocessor, RasterImage image) {
+        FloatBuffer floats = FloatBuffer.allocate(preprocessor.floatsPerImage());
+        FloatBuffer fixed = FloatBuffer.allocate(preprocessor.floatsPerImage());
+        preprocessor.packFloat(image, floats, 0);
+        preprocessor.pack(image, fixed, 0);
+        double max = 0;
+        for (int i = 0; i < floats.limit(); i++) {
+            max = Math.max(max, Math.abs(floats.get(i) - fixed.get(i)));
+        }
+        return max;
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.rmbg.core.reuse;
 
 import io.rmbg.core.blob.BlobKind;
+import io.rmbg.core.blob.ContentAddress;
 import io.rmbg.core.blob.InMemoryBlobStore;
 import io.rmbg.core.records.BlobRef;
 import io.rmbg.core.records.ImageParams;
@@ -56,6 +57,17 @@ class ResultReuseTest {
                             }
                         },
                         now::get);
+    }
+
+    @Test
+    void aKeyFromTheOriginalsDigestIsTheKeyFromItsBytes() {
+        // the pipeline hashes the original once and passes the digest on
+        String digest = ContentAddress.sha256Hex(IMAGE);
+
+        assertThat(reuse.keyForDigest(digest, "isnet", "v1", ImageParams.DEFAULTS))
+                .isEqualTo(reuse.keyFor(IMAGE, "isnet", "v1", ImageParams.DEFAULTS));
+        assertThat(ResultReuse.OFF.keyForDigest(digest, "isnet", "v1", ImageParams.DEFAULTS))
+                .isNull();
     }
 
     @Test
