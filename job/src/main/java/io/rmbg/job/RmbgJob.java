@@ -150,13 +150,30 @@ public final class RmbgJob {
                                 .withBatchIntervalMs(jdbc.batchIntervalMs())
                                 .withMaxRetries(jdbc.maxRetries())
                                 .build())
-                .buildAtLeastOnce(
-                        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                                .withUrl(jdbc.url())
-                                .withDriverName("org.postgresql.Driver")
-                                .withUsername(jdbc.user())
-                                .withPassword(jdbc.password())
-                                .build());
+                .buildAtLeastOnce(jdbcConnection(jdbc));
+    }
+
+    /**
+     * How every JDBC sink connects: with {@link JdbcSettings#connectionProperties()}'s timeouts, so
+     * that a hung database fails a flush (which the sink retries and the restart strategy rides
+     * out) instead of blocking the task, and its checkpoints, for ever.
+     */
+    public static JdbcConnectionOptions jdbcConnection(JdbcSettings jdbc) {
+        JdbcConnectionOptions.JdbcConnectionOptionsBuilder options =
+                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(jdbc.url())
+                        .withDriverName("org.postgresql.Driver")
+                        .withUsername(jdbc.user())
+                        .withPassword(jdbc.password())
+                        // The retry's "is the connection still alive?" check: 60 s by default.
+                        .withConnectionCheckTimeoutSeconds(checkSeconds(jdbc));
+        jdbc.connectionProperties().forEach(options::withProperty);
+        return options.build();
+    }
+
+    private static int checkSeconds(JdbcSettings jdbc) {
+        long ms = jdbc.connectTimeout().isZero() ? 10_000 : jdbc.connectTimeout().toMillis();
+        return (int) Math.max(1, (ms + 999) / 1000);
     }
 
     public static Sink<JobResult> resultsSink(PipelineConfig config) {
