@@ -28,6 +28,7 @@ import io.rmbg.job.sinks.JobRowStatement;
 import io.rmbg.job.sinks.ReconcileDayStatement;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -53,16 +54,27 @@ public final class RmbgJob {
         env.execute(JOB_NAME);
     }
 
-    /** Checkpointing and restarts: what the job needs to lose nothing across failures. */
+    /**
+     * Restarts, as conf/config.yaml sets them for the cluster (FlinkConfigKeysTest checks they
+     * agree): a failure restarts the job after 1, 2, 4, … s up to 1 min between attempts, without
+     * limit, so an outage longer than the sinks' retries means a few spaced-out restarts that
+     * recover once the dependency is back, not a failover loop; an hour without failure resets the
+     * back-off. Checkpoints and upserts make every restart lose and double nothing.
+     */
     public static Configuration jobConfiguration(PipelineConfig config) {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         conf.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
-                java.time.Duration.ofSeconds(1));
+                Duration.ofSeconds(1));
         conf.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
-                java.time.Duration.ofMinutes(1));
+                Duration.ofMinutes(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                Duration.ofHours(1));
         return conf;
     }
 
