@@ -28,8 +28,11 @@ import io.rmbg.job.config.PipelineConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Locale;
@@ -141,12 +144,16 @@ public final class StateSizeBench {
             print("state per operator (full checkpoint):");
             for (TaskStateStats task : full.getAllTaskStateStats()) {
                 if (task.getStateSize() > 0) {
+                    // A chain's name starts with its first operator, the stateful one here.
+                    String chain = graph.getJobVertex(task.getJobVertexId()).getName();
+                    int arrow = chain.indexOf(" -> ");
                     print(
-                            "  %-48s %,14d bytes",
-                            graph.getJobVertex(task.getJobVertexId()).getName(),
+                            "  %-40s %,14d bytes",
+                            arrow < 0 ? chain : chain.substring(0, arrow) + " …",
                             task.getStateSize());
                 }
             }
+            Thread.sleep(2_000); // subsumed checkpoints' files are deleted asynchronously
             long uploadTotal = uploaded.values().stream().mapToLong(Long::longValue).sum();
             print("");
             print("jobs through the pipeline           %,14d in %.0f s", passed, seconds);
@@ -154,22 +161,20 @@ public final class StateSizeBench {
             print("full checkpoint: written            %,14d bytes", full.getCheckpointedSize());
             print("incremental checkpoint: state size  %,14d bytes", incremental.getStateSize());
             print(
-                    "incremental checkpoint: written     %,14d bytes (nothing new since the last)",
+                    "incremental checkpoint: written     %,14d bytes (what changed since the last one)",
                     incremental.getCheckpointedSize());
             print(
                     "periodic checkpoints while loading  %,14d bytes uploaded in %d checkpoints"
                             + " (%,d bytes per job, compactions' rewrites included)",
-                    uploadTotal,
-                    uploaded.size(),
-                    uploadTotal / Math.max(1, passed));
+                    uploadTotal, uploaded.size(), uploadTotal / Math.max(1, passed));
             print("checkpoint directory on disk        %,14d bytes", diskUsage(checkpoints));
             print("RocksDB working directories on disk %,14d bytes", diskUsage(rocksdb));
             long perJob = full.getStateSize() / Math.max(1, passed);
             print(
-                    "per job %,d bytes: %,.0f MB per million jobs kept (dedup.retention-ms)",
+                    "per job %,d bytes: %,.0f MiB per million jobs kept (dedup.retention-ms)",
                     perJob, full.getStateSize() * 1e6 / Math.max(1, passed) / MB);
             print(
-                    "state: jobs=%d full_bytes=%d bytes_per_job=%d mb_per_million=%.0f"
+                    "state: jobs=%d full_bytes=%d bytes_per_job=%d mib_per_million=%.0f"
                             + " incremental_upload_bytes=%d checkpoints=%d seconds=%.0f",
                     passed,
                     full.getStateSize(),
@@ -192,7 +197,8 @@ public final class StateSizeBench {
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         conf.setString("state.backend.rocksdb.localdir", rocksdb.toString());
         // 128 MB of managed memory per slot, as taskmanager.memory.managed.size in config.yaml.
-        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128L * parallelism));
+        conf.set(
+                TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128L * parallelism));
         return conf;
     }
 
@@ -214,11 +220,7 @@ public final class StateSizeBench {
                                     + Instant.now()
                                     + "\"}";
                     return new SourceRecord(
-                            "image-events",
-                            0,
-                            i,
-                            System.currentTimeMillis(),
-                            json.getBytes(UTF_8));
+                            "image-events", 0, i, System.currentTimeMillis(), json.getBytes(UTF_8));
                 };
         return new DataGeneratorSource<>(
                 events,
@@ -304,19 +306,26 @@ public final class StateSizeBench {
         throw new IllegalStateException("checkpoint " + id + " has no statistics");
     }
 
+    /**
+     * Bytes of the files under {@code dir}; files deleted meanwhile (subsumed checkpoints) count 0.
+     */
     private static long diskUsage(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile)
-                    .mapToLong(
-                            f -> {
-                                try {
-                                    return Files.size(f);
-                                } catch (IOException gone) {
-                                    return 0; // deleted while walking (a compaction)
-                                }
-                            })
-                    .sum();
-        }
+        long[] bytes = {0};
+        Files.walkFileTree(
+                dir,
+                new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                        bytes[0] += attrs.size();
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException gone) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+        return bytes[0];
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -22,7 +22,8 @@ final class SyntheticRemoval implements AsyncFunction<ImageEvent, JobResult> {
     public void asyncInvoke(ImageEvent event, ResultFuture<JobResult> out) {
         String sha = Integer.toHexString(event.jobId().hashCode());
         BlobRef blob =
-                new BlobRef("s3://rmbg/processed/" + sha + ".png", sha, 2048, 640, 480, "image/png");
+                new BlobRef(
+                        "s3://rmbg/processed/" + sha + ".png", sha, 2048, 640, 480, "image/png");
         long now = System.currentTimeMillis();
         out.complete(
                 List.of(
