@@ -64,7 +64,7 @@ public final class StateSizeBench {
 
     private final PrintStream out;
 
-    private StateSizeBench(PrintStream out) {
+    StateSizeBench(PrintStream out) {
         this.out = out;
     }
 
@@ -95,7 +95,10 @@ public final class StateSizeBench {
         return options;
     }
 
-    void run(long jobs, int parallelism, int users, Path dir) throws Exception {
+    /**
+     * Runs the measurement in {@code dir} (emptied first); returns the final line (also printed).
+     */
+    String run(long jobs, int parallelism, int users, Path dir) throws Exception {
         deleteRecursively(dir);
         Path checkpoints = Files.createDirectories(dir.resolve("checkpoints"));
         Path rocksdb = Files.createDirectories(dir.resolve("rocksdb"));
@@ -173,17 +176,21 @@ public final class StateSizeBench {
             print(
                     "per job %,d bytes: %,.0f MiB per million jobs kept (dedup.retention-ms)",
                     perJob, full.getStateSize() * 1e6 / Math.max(1, passed) / MB);
-            print(
-                    "state: jobs=%d full_bytes=%d bytes_per_job=%d mib_per_million=%.0f"
-                            + " incremental_upload_bytes=%d checkpoints=%d seconds=%.0f",
-                    passed,
-                    full.getStateSize(),
-                    perJob,
-                    full.getStateSize() * 1e6 / Math.max(1, passed) / MB,
-                    uploadTotal,
-                    uploaded.size(),
-                    seconds);
+            String last =
+                    String.format(
+                            Locale.ROOT,
+                            "state: jobs=%d full_bytes=%d bytes_per_job=%d mib_per_million=%.0f"
+                                    + " incremental_upload_bytes=%d checkpoints=%d seconds=%.0f",
+                            passed,
+                            full.getStateSize(),
+                            perJob,
+                            full.getStateSize() * 1e6 / Math.max(1, passed) / MB,
+                            uploadTotal,
+                            uploaded.size(),
+                            seconds);
+            print("%s", last);
             flink.cancelJob(job).get();
+            return last;
         }
     }
 
