@@ -184,7 +184,10 @@ public final class RmbgJob {
     }
 
     private static int checkSeconds(JdbcSettings jdbc) {
-        long ms = jdbc.connectTimeout().isZero() ? 10_000 : jdbc.connectTimeout().toMillis();
+        long ms =
+                jdbc.connectTimeout().isZero()
+                        ? JdbcSettings.CONNECT_TIMEOUT_MS.defaultValue()
+                        : jdbc.connectTimeout().toMillis();
         return (int) Math.max(1, (ms + 999) / 1000);
     }
 

@@ -13,10 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,8 +42,7 @@ class OutageITCase extends PipelineITCaseBase {
 
     private static final Duration WAIT = Duration.ofMinutes(3);
 
-    private final Map<String, String> expected = new HashMap<>();
-    private int sent;
+    private final CompletedRows events = new CompletedRows();
 
     @Override
     PipelineConfig.Builder settings(Path dataDir) throws Exception {
@@ -114,10 +110,10 @@ class OutageITCase extends PipelineITCaseBase {
         send(40);
         awaitRows();
 
-        assertThat(rows()).isEqualTo(expected);
+        assertThat(CompletedRows.rows(db())).isEqualTo(events.expected());
         assertThat(db().count("SELECT count(*) FROM image_process_jobs"))
                 .as("one row per event")
-                .isEqualTo(expected.size());
+                .isEqualTo(events.expected().size());
         db().awaitStatsEqualRecomputation(WAIT);
     }
 
@@ -186,40 +182,14 @@ class OutageITCase extends PipelineITCaseBase {
     }
 
     private void send(int n) throws Exception {
-        try (EventProducer producer = producer()) {
-            for (int i = 0; i < n; i++) {
-                // Each image different, so that every job really writes new blobs during an outage.
-                byte[] image = SampleImages.png(32 + sent % 50, 32 + sent / 50);
-                var event = Events.inline("outage", image);
-                producer.send(eventsTopic(), Events.bytes(event));
-                expected.put(Events.jobId(event), "completed:null");
-                sent++;
-            }
-        }
+        events.send(this, n);
     }
 
     private void awaitRows() throws Exception {
-        Poll.until(
-                WAIT,
-                Duration.ofSeconds(1),
-                () -> {
-                    try {
-                        return rows().size();
-                    } catch (SQLException notBackYet) {
-                        return -1; // PostgreSQL is still starting
-                    }
-                },
-                seen -> seen >= expected.size(),
-                seen -> "saw " + seen + " of " + expected.size() + " rows within " + WAIT);
+        events.await(db(), WAIT);
     }
 
     private long rowCount() throws Exception {
         return db().count("SELECT count(*) FROM image_process_jobs");
-    }
-
-    private Map<String, String> rows() throws Exception {
-        return db().map(
-                        "SELECT job_id, status || ':' || coalesce(error_code, 'null')"
-                                + " || coalesce(' (' || error_message || ')', '') FROM image_process_jobs");
     }
 }
