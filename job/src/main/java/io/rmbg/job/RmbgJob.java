@@ -102,7 +102,7 @@ public final class RmbgJob {
                                 ReconcileDayStatement.SQL,
                                 new ReconcileDayStatement(
                                         config.stats().timeZone(), config.stats().maxClockSkew()),
-                                config)));
+                                config.jdbc().forReconcile())));
     }
 
     public static KafkaSource<SourceRecord> kafkaSource(PipelineConfig config) {
@@ -153,7 +153,11 @@ public final class RmbgJob {
     /** An at-least-once JDBC sink; {@code statement} must be an idempotent upsert. */
     public static <T> JdbcSink<T> jdbcSink(
             String sql, JdbcStatementBuilder<T> statement, PipelineConfig config) {
-        JdbcSettings jdbc = config.jdbc();
+        return jdbcSink(sql, statement, config.jdbc());
+    }
+
+    private static <T> JdbcSink<T> jdbcSink(
+            String sql, JdbcStatementBuilder<T> statement, JdbcSettings jdbc) {
         return JdbcSink.<T>builder()
                 .withQueryStatement(sql, statement)
                 .withExecutionOptions(

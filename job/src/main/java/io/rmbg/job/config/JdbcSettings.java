@@ -24,6 +24,9 @@ import static org.apache.flink.configuration.ConfigOptions.key;
  *     error, before the socket gives up on a healthy connection
  * @param statementTimeout how long one statement may run, lock waits included (0: unlimited),
  *     enforced by PostgreSQL ({@code statement_timeout})
+ * @param reconcileStatementTimeout the same for the statistics' recomputation of a whole day from
+ *     the rows ({@code ReconcileDayStatement}), an aggregate over a day's rows rather than a batch
+ *     of upserts
  */
 public record JdbcSettings(
         String url,
@@ -34,7 +37,8 @@ public record JdbcSettings(
         int maxRetries,
         Duration connectTimeout,
         Duration socketTimeout,
-        Duration statementTimeout)
+        Duration statementTimeout,
+        Duration reconcileStatementTimeout)
         implements Serializable {
 
     public static final ConfigOption<String> URL =
@@ -71,6 +75,15 @@ public record JdbcSettings(
     public static final ConfigOption<Long> STATEMENT_TIMEOUT_MS =
             key(ConfigKeys.JDBC_STATEMENT_TIMEOUT_MS).longType().defaultValue(30_000L);
 
+    /**
+     * Recomputing a day reads all of that day's rows, so its time grows with the day's jobs, unlike
+     * a batch of upserts. 5 min is the checkpoint timeout, which bounds it anyway (it runs in a
+     * checkpoint's flush). Too short a limit here would fail the same recomputation after every
+     * restart.
+     */
+    public static final ConfigOption<Long> RECONCILE_STATEMENT_TIMEOUT_MS =
+            key(ConfigKeys.JDBC_RECONCILE_STATEMENT_TIMEOUT_MS).longType().defaultValue(300_000L);
+
     static final List<ConfigOption<?>> OPTIONS =
             List.of(
                     URL,
@@ -81,7 +94,8 @@ public record JdbcSettings(
                     MAX_RETRIES,
                     CONNECT_TIMEOUT_MS,
                     SOCKET_TIMEOUT_MS,
-                    STATEMENT_TIMEOUT_MS);
+                    STATEMENT_TIMEOUT_MS,
+                    RECONCILE_STATEMENT_TIMEOUT_MS);
 
     static JdbcSettings from(SettingValues values) {
         Duration socket = Duration.ofMillis(values.nonNegative(SOCKET_TIMEOUT_MS));
@@ -107,7 +121,31 @@ public record JdbcSettings(
                 values.get(MAX_RETRIES),
                 Duration.ofMillis(values.nonNegative(CONNECT_TIMEOUT_MS)),
                 socket,
-                statement);
+                statement,
+                Duration.ofMillis(values.nonNegative(RECONCILE_STATEMENT_TIMEOUT_MS)));
+    }
+
+    /**
+     * These settings for the day recomputation's connection: its statement timeout, and a socket
+     * timeout with the same margin over it as {@code jdbc.socket-timeout-ms} has over {@code
+     * jdbc.statement-timeout-ms} (none when either is off).
+     */
+    public JdbcSettings forReconcile() {
+        Duration socket =
+                socketTimeout.isZero() || reconcileStatementTimeout.isZero()
+                        ? Duration.ZERO
+                        : reconcileStatementTimeout.plus(socketTimeout.minus(statementTimeout));
+        return new JdbcSettings(
+                url,
+                user,
+                password,
+                batchSize,
+                batchIntervalMs,
+                maxRetries,
+                connectTimeout,
+                socket,
+                reconcileStatementTimeout,
+                reconcileStatementTimeout);
     }
 
     /**

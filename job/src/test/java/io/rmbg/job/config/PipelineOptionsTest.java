@@ -104,6 +104,19 @@ class PipelineOptionsTest {
                 .containsEntry("connectTimeout", "2")
                 .containsEntry("socketTimeout", "0")
                 .containsEntry("options", "-c statement_timeout=0");
+        // The day recomputation: its own statement limit, the socket the same 30 s above it.
+        assertThat(PipelineConfig.builder().build().jdbc().forReconcile().connectionProperties())
+                .containsEntry("socketTimeout", "330")
+                .containsEntry("options", "-c statement_timeout=300000");
+        assertThat(
+                        PipelineConfig.builder()
+                                .set(ConfigKeys.JDBC_RECONCILE_STATEMENT_TIMEOUT_MS, 0)
+                                .build()
+                                .jdbc()
+                                .forReconcile()
+                                .connectionProperties())
+                .containsEntry("socketTimeout", "0")
+                .containsEntry("options", "-c statement_timeout=0");
         // A socket that gives up first would hide PostgreSQL's own, clearer, cancellation.
         assertThatThrownBy(
                         () ->
