@@ -48,6 +48,7 @@ class DatabaseBlackHoleITCase extends PipelineITCaseBase {
                 .set(ConfigKeys.JDBC_CONNECT_TIMEOUT_MS, 2000)
                 .set(ConfigKeys.JDBC_STATEMENT_TIMEOUT_MS, 2000)
                 .set(ConfigKeys.JDBC_SOCKET_TIMEOUT_MS, 4000)
+                .set(ConfigKeys.JDBC_RECONCILE_STATEMENT_TIMEOUT_MS, 2000)
                 .set(ConfigKeys.STATS_UPDATE_INTERVAL_MS, 500)
                 .set(ConfigKeys.STATS_RECONCILE_QUIET_MS, 3000);
     }

@@ -77,12 +77,13 @@ public record JdbcSettings(
 
     /**
      * Recomputing a day reads all of that day's rows, so its time grows with the day's jobs, unlike
-     * a batch of upserts. 5 min is the checkpoint timeout, which bounds it anyway (it runs in a
-     * checkpoint's flush). Too short a limit here would fail the same recomputation after every
-     * restart.
+     * a batch of upserts; too short a limit would fail the same recomputation after every restart.
+     * 2 min, so that its socket timeout (30 s more) stays below Flink's {@code
+     * task.cancellation.timeout} (3 min): a task blocked on a dead connection must still be
+     * cancellable, or Flink stops the whole TaskManager.
      */
     public static final ConfigOption<Long> RECONCILE_STATEMENT_TIMEOUT_MS =
-            key(ConfigKeys.JDBC_RECONCILE_STATEMENT_TIMEOUT_MS).longType().defaultValue(300_000L);
+            key(ConfigKeys.JDBC_RECONCILE_STATEMENT_TIMEOUT_MS).longType().defaultValue(120_000L);
 
     static final List<ConfigOption<?>> OPTIONS =
             List.of(

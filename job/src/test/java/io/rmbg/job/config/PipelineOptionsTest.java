@@ -106,8 +106,8 @@ class PipelineOptionsTest {
                 .containsEntry("options", "-c statement_timeout=0");
         // The day recomputation: its own statement limit, the socket the same 30 s above it.
         assertThat(PipelineConfig.builder().build().jdbc().forReconcile().connectionProperties())
-                .containsEntry("socketTimeout", "330")
-                .containsEntry("options", "-c statement_timeout=300000");
+                .containsEntry("socketTimeout", "150")
+                .containsEntry("options", "-c statement_timeout=120000");
         assertThat(
                         PipelineConfig.builder()
                                 .set(ConfigKeys.JDBC_RECONCILE_STATEMENT_TIMEOUT_MS, 0)
