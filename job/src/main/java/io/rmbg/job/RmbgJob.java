@@ -28,6 +28,7 @@ import io.rmbg.job.sinks.JobRowStatement;
 import io.rmbg.job.sinks.ReconcileDayStatement;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -53,16 +54,27 @@ public final class RmbgJob {
         env.execute(JOB_NAME);
     }
 
-    /** Checkpointing and restarts: what the job needs to lose nothing across failures. */
+    /**
+     * Restarts, as conf/config.yaml sets them for the cluster (FlinkConfigKeysTest checks they
+     * agree): a failure restarts the job after 1, 2, 4, … s up to 1 min between attempts, without
+     * limit, so an outage longer than the sinks' retries means a few spaced-out restarts that
+     * recover once the dependency is back, not a failover loop; an hour without failure resets the
+     * back-off. Checkpoints and upserts make every restart lose and double nothing.
+     */
     public static Configuration jobConfiguration(PipelineConfig config) {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         conf.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
-                java.time.Duration.ofSeconds(1));
+                Duration.ofSeconds(1));
         conf.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
-                java.time.Duration.ofMinutes(1));
+                Duration.ofMinutes(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                Duration.ofHours(1));
         return conf;
     }
 
@@ -90,7 +102,7 @@ public final class RmbgJob {
                                 ReconcileDayStatement.SQL,
                                 new ReconcileDayStatement(
                                         config.stats().timeZone(), config.stats().maxClockSkew()),
-                                config)));
+                                config.jdbc().forReconcile())));
     }
 
     public static KafkaSource<SourceRecord> kafkaSource(PipelineConfig config) {
@@ -141,7 +153,11 @@ public final class RmbgJob {
     /** An at-least-once JDBC sink; {@code statement} must be an idempotent upsert. */
     public static <T> JdbcSink<T> jdbcSink(
             String sql, JdbcStatementBuilder<T> statement, PipelineConfig config) {
-        JdbcSettings jdbc = config.jdbc();
+        return jdbcSink(sql, statement, config.jdbc());
+    }
+
+    private static <T> JdbcSink<T> jdbcSink(
+            String sql, JdbcStatementBuilder<T> statement, JdbcSettings jdbc) {
         return JdbcSink.<T>builder()
                 .withQueryStatement(sql, statement)
                 .withExecutionOptions(
@@ -150,13 +166,33 @@ public final class RmbgJob {
                                 .withBatchIntervalMs(jdbc.batchIntervalMs())
                                 .withMaxRetries(jdbc.maxRetries())
                                 .build())
-                .buildAtLeastOnce(
-                        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                                .withUrl(jdbc.url())
-                                .withDriverName("org.postgresql.Driver")
-                                .withUsername(jdbc.user())
-                                .withPassword(jdbc.password())
-                                .build());
+                .buildAtLeastOnce(jdbcConnection(jdbc));
+    }
+
+    /**
+     * How every JDBC sink connects: with {@link JdbcSettings#connectionProperties()}'s timeouts, so
+     * that a hung database fails a flush (which the sink retries and the restart strategy rides
+     * out) instead of blocking the task, and its checkpoints, for ever.
+     */
+    public static JdbcConnectionOptions jdbcConnection(JdbcSettings jdbc) {
+        JdbcConnectionOptions.JdbcConnectionOptionsBuilder options =
+                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(jdbc.url())
+                        .withDriverName("org.postgresql.Driver")
+                        .withUsername(jdbc.user())
+                        .withPassword(jdbc.password())
+                        // The retry's "is the connection still alive?" check: 60 s by default.
+                        .withConnectionCheckTimeoutSeconds(checkSeconds(jdbc));
+        jdbc.connectionProperties().forEach(options::withProperty);
+        return options.build();
+    }
+
+    private static int checkSeconds(JdbcSettings jdbc) {
+        long ms =
+                jdbc.connectTimeout().isZero()
+                        ? JdbcSettings.CONNECT_TIMEOUT_MS.defaultValue()
+                        : jdbc.connectTimeout().toMillis();
+        return (int) Math.max(1, (ms + 999) / 1000);
     }
 
     public static Sink<JobResult> resultsSink(PipelineConfig config) {

@@ -75,6 +75,28 @@ final class FlinkRest {
                 seen -> name + " on " + operator + " stayed at " + seen + ", expected " + atLeast);
     }
 
+    /**
+     * How often the job has failed over so far: the root entries of its exception history (one per
+     * restart; failures merged into the same restart are listed under it, not counted again).
+     */
+    int failovers() throws Exception {
+        JsonNode history =
+                get("/jobs/" + jobId + "/exceptions?maxExceptions=1000").get("exceptionHistory");
+        if (history.get("truncated").asBoolean()) {
+            throw new AssertionError(
+                    "exception history truncated: raise web.exception-history-size");
+        }
+        return history.get("entries").size();
+    }
+
+    /** Completed and failed checkpoints so far, as the web UI's checkpoint tab counts them. */
+    Checkpoints checkpoints() throws Exception {
+        JsonNode counts = get("/jobs/" + jobId + "/checkpoints").get("counts");
+        return new Checkpoints(counts.get("completed").asLong(), counts.get("failed").asLong());
+    }
+
+    record Checkpoints(long completed, long failed) {}
+
     String jobId() {
         return jobId;
     }

@@ -58,6 +58,11 @@ public final class ConfigKeys {
     public static final String JDBC_BATCH_SIZE = "jdbc.batch-size";
     public static final String JDBC_BATCH_INTERVAL_MS = "jdbc.batch-interval-ms";
     public static final String JDBC_MAX_RETRIES = "jdbc.max-retries";
+    public static final String JDBC_CONNECT_TIMEOUT_MS = "jdbc.connect-timeout-ms";
+    public static final String JDBC_SOCKET_TIMEOUT_MS = "jdbc.socket-timeout-ms";
+    public static final String JDBC_STATEMENT_TIMEOUT_MS = "jdbc.statement-timeout-ms";
+    public static final String JDBC_RECONCILE_STATEMENT_TIMEOUT_MS =
+            "jdbc.reconcile-statement-timeout-ms";
 
     public static final String MODEL_PATH = "model.path";
     public static final String MODEL_PROFILE = "model.profile";

@@ -6,6 +6,7 @@ import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.runtime.entrypoint.ClusterEntrypoint;
 
+import io.rmbg.job.RmbgJob;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -85,6 +86,30 @@ class FlinkConfigKeysTest {
                         "external-resource.gpu.param.discovery-script.args",
                         "--enable-coordination-mode");
         assertThat(conf).containsKey("metrics.reporter.prom.factory.class");
+    }
+
+    /**
+     * The job sets its restart strategy itself (a job's setting beats the cluster's): it must be
+     * the one conf/config.yaml documents, key for key.
+     */
+    @Test
+    void theJobsRestartStrategyIsTheClusters() throws Exception {
+        Configuration cluster = GlobalConfiguration.loadConfiguration(CONF.toString());
+        Configuration job = RmbgJob.jobConfiguration(PipelineConfig.builder().build());
+        Map<String, String> clusterRestarts = new HashMap<>();
+        cluster.toMap()
+                .forEach(
+                        (k, v) -> {
+                            if (k.startsWith("restart-strategy")) {
+                                clusterRestarts.put(k, v);
+                            }
+                        });
+        assertThat(clusterRestarts).hasSizeGreaterThanOrEqualTo(6);
+        for (String key : clusterRestarts.keySet()) {
+            ConfigOption<?> option = flinkOptions().get(key);
+            assertThat(job.get(option)).as(key).isEqualTo(cluster.get(option));
+        }
+        assertThat(job.keySet()).allMatch(clusterRestarts::containsKey);
     }
 
     /** All {@link ConfigOption} constants of Flink's core and runtime, by key and fallback key. */

@@ -43,7 +43,9 @@ class PipelineConfigTest {
                         ConfigKeys.MODEL_CUDA_CONV_ALGO_SEARCH,
                         ConfigKeys.MODEL_TENSORRT_ENABLED,
                         ConfigKeys.SOURCE_ALLOWED,
-                        ConfigKeys.S3_SOURCE_ENDPOINT)) {
+                        ConfigKeys.S3_SOURCE_ENDPOINT,
+                        ConfigKeys.JDBC_SOCKET_TIMEOUT_MS,
+                        ConfigKeys.JDBC_STATEMENT_TIMEOUT_MS)) {
             assertThat(text).as(key).contains(key + "=");
         }
     }

@@ -86,4 +86,51 @@ class PipelineOptionsTest {
                                         .build())
                 .hasMessageContaining("jdbc.max-retries");
     }
+
+    @Test
+    void jdbcConnectionsCarryTheTimeouts() {
+        assertThat(PipelineConfig.builder().build().jdbc().connectionProperties())
+                .containsEntry("connectTimeout", "10")
+                .containsEntry("socketTimeout", "60")
+                .containsEntry("options", "-c statement_timeout=30000");
+        assertThat(
+                        PipelineConfig.builder()
+                                .set(ConfigKeys.JDBC_SOCKET_TIMEOUT_MS, 0)
+                                .set(ConfigKeys.JDBC_STATEMENT_TIMEOUT_MS, 0)
+                                .set(ConfigKeys.JDBC_CONNECT_TIMEOUT_MS, 1500)
+                                .build()
+                                .jdbc()
+                                .connectionProperties())
+                .containsEntry("connectTimeout", "2")
+                .containsEntry("socketTimeout", "0")
+                .containsEntry("options", "-c statement_timeout=0");
+        // The day recomputation: its own statement limit, the socket the same 30 s above it.
+        assertThat(PipelineConfig.builder().build().jdbc().forReconcile().connectionProperties())
+                .containsEntry("socketTimeout", "150")
+                .containsEntry("options", "-c statement_timeout=120000");
+        assertThat(
+                        PipelineConfig.builder()
+                                .set(ConfigKeys.JDBC_RECONCILE_STATEMENT_TIMEOUT_MS, 0)
+                                .build()
+                                .jdbc()
+                                .forReconcile()
+                                .connectionProperties())
+                .containsEntry("socketTimeout", "0")
+                .containsEntry("options", "-c statement_timeout=0");
+        // A socket that gives up first would hide PostgreSQL's own, clearer, cancellation.
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.builder()
+                                        .set(ConfigKeys.JDBC_SOCKET_TIMEOUT_MS, 30_000)
+                                        .build())
+                .hasMessageContaining(
+                        "jdbc.socket-timeout-ms (30000) must be longer than"
+                                + " jdbc.statement-timeout-ms (30000)");
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.builder()
+                                        .set(ConfigKeys.JDBC_CONNECT_TIMEOUT_MS, -1)
+                                        .build())
+                .hasMessageContaining("jdbc.connect-timeout-ms cannot be negative");
+    }
 }
