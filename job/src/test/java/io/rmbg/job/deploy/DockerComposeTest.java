@@ -466,6 +466,17 @@ class DockerComposeTest {
     }
 
     @Test
+    void theJobAndTheResultsServiceShareTheMasterKeyWithoutADefault() {
+        for (String service : List.of("submit", "results")) {
+            assertThat(
+                            services.at("/" + service + "/environment/RMBG_SECURITY_MASTER_KEY")
+                                    .asText())
+                    .as("%s: sensitive images need the same key in both, never a default", service)
+                    .isEqualTo("${RMBG_SECURITY_MASTER_KEY:-}");
+        }
+    }
+
+    @Test
     void theTaskManagerGetsAGpuAndRunsOnnxSafely() {
         JsonNode device = services.at("/taskmanager/deploy/resources/reservations/devices/0");
         assertThat(device.path("driver").asText()).isEqualTo("nvidia");
