@@ -55,6 +55,12 @@ class QueryPlansITCase {
                             + " now() - make_interval(secs => i * 60), now() - make_interval(secs => i * 60 - 1), 100,"
                             + " jsonb_build_object('threshold', (i % 50) / 50.0, 'model', 'm' || (i % 3))"
                             + " FROM generate_series(1, 60000) i");
+            // As the sink writes them: each job's id beside its row; rows of months without a
+            // partition yet move from DEFAULT into their month's, as a maintenance run does.
+            s.execute(
+                    "INSERT INTO jobs_ids SELECT job_id, user_id, created_at"
+                            + " FROM image_process_jobs");
+            s.execute("SELECT rmbg_create_partitions(3)");
             s.execute(
                     "INSERT INTO tags (name) SELECT 'tag-' || substr(md5(i::text), 1, 10)"
                             + " FROM generate_series(1, 60000) i");

@@ -33,6 +33,9 @@ public final class OpsCommand {
                     "       bin/rmbg maintain --retention [--apply] [--completed-days 180]"
                             + " [--failed-days 180] [--pending-days N] [--processing-days N]"
                             + " [--batch-rows 5000]",
+                    "       bin/rmbg maintain --partition [--prepare|--apply]  migrate an unpartitioned"
+                            + " image_process_jobs to month partitions (stop the job first:"
+                            + " docs/operations.md §3)",
                     "       bin/rmbg maintain --reindex              REINDEX TABLE CONCURRENTLY"
                             + " image_process_jobs, image_tags (index bloat; no write lock)",
                     "       bin/rmbg backup DIR [--blobs]          tables (binary COPY) and a"
@@ -42,7 +45,15 @@ public final class OpsCommand {
                     "Without --apply, maintain only reports what it would delete.");
 
     private static final Set<String> FLAGS =
-            Set.of("--gc", "--retention", "--reindex", "--apply", "--blobs", "--replace");
+            Set.of(
+                    "--gc",
+                    "--retention",
+                    "--reindex",
+                    "--partition",
+                    "--prepare",
+                    "--apply",
+                    "--blobs",
+                    "--replace");
     private static final Set<String> VALUED =
             Set.of(
                     "--grace-hours",
@@ -86,6 +97,27 @@ public final class OpsCommand {
             switch (p.command) {
                 case "status" -> StatusText.print(DbStatus.read(db), out);
                 case "maintain" -> {
+                    if (p.flags.contains("--partition")) {
+                        partition(db, p);
+                    }
+                    if (MonthPartitions.partitioned(db)) {
+                        int created = MonthPartitions.createAhead(db, MonthPartitions.MONTHS_AHEAD);
+                        if (created < 0) {
+                            out.println(
+                                    "partitions: none created: a lock stayed busy for "
+                                            + MonthPartitions.LOCK_TIMEOUT
+                                            + " (the job writing rows into DEFAULT); the next run"
+                                            + " creates them");
+                        } else {
+                            out.printf(
+                                    "partitions: %d created (months ahead: %d)%n",
+                                    created, MonthPartitions.MONTHS_AHEAD);
+                        }
+                    } else {
+                        out.println(
+                                "partitions: image_process_jobs is not partitioned yet: run"
+                                        + " bin/rmbg maintain --partition (docs/operations.md §3)");
+                    }
                     if (p.flags.contains("--retention")) {
                         retention(db, p);
                     }
@@ -177,6 +209,14 @@ public final class OpsCommand {
                     r.pastAge().get(e.getKey()),
                     options.apply() ? ", deleted " + r.deleted().get(e.getKey()) : "");
         }
+        for (String partition : r.partitionsDropped()) {
+            out.println(
+                    "retention: partition "
+                            + partition
+                            + (options.apply()
+                                    ? " dropped whole"
+                                    : " would be dropped whole (every row past its age)"));
+        }
         out.println(
                 "retention: processing_stats and processing_error_stats are kept (the statistics"
                         + " outlive the rows)"
@@ -185,10 +225,21 @@ public final class OpsCommand {
         if (deleted > 0) {
             // Space of deleted rows becomes reusable; a plain VACUUM takes no exclusive lock.
             try (Statement s = db.createStatement()) {
-                s.execute("VACUUM (ANALYZE) image_process_jobs, image_tags");
-                out.println("retention: VACUUM (ANALYZE) image_process_jobs, image_tags done");
+                s.execute("VACUUM (ANALYZE) image_process_jobs, image_tags, jobs_ids");
+                out.println(
+                        "retention: VACUUM (ANALYZE) image_process_jobs, image_tags, jobs_ids done");
             }
         }
+    }
+
+    private void partition(Connection db, Parsed p) throws SQLException {
+        PartitionMigration.Report r =
+                new PartitionMigration(db, out)
+                        .run(
+                                p.flags.contains("--prepare"),
+                                p.flags.contains("--apply"),
+                                Instant.now());
+        out.println("partition: " + r.summary());
     }
 
     /**

@@ -47,11 +47,19 @@ public final class StoreRestore {
             s.execute(Files.readString(dbDir.resolve("schema.sql")));
         }
         Map<String, Long> rows = new LinkedHashMap<>();
+        // A backup taken before time partitions has no jobs_ids; a store created by that schema
+        // has none either (bin/rmbg maintain --partition migrates it after the restore).
+        List<String> tables = new ArrayList<>();
+        for (String table : StoreBackup.TABLES) {
+            if (exists(db, table)) {
+                tables.add(table);
+            }
+        }
         boolean auto = db.getAutoCommit();
         db.setAutoCommit(false);
         try {
             try (Statement s = db.createStatement()) {
-                for (String table : StoreBackup.TABLES) {
+                for (String table : tables) {
                     try (ResultSet rs =
                             s.executeQuery("SELECT EXISTS (SELECT FROM " + table + ")")) {
                         rs.next();
@@ -65,11 +73,14 @@ public final class StoreRestore {
                     }
                 }
                 if (replace) {
-                    s.execute("TRUNCATE " + String.join(", ", StoreBackup.TABLES));
+                    s.execute("TRUNCATE " + String.join(", ", tables));
                 }
             }
             CopyManager copy = db.unwrap(PGConnection.class).getCopyAPI();
-            for (String table : StoreBackup.TABLES) {
+            for (String table : tables) {
+                if (!Files.isRegularFile(dbDir.resolve(table + ".copy"))) {
+                    continue;
+                }
                 List<String> columns =
                         Files.readAllLines(dbDir.resolve(table + ".columns")).stream()
                                 .filter(c -> !c.isBlank())
@@ -84,6 +95,19 @@ public final class StoreRestore {
                                             + String.join(", ", columns)
                                             + ") FROM STDIN (FORMAT binary)",
                                     in));
+                }
+                if (table.equals("image_process_jobs")
+                        && tables.contains("jobs_ids")
+                        && !rows.containsKey("jobs_ids")) {
+                    try (Statement s = db.createStatement()) {
+                        // Tags reference the ids: they must be there before image_tags loads.
+                        rows.put(
+                                "jobs_ids",
+                                (long)
+                                        s.executeUpdate(
+                                                "INSERT INTO jobs_ids SELECT job_id, user_id,"
+                                                        + " created_at FROM image_process_jobs"));
+                    }
                 }
             }
             try (Statement s = db.createStatement()) {
@@ -112,6 +136,14 @@ public final class StoreRestore {
             }
         }
         return new Report(rows, put, problems);
+    }
+
+    private static boolean exists(Connection db, String table) throws SQLException {
+        try (Statement s = db.createStatement();
+                ResultSet rs = s.executeQuery("SELECT to_regclass('" + table + "') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 
     /** Null when the bucket holds the manifest's bytes for {@code e}, else what differs. */
