@@ -338,8 +338,10 @@ public final class OpsCommand {
             if (p.command.equals("maintain")
                     && !p.flags.contains("--gc")
                     && !p.flags.contains("--retention")
-                    && !p.flags.contains("--reindex")) {
-                throw new IllegalArgumentException("maintain needs --gc, --retention or --reindex");
+                    && !p.flags.contains("--reindex")
+                    && !p.flags.contains("--partition")) {
+                throw new IllegalArgumentException(
+                        "maintain needs --gc, --retention, --reindex or --partition");
             }
             if (p.command.equals("backup") || p.command.equals("restore")) {
                 p.directory();

@@ -162,7 +162,9 @@ final class PartitionMigration {
                                     + " image_process_jobs WHERE job_id > ?::uuid ORDER BY job_id"
                                     + " LIMIT ?), ins AS (INSERT INTO jobs_ids SELECT * FROM batch"
                                     + " ON CONFLICT (job_id) DO NOTHING)"
-                                    + " SELECT max(job_id)::text, count(*) FROM batch")) {
+                                    // no max(uuid) before PostgreSQL 18
+                                    + " SELECT (SELECT job_id::text FROM batch ORDER BY job_id"
+                                    + " DESC LIMIT 1), (SELECT count(*) FROM batch)")) {
                 ps.setString(1, last);
                 ps.setInt(2, BATCH);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -187,21 +189,33 @@ final class PartitionMigration {
             s.execute("LOCK TABLE image_process_jobs, image_tags IN ACCESS EXCLUSIVE MODE");
             // The validated CHECK proves NOT NULL: no scan.
             s.execute("ALTER TABLE image_process_jobs ALTER COLUMN created_at SET NOT NULL");
-            // Attaching needs a constraint on the key, not only an index (else it builds one).
-            s.execute(
-                    "ALTER TABLE image_process_jobs ADD CONSTRAINT "
-                            + KEY_INDEX
-                            + " UNIQUE USING INDEX "
-                            + KEY_INDEX);
             s.execute("DROP TRIGGER IF EXISTS rmbg_migration_job_id ON image_process_jobs");
             s.execute("DROP TRIGGER IF EXISTS rmbg_job_changes ON image_process_jobs");
             s.execute("DROP FUNCTION IF EXISTS rmbg_migration_job_id()");
             s.execute("ALTER TABLE image_tags DROP CONSTRAINT IF EXISTS image_tags_job_id_fkey");
+            // A partition's primary key must be the parent's: the index built concurrently becomes
+            // it (no scan, no build); job_id's uniqueness is jobs_ids' from here on.
+            s.execute("ALTER TABLE image_process_jobs DROP CONSTRAINT image_process_jobs_pkey");
+            s.execute(
+                    "ALTER TABLE image_process_jobs ADD CONSTRAINT "
+                            + KEY_INDEX
+                            + " PRIMARY KEY USING INDEX "
+                            + KEY_INDEX);
             for (String index : indexes()) { // the parent's indexes take the schema's names
                 if (!index.equals(KEY_INDEX)) {
                     s.execute(
                             "ALTER INDEX " + index + " RENAME TO " + shortName(index + "_before"));
                 }
+            }
+            // A new table's CHECK takes a name no other constraint has, and ATTACH matches CHECKs
+            // by name: the old ones step aside, then take the names back once the parent has them.
+            List<String> checks = checks();
+            for (String check : checks) {
+                s.execute(
+                        "ALTER TABLE image_process_jobs RENAME CONSTRAINT "
+                                + check
+                                + " TO "
+                                + shortName(check + "_before"));
             }
             s.execute("ALTER TABLE image_process_jobs RENAME TO " + partition);
             String schema = schemaSql();
@@ -212,6 +226,15 @@ final class PartitionMigration {
                             .matcher(schema);
             while (indexes.find()) {
                 s.execute(indexes.group());
+            }
+            for (String check : checks) {
+                s.execute(
+                        "ALTER TABLE "
+                                + partition
+                                + " RENAME CONSTRAINT "
+                                + shortName(check + "_before")
+                                + " TO "
+                                + check);
             }
             s.execute(
                     "ALTER TABLE image_process_jobs ATTACH PARTITION "
@@ -259,6 +282,24 @@ final class PartitionMigration {
             }
         }
         return grants;
+    }
+
+    /** The old table's CHECK constraints but the cut-over's. */
+    private List<String> checks() throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Statement s = db.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT conname FROM pg_constraint WHERE contype = 'c' AND"
+                                        + " conrelid = 'image_process_jobs'::regclass AND conname"
+                                        + " <> '"
+                                        + CHECK
+                                        + "'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
     }
 
     private List<String> indexes() throws SQLException {

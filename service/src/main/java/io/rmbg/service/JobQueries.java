@@ -45,14 +45,15 @@ public final class JobQueries {
                     + " j.error_message, j.model, j.model_version, j.reused";
 
     /**
-     * By id: {@code jobs_ids}' key gives the job's {@code created_at}, which names the one partition
-     * to look in (run-time partition pruning); without it every partition would be probed.
+     * By id (bound twice): {@code jobs_ids}' key gives the job's {@code created_at}, which names the
+     * one partition to look in. As a sub-query it is known before the scan starts, so the executor
+     * prunes every other partition; as a join the planner would probe them all.
      */
     public static final String JOB_SQL =
             "SELECT "
                     + COLUMNS
-                    + " FROM jobs_ids i JOIN image_process_jobs j"
-                    + " ON j.job_id = i.job_id AND j.created_at = i.created_at WHERE i.job_id = ?";
+                    + " FROM image_process_jobs j WHERE j.job_id = ?"
+                    + " AND j.created_at = (SELECT i.created_at FROM jobs_ids i WHERE i.job_id = ?)";
 
     public static final String TAGS_SQL =
             "SELECT it.job_id, t.name FROM image_tags it JOIN tags t ON t.tag_id = it.tag_id"
@@ -83,6 +84,7 @@ public final class JobQueries {
     static ObjectNode job(Connection c, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(JOB_SQL)) {
             ps.setObject(1, id);
+            ps.setObject(2, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return null;
