@@ -143,7 +143,9 @@ class QueryPlansITCase {
             try (Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT count(*) FROM " + seq.group(1))) {
                 rs.next();
-                assertThat(rs.getLong(1)).as(name + ": rows in " + seq.group(1) + ":\n" + p).isZero();
+                assertThat(rs.getLong(1))
+                        .as(name + ": rows in " + seq.group(1) + ":\n" + p)
+                        .isZero();
             }
         }
         assertThat(p)
@@ -184,7 +186,8 @@ class QueryPlansITCase {
         UUID id = UUID.nameUUIDFromBytes(new byte[] {1});
         assertThat(explain("job by id", JobQueries.JOB_SQL, List.of(id, id)))
                 .contains("jobs_ids_pkey")
-                .containsPattern("Index Scan using image_process_jobs_\\d{4}_\\d{2}_(pkey|created_at_idx)");
+                .containsPattern(
+                        "Index Scan using image_process_jobs_\\d{4}_\\d{2}_(pkey|created_at_idx)");
         // Executed, it reads one partition: the one jobs_ids' created_at names.
         UUID stored = UUID.fromString(columnOf("SELECT min(job_id::text) FROM jobs_ids"));
         String analyzed = explainAnalyze(JobQueries.JOB_SQL, List.of(stored, stored));
@@ -193,7 +196,7 @@ class QueryPlansITCase {
                 .containsPattern(
                         "Index Scan using image_process_jobs_\\d{4}_\\d{2}_(pkey|created_at_idx)"
                                 + ".*actual"
-                        + " time=[0-9.]+\\.\\.[0-9.]+ rows=1 ")
+                                + " time=[0-9.]+\\.\\.[0-9.]+ rows=1 ")
                 .contains("(never executed)");
         Array ids = c.createArrayOf("uuid", new Object[] {id, UUID.randomUUID()});
         explain("tags of a page of jobs", JobQueries.TAGS_SQL, List.of(ids));

@@ -150,8 +150,7 @@ class PartitionMigrationITCase {
             Retention.Report r =
                     new Retention(c)
                             .run(
-                                    new Retention.Options(
-                                            true, Retention.Options.defaultAges(), 2),
+                                    new Retention.Options(true, Retention.Options.defaultAges(), 2),
                                     NOW);
             assertThat(r.deleted()).containsEntry("completed", 3L);
         }

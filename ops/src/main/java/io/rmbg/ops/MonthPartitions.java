@@ -58,8 +58,8 @@ public final class MonthPartitions {
 
     /**
      * Creates this month's and the next months' partitions; returns how many were new, or -1 when a
-     * lock it needs was not granted within {@link #LOCK_TIMEOUT} (the sink writing into DEFAULT, whose
-     * rows it moves): the next run creates them, and until then rows land in DEFAULT.
+     * lock it needs was not granted within {@link #LOCK_TIMEOUT} (the sink writing into DEFAULT,
+     * whose rows it moves): the next run creates them, and until then rows land in DEFAULT.
      */
     public static int createAhead(Connection db, int monthsAhead) throws SQLException {
         boolean auto = db.getAutoCommit();

@@ -42,8 +42,8 @@ final class PartitionDrop {
      * The partitions that can go whole, with the statuses whose age their range is past. Read
      * without locks: what a dry run reports, and the candidates {@link #drop} re-checks.
      */
-    Map<MonthPartitions.Partition, List<String>> candidates(
-            Map<String, Duration> ages, Instant now) throws SQLException {
+    Map<MonthPartitions.Partition, List<String>> candidates(Map<String, Duration> ages, Instant now)
+            throws SQLException {
         Map<MonthPartitions.Partition, List<String>> candidates = new LinkedHashMap<>();
         if (!MonthPartitions.partitioned(db)) {
             return candidates;

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code bin/rmbg maintain --partition [--prepare | --apply]}: turns a store created by the
- * unpartitioned schema ({@code job_id UUID PRIMARY KEY}) into the partitioned one of sql/schema.sql,
- * keeping every row where it is (docs/operations.md §3, "Time partitions").
+ * unpartitioned schema ({@code job_id UUID PRIMARY KEY}) into the partitioned one of
+ * sql/schema.sql, keeping every row where it is (docs/operations.md §3, "Time partitions").
  *
  * <p>The old table becomes one partition covering everything before a cut-over (the first day of
  * the month after next, UTC), month partitions follow it. The slow steps run while the job keeps
@@ -219,7 +219,10 @@ final class PartitionMigration {
             }
             s.execute("ALTER TABLE image_process_jobs RENAME TO " + partition);
             String schema = schemaSql();
-            s.execute(statement(schema, "(?s)CREATE TABLE IF NOT EXISTS image_process_jobs \\(.*?\\) PARTITION BY RANGE \\(created_at\\);"));
+            s.execute(
+                    statement(
+                            schema,
+                            "(?s)CREATE TABLE IF NOT EXISTS image_process_jobs \\(.*?\\) PARTITION BY RANGE \\(created_at\\);"));
             Matcher indexes =
                     Pattern.compile(
                                     "(?m)^CREATE INDEX IF NOT EXISTS idx_jobs_\\w+ ON image_process_jobs[^;]*;")

@@ -25,8 +25,8 @@ import java.util.UUID;
  *
  * <ul>
  *   <li>a job: {@code jobs_ids}' key, then the primary key {@code (job_id, created_at)} of the one
- *       partition its {@code created_at} names; its tags: {@code image_tags}' key and {@code
- *       tags}' key;
+ *       partition its {@code created_at} names; its tags: {@code image_tags}' key and {@code tags}'
+ *       key;
  *   <li>a user's history: {@code idx_jobs_user_created} scanned backwards from the cursor (every
  *       user) or {@code idx_jobs_created_at} (an admin over all users); the keyset condition is
  *       written {@code created_at <= ? AND (created_at < ? OR job_id < ?)} so that its first half
@@ -45,9 +45,9 @@ public final class JobQueries {
                     + " j.error_message, j.model, j.model_version, j.reused";
 
     /**
-     * By id (bound twice): {@code jobs_ids}' key gives the job's {@code created_at}, which names the
-     * one partition to look in. As a sub-query it is known before the scan starts, so the executor
-     * prunes every other partition; as a join the planner would probe them all.
+     * By id (bound twice): {@code jobs_ids}' key gives the job's {@code created_at}, which names
+     * the one partition to look in. As a sub-query it is known before the scan starts, so the
+     * executor prunes every other partition; as a join the planner would probe them all.
      */
     public static final String JOB_SQL =
             "SELECT "

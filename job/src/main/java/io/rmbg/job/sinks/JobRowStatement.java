@@ -19,14 +19,14 @@ import java.sql.Types;
  * another user owns returns nothing from that first step, so nothing else is written.
  *
  * <p>What must stay true: a replayed result never creates a second row ({@code ON CONFLICT
- * (job_id)} on {@code jobs_ids}), never moves a terminal row ({@code completed}/{@code failed}) back to another status,
- * nor touches a row of another user (the {@code WHERE} guard on the update). A terminal result
- * replaces a terminal row: after a failover the replayed attempt, which is the one the restored
- * statistics and the last trace count, may end differently from the first (README "Which attempt
- * counts"). Every text is bound in a form PostgreSQL accepts (no NUL, valid UTF-8, within its
- * column's length): a value the database refused would fail the whole batch and, replayed, the job
- * forever. Tags are upserted in name order so that concurrent sink instances lock them in the same
- * order.
+ * (job_id)} on {@code jobs_ids}), never moves a terminal row ({@code completed}/{@code failed})
+ * back to another status, nor touches a row of another user (the {@code WHERE} guard on the
+ * update). A terminal result replaces a terminal row: after a failover the replayed attempt, which
+ * is the one the restored statistics and the last trace count, may end differently from the first
+ * (README "Which attempt counts"). Every text is bound in a form PostgreSQL accepts (no NUL, valid
+ * UTF-8, within its column's length): a value the database refused would fail the whole batch and,
+ * replayed, the job forever. Tags are upserted in name order so that concurrent sink instances lock
+ * them in the same order.
  */
 public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
     private static final long serialVersionUID = 1L;
