@@ -144,6 +144,43 @@ class RetentionITCase {
     }
 
     @Test
+    void aLateRowTheSinkIsWritingKeepsItsMonthFromBeingDropped() throws Exception {
+        YearMonth nineMonthsAgo = YearMonth.now(ZoneOffset.UTC).minusMonths(9);
+        Instant inOldMonth = nineMonthsAgo.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
+        String completed = job("completed", inOldMonth);
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
+            s.execute("SELECT rmbg_create_partitions(3)"); // the month's partition, as maintain
+        }
+        String late = UUID.randomUUID().toString();
+        try (Connection sink = connect()) {
+            sink.setAutoCommit(false);
+            try (Statement s = sink.createStatement()) {
+                // A late job of that month, still processing, mid-upsert when retention runs.
+                s.execute(
+                        "WITH id AS (INSERT INTO jobs_ids VALUES ('"
+                                + late
+                                + "', 'u', '"
+                                + inOldMonth
+                                + "') RETURNING job_id, created_at)"
+                                + " INSERT INTO image_process_jobs (job_id, user_id,"
+                                + " original_path, status, created_at)"
+                                + " SELECT job_id, 'u', 'inline:', 'processing', created_at FROM id");
+            }
+            long started = System.nanoTime();
+            Retention.Report r = retention(true, Retention.Options.defaultAges(), 10);
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .as("the drop waits at most its lock timeout")
+                    .isLessThan(Duration.ofSeconds(15));
+            assertThat(r.partitionsDropped()).isEmpty();
+            sink.commit();
+        }
+        Retention.Report r = retention(true, Retention.Options.defaultAges(), 10);
+        assertThat(r.partitionsDropped()).as("it holds a kept status now").isEmpty();
+        assertThat(ids()).containsExactly(late).doesNotContain(completed);
+    }
+
+    @Test
     void aMaintenanceRunKeepsPartitionsThreeMonthsAheadAndReportsTheDrop() throws Exception {
         YearMonth old = YearMonth.now(ZoneOffset.UTC).minusMonths(9);
         job("completed", old.atDay(3).atStartOfDay(ZoneOffset.UTC).toInstant());
