@@ -16,8 +16,11 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO :"job_user";
 -- JobRowStatement, DailyStatsStatement, ErrorStatsStatement: INSERT … ON CONFLICT DO UPDATE needs
 -- SELECT and UPDATE besides INSERT; image_tags only ever gains rows (ON CONFLICT DO NOTHING).
+-- Granted on the partitioned parent, they cover every partition the job writes through it.
 GRANT SELECT, INSERT, UPDATE ON image_process_jobs, tags, processing_stats, processing_error_stats
   TO :"job_user";
+-- JobRowStatement upserts the job's id (one row per job) before its partitioned row.
+GRANT SELECT, INSERT, UPDATE ON jobs_ids TO :"job_user";
 GRANT SELECT, INSERT ON image_tags TO :"job_user";
 -- ReconcileDayStatement: a day recomputed from the rows drops error codes it no longer has.
 GRANT DELETE ON processing_error_stats TO :"job_user";

@@ -13,6 +13,6 @@ ALTER ROLE :"results_user" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHE
 ALTER ROLE :"results_user" SET default_transaction_read_only = on;
 SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), :'results_user') \gexec
 GRANT USAGE ON SCHEMA public TO :"results_user";
-GRANT SELECT ON image_process_jobs, tags, image_tags, processing_stats, processing_error_stats,
-  api_tokens TO :"results_user";
+GRANT SELECT ON image_process_jobs, jobs_ids, tags, image_tags, processing_stats,
+  processing_error_stats, api_tokens TO :"results_user";
 SQL

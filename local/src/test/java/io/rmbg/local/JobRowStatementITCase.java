@@ -13,9 +13,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The sink's upsert on a real PostgreSQL: one row per job, terminal rows stay terminal. */
 class JobRowStatementITCase {
@@ -163,6 +169,84 @@ class JobRowStatementITCase {
                                         + job
                                         + "'"))
                 .containsExactly("user:processing");
+    }
+
+    @Test
+    void aReplayWithAnotherCreatedAtStillFindsTheOneRowInItsFirstPartition() throws Exception {
+        String job = UUID.randomUUID().toString();
+        write(result(job, JobStatus.PROCESSING, new String[0]));
+        String partition = partitionOf(job);
+        JobResult r = result(job, JobStatus.COMPLETED, new String[] {"late"});
+        write(
+                JobResult.builder(job, "user", r.status())
+                        .original(r.original())
+                        .mask(r.mask())
+                        .processed(r.processed())
+                        .size(10, 10)
+                        .fileSizeKb(2)
+                        .params(null, r.tags())
+                        .times(System.currentTimeMillis(), System.currentTimeMillis(), 5)
+                        .model("rmbg-2.0", "abc")
+                        .build());
+        assertThat(
+                        db.column(
+                                "SELECT status || ':' || extract(epoch FROM created_at)::bigint"
+                                        + " FROM image_process_jobs WHERE job_id = '"
+                                        + job
+                                        + "'"))
+                .containsExactly("completed:1700000000");
+        assertThat(partitionOf(job)).isEqualTo(partition);
+        assertThat(db.column("SELECT count(*) FROM jobs_ids WHERE job_id = '" + job + "'"))
+                .containsExactly("1");
+        assertThat(db.column("SELECT count(*) FROM image_tags WHERE job_id = '" + job + "'"))
+                .containsExactly("1");
+    }
+
+    @Test
+    void tagsReferenceTheJobsIdAndGoWithIt() throws Exception {
+        String job = UUID.randomUUID().toString();
+        write(result(job, JobStatus.COMPLETED, new String[] {"x", "y"}));
+        try (Connection c = db.connect();
+                Statement s = c.createStatement()) {
+            assertThatThrownBy(
+                            () ->
+                                    s.execute(
+                                            "INSERT INTO image_tags (job_id, tag_id) SELECT '"
+                                                    + UUID.randomUUID()
+                                                    + "', min(tag_id) FROM tags"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("foreign key");
+            s.execute("DELETE FROM image_process_jobs WHERE job_id = '" + job + "'");
+            s.execute("DELETE FROM jobs_ids WHERE job_id = '" + job + "'");
+        }
+        assertThat(db.column("SELECT count(*) FROM image_tags WHERE job_id = '" + job + "'"))
+                .containsExactly("0");
+    }
+
+    @Test
+    void monthPartitionsExistThreeMonthsAheadBesideTheDefault() throws Exception {
+        YearMonth now = YearMonth.now(ZoneOffset.UTC);
+        List<String> partitions =
+                db.column(
+                        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                                + " WHERE i.inhparent = 'image_process_jobs'::regclass");
+        for (int m = 0; m <= 3; m++) {
+            YearMonth month = now.plusMonths(m);
+            assertThat(partitions)
+                    .contains(
+                            String.format(
+                                    "image_process_jobs_%04d_%02d",
+                                    month.getYear(), month.getMonthValue()));
+        }
+        assertThat(partitions).contains("image_process_jobs_default");
+    }
+
+    private static String partitionOf(String job) throws Exception {
+        return db.column(
+                        "SELECT tableoid::regclass::text FROM image_process_jobs WHERE job_id = '"
+                                + job
+                                + "'")
+                .get(0);
     }
 
     private static JobResult result(String job, JobStatus status, String[] tags) {

@@ -121,7 +121,10 @@ class BackupRestoreITCase {
         assertThat(allRows().get("tags")).hasSize(3);
         // The trigger came back with the schema.
         assertThat(
-                        allRows("SELECT tgname FROM pg_trigger WHERE tgname = 'rmbg_job_changes'")
+                        allRows(
+                                        "SELECT tgname FROM pg_trigger WHERE tgname ="
+                                                + " 'rmbg_job_changes' AND tgrelid ="
+                                                + " 'image_process_jobs'::regclass")
                                 .size())
                 .isEqualTo(1);
     }

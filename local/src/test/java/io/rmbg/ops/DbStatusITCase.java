@@ -14,6 +14,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +39,7 @@ class DbStatusITCase {
                             + " DATE '2020-01-01' + 99, interval '1 day') d");
             s.execute(
                     "DELETE FROM processing_stats WHERE total_jobs = 1 AND stat_date < DATE '2020-02-20'");
-            // A partitioned table, as image_process_jobs would be with time partitions.
+            // A partitioned table with rows (image_process_jobs' partitions are empty here).
             s.execute(
                     "CREATE TABLE probe_events (at DATE NOT NULL, v TEXT) PARTITION BY RANGE (at)");
             s.execute(
@@ -112,14 +115,23 @@ class DbStatusITCase {
         assertThat(tables.get("probe_events").liveRows()).isEqualTo(1000);
         assertThat(tables.get("probe_events").tableBytes()).isGreaterThan(100_000);
 
-        assertThat(r.partitions())
+        List<DbStatus.PartitionSize> probe =
+                r.partitions().stream().filter(p -> p.parent().equals("probe_events")).toList();
+        assertThat(probe)
                 .extracting(DbStatus.PartitionSize::name)
                 .containsExactly("probe_events_2026_01", "probe_events_2026_02");
-        assertThat(r.partitions().get(0).parent()).isEqualTo("probe_events");
-        assertThat(r.partitions().get(0).bounds()).contains("2026-01-01").contains("2026-02-01");
-        assertThat(r.partitions().get(0).totalBytes()).isGreaterThan(100_000);
-        assertThat(r.partitions().get(1).totalBytes())
-                .isLessThan(r.partitions().get(0).totalBytes());
+        assertThat(probe.get(0).bounds()).contains("2026-01-01").contains("2026-02-01");
+        assertThat(probe.get(0).totalBytes()).isGreaterThan(100_000);
+        assertThat(probe.get(1).totalBytes()).isLessThan(probe.get(0).totalBytes());
+        YearMonth month = YearMonth.now(ZoneOffset.UTC);
+        assertThat(r.partitions())
+                .filteredOn(p -> p.parent().equals("image_process_jobs"))
+                .extracting(DbStatus.PartitionSize::name)
+                .contains(
+                        "image_process_jobs_default",
+                        String.format(
+                                "image_process_jobs_%04d_%02d",
+                                month.getYear(), month.getMonthValue()));
     }
 
     @Test

@@ -131,15 +131,18 @@ final class OpsStack implements AutoCloseable {
         try (Connection c = connect();
                 PreparedStatement ps =
                         c.prepareStatement(
-                                "INSERT INTO image_process_jobs (job_id, user_id, original_path,"
-                                        + " mask_path, processed_path, status, created_at)"
-                                        + " VALUES (?::uuid, 'user', ?, ?, ?, ?, ?)")) {
+                                "WITH id AS (INSERT INTO jobs_ids VALUES (?::uuid, 'user', ?)"
+                                        + " RETURNING job_id, created_at)"
+                                        + " INSERT INTO image_process_jobs (job_id, user_id,"
+                                        + " original_path, mask_path, processed_path, status,"
+                                        + " created_at) SELECT job_id, 'user', ?, ?, ?, ?,"
+                                        + " created_at FROM id")) {
             ps.setString(1, job);
-            ps.setString(2, original);
-            ps.setString(3, mask);
-            ps.setString(4, processed);
-            ps.setString(5, status);
-            ps.setObject(6, java.sql.Timestamp.from(createdAt));
+            ps.setObject(2, java.sql.Timestamp.from(createdAt));
+            ps.setString(3, original);
+            ps.setString(4, mask);
+            ps.setString(5, processed);
+            ps.setString(6, status);
             ps.executeUpdate();
         }
         return job;

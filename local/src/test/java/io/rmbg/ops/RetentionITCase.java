@@ -18,6 +18,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +86,130 @@ class RetentionITCase {
     }
 
     @Test
+    void dropsWholeTheMonthsPastEveryAgeAndDeletesTheOtherOldRowsInBatches() throws Exception {
+        Map<String, Duration> ages = allStatuses(Duration.ofDays(180));
+        YearMonth nineMonthsAgo = YearMonth.now(ZoneOffset.UTC).minusMonths(9);
+        Instant inOldMonth = nineMonthsAgo.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
+        List<String> old = new ArrayList<>();
+        for (String status : List.of("completed", "failed", "pending", "processing")) {
+            old.add(job(status, inOldMonth, "cat"));
+        }
+        // Either side of the cut-off, so in one month: that partition cannot go whole.
+        Instant cutoff = NOW.minus(Duration.ofDays(180));
+        String pastAge = job("completed", cutoff.minusSeconds(60), "dog");
+        String young = job("completed", cutoff.plusSeconds(60), "dog");
+        String recent = job("failed", LAST_WEEK, "cat");
+        String oldPartition = partitionName(nineMonthsAgo);
+
+        Retention.Report dry = retention(false, ages, 100);
+        assertThat(count("SELECT count(*) FROM image_process_jobs")).isEqualTo(7);
+        assertThat(dry.pastAge().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(5);
+
+        Retention.Report r = retention(true, ages, 1);
+        assertThat(r.partitionsDropped()).containsExactly(oldPartition);
+        assertThat(r.deleted())
+                .containsEntry("completed", 2L)
+                .containsEntry("failed", 1L)
+                .containsEntry("pending", 1L)
+                .containsEntry("processing", 1L);
+        assertThat(ids()).containsExactlyInAnyOrder(young, recent).doesNotContain(pastAge);
+        assertThat(count("SELECT count(*) FROM jobs_ids")).as("ids go with rows").isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM image_tags")).as("links of kept rows").isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM pg_class WHERE relname = '" + oldPartition + "'"))
+                .isZero();
+        assertThat(count("SELECT count(*) FROM processing_stats WHERE total_jobs = 3"))
+                .as("statistics outlive the rows")
+                .isEqualTo(1);
+        assertThat(old).allSatisfy(id -> assertThat(ids()).doesNotContain(id));
+    }
+
+    @Test
+    void aMonthHoldingAStatusWithoutAnAgeIsNotDroppedOnlyItsRowsPastAge() throws Exception {
+        YearMonth nineMonthsAgo = YearMonth.now(ZoneOffset.UTC).minusMonths(9);
+        Instant inOldMonth = nineMonthsAgo.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
+        job("completed", inOldMonth);
+        String processing = job("processing", inOldMonth);
+
+        Retention.Report r = retention(true, Retention.Options.defaultAges(), 10);
+        assertThat(r.partitionsDropped()).isEmpty();
+        assertThat(r.deleted()).containsEntry("completed", 1L);
+        assertThat(ids()).containsExactly(processing);
+        assertThat(
+                        count(
+                                "SELECT count(*) FROM pg_class WHERE relname = '"
+                                        + partitionName(nineMonthsAgo)
+                                        + "'"))
+                .as("moved out of DEFAULT into its month, kept")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aLateRowTheSinkIsWritingKeepsItsMonthFromBeingDropped() throws Exception {
+        YearMonth nineMonthsAgo = YearMonth.now(ZoneOffset.UTC).minusMonths(9);
+        Instant inOldMonth = nineMonthsAgo.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
+        String completed = job("completed", inOldMonth);
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
+            s.execute("SELECT rmbg_create_partitions(3)"); // the month's partition, as maintain
+        }
+        String late = UUID.randomUUID().toString();
+        try (Connection sink = connect()) {
+            sink.setAutoCommit(false);
+            try (Statement s = sink.createStatement()) {
+                // A late job of that month, still processing, mid-upsert when retention runs.
+                s.execute(
+                        "WITH id AS (INSERT INTO jobs_ids VALUES ('"
+                                + late
+                                + "', 'u', '"
+                                + inOldMonth
+                                + "') RETURNING job_id, created_at)"
+                                + " INSERT INTO image_process_jobs (job_id, user_id,"
+                                + " original_path, status, created_at)"
+                                + " SELECT job_id, 'u', 'inline:', 'processing', created_at FROM id");
+            }
+            long started = System.nanoTime();
+            Retention.Report r = retention(true, Retention.Options.defaultAges(), 10);
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .as("the drop waits at most its lock timeout")
+                    .isLessThan(Duration.ofSeconds(15));
+            assertThat(r.partitionsDropped()).isEmpty();
+            sink.commit();
+        }
+        Retention.Report r = retention(true, Retention.Options.defaultAges(), 10);
+        assertThat(r.partitionsDropped()).as("it holds a kept status now").isEmpty();
+        assertThat(ids()).containsExactly(late).doesNotContain(completed);
+    }
+
+    @Test
+    void aMaintenanceRunKeepsPartitionsThreeMonthsAheadAndReportsTheDrop() throws Exception {
+        YearMonth old = YearMonth.now(ZoneOffset.UTC).minusMonths(9);
+        job("completed", old.atDay(3).atStartOfDay(ZoneOffset.UTC).toInstant());
+        execute("DROP TABLE " + partitionName(YearMonth.now(ZoneOffset.UTC).plusMonths(3)));
+        String out = command("maintain --retention");
+        assertThat(out)
+                .contains("partitions: 2 created (months ahead: 3)")
+                .contains("partition " + partitionName(old) + " would be dropped whole");
+        out = command("maintain --retention --apply");
+        assertThat(out)
+                .contains("partitions: 0 created")
+                .contains("partition " + partitionName(old) + " dropped whole");
+        assertThat(count("SELECT count(*) FROM image_process_jobs")).isZero();
+    }
+
+    private static Map<String, Duration> allStatuses(Duration age) {
+        Map<String, Duration> ages = new java.util.LinkedHashMap<>();
+        for (String status : List.of("completed", "failed", "pending", "processing")) {
+            ages.put(status, age);
+        }
+        return ages;
+    }
+
+    private static String partitionName(YearMonth month) {
+        return String.format(
+                "image_process_jobs_%04d_%02d", month.getYear(), month.getMonthValue());
+    }
+
+    @Test
     void aRowTheSinkHoldsIsSkippedNotWaitedFor() throws Exception {
         String held = job("completed", SEVEN_MONTHS_AGO);
         String free = job("completed", SEVEN_MONTHS_AGO.plusSeconds(1));
@@ -132,7 +258,7 @@ class RetentionITCase {
         assertThat(out)
                 .contains("1 rows, deleted 1")
                 .contains("2 rows, deleted 2")
-                .contains("VACUUM (ANALYZE) image_process_jobs, image_tags done");
+                .contains("VACUUM (ANALYZE) image_process_jobs, image_tags, jobs_ids done");
         assertThat(count("SELECT count(*) FROM image_process_jobs")).isZero();
     }
 
@@ -178,11 +304,14 @@ class RetentionITCase {
         try (Connection c = connect();
                 PreparedStatement ps =
                         c.prepareStatement(
-                                "INSERT INTO image_process_jobs (job_id, user_id, original_path,"
-                                        + " status, created_at) VALUES (?::uuid, 'u', 'inline:', ?, ?)")) {
+                                "WITH id AS (INSERT INTO jobs_ids VALUES (?::uuid, 'u', ?)"
+                                        + " RETURNING job_id, created_at)"
+                                        + " INSERT INTO image_process_jobs (job_id, user_id,"
+                                        + " original_path, status, created_at)"
+                                        + " SELECT job_id, 'u', 'inline:', ?, created_at FROM id")) {
             ps.setString(1, id);
-            ps.setString(2, status);
-            ps.setObject(3, java.sql.Timestamp.from(createdAt));
+            ps.setObject(2, java.sql.Timestamp.from(createdAt));
+            ps.setString(3, status);
             ps.executeUpdate();
         }
         for (String tag : tags) {

@@ -34,8 +34,12 @@ public final class OpsCommand {
                     "       bin/rmbg maintain --retention [--apply] [--completed-days 180]"
                             + " [--failed-days 180] [--pending-days N] [--processing-days N]"
                             + " [--batch-rows 5000]",
+                    "       bin/rmbg maintain --partition [--prepare|--apply]  migrate an unpartitioned"
+                            + " image_process_jobs to month partitions (stop the job first:"
+                            + " docs/operations.md §3)",
                     "       bin/rmbg maintain --reindex              REINDEX TABLE CONCURRENTLY"
-                            + " image_process_jobs, image_tags (index bloat; no write lock)",
+                            + " image_process_jobs (each partition), image_tags, jobs_ids (index"
+                            + " bloat; no write lock)",
                     "       bin/rmbg backup DIR [--blobs] [--pg-dump PATH]   tables (pg_dump -Fc"
                             + " when its version is at least the server's, else binary COPY) and a"
                             + " bucket manifest; --blobs copies the blobs too",
@@ -44,7 +48,15 @@ public final class OpsCommand {
                     "Without --apply, maintain only reports what it would delete.");
 
     private static final Set<String> FLAGS =
-            Set.of("--gc", "--retention", "--reindex", "--apply", "--blobs", "--replace");
+            Set.of(
+                    "--gc",
+                    "--retention",
+                    "--reindex",
+                    "--partition",
+                    "--prepare",
+                    "--apply",
+                    "--blobs",
+                    "--replace");
     private static final Set<String> VALUED =
             Set.of(
                     "--grace-hours",
@@ -91,6 +103,27 @@ public final class OpsCommand {
             switch (p.command) {
                 case "status" -> StatusText.print(DbStatus.read(db), out);
                 case "maintain" -> {
+                    if (p.flags.contains("--partition")) {
+                        partition(db, p);
+                    }
+                    if (MonthPartitions.partitioned(db)) {
+                        int created = MonthPartitions.createAhead(db, MonthPartitions.MONTHS_AHEAD);
+                        if (created < 0) {
+                            out.println(
+                                    "partitions: none created: a lock stayed busy for "
+                                            + MonthPartitions.LOCK_TIMEOUT
+                                            + " (the job writing rows into DEFAULT); the next run"
+                                            + " creates them");
+                        } else {
+                            out.printf(
+                                    "partitions: %d created (months ahead: %d)%n",
+                                    created, MonthPartitions.MONTHS_AHEAD);
+                        }
+                    } else {
+                        out.println(
+                                "partitions: image_process_jobs is not partitioned yet: run"
+                                        + " bin/rmbg maintain --partition (docs/operations.md §3)");
+                    }
                     if (p.flags.contains("--retention")) {
                         retention(db, p);
                     }
@@ -201,6 +234,14 @@ public final class OpsCommand {
                     r.pastAge().get(e.getKey()),
                     options.apply() ? ", deleted " + r.deleted().get(e.getKey()) : "");
         }
+        for (String partition : r.partitionsDropped()) {
+            out.println(
+                    "retention: partition "
+                            + partition
+                            + (options.apply()
+                                    ? " dropped whole"
+                                    : " would be dropped whole (every row past its age)"));
+        }
         out.println(
                 "retention: processing_stats and processing_error_stats are kept (the statistics"
                         + " outlive the rows)"
@@ -209,10 +250,21 @@ public final class OpsCommand {
         if (deleted > 0) {
             // Space of deleted rows becomes reusable; a plain VACUUM takes no exclusive lock.
             try (Statement s = db.createStatement()) {
-                s.execute("VACUUM (ANALYZE) image_process_jobs, image_tags");
-                out.println("retention: VACUUM (ANALYZE) image_process_jobs, image_tags done");
+                s.execute("VACUUM (ANALYZE) image_process_jobs, image_tags, jobs_ids");
+                out.println(
+                        "retention: VACUUM (ANALYZE) image_process_jobs, image_tags, jobs_ids done");
             }
         }
+    }
+
+    private void partition(Connection db, Parsed p) throws SQLException {
+        PartitionMigration.Report r =
+                new PartitionMigration(db, out)
+                        .run(
+                                p.flags.contains("--prepare"),
+                                p.flags.contains("--apply"),
+                                Instant.now());
+        out.println("partition: " + r.summary());
     }
 
     /**
@@ -221,10 +273,20 @@ public final class OpsCommand {
      */
     private void reindex(Connection db) throws SQLException {
         db.setAutoCommit(true);
-        for (String table : List.of("image_process_jobs", "image_tags")) {
+        for (String table : List.of("image_process_jobs", "image_tags", "jobs_ids")) {
             long started = System.nanoTime();
+            // REINDEX of a partitioned table needs PostgreSQL 14; its partitions, plain tables, are
+            // reindexed one by one on any version (the contract's minimum is 12).
+            List<String> targets =
+                    table.equals("image_process_jobs") && MonthPartitions.partitioned(db)
+                            ? MonthPartitions.list(db).stream()
+                                    .map(MonthPartitions.Partition::name)
+                                    .toList()
+                            : List.of(table);
             try (Statement s = db.createStatement()) {
-                s.execute("REINDEX TABLE CONCURRENTLY " + table);
+                for (String target : targets) {
+                    s.execute("REINDEX TABLE CONCURRENTLY \"" + target + "\"");
+                }
             }
             out.printf(
                     "reindex: %s rebuilt concurrently in %d ms%n",
@@ -317,8 +379,10 @@ public final class OpsCommand {
             if (p.command.equals("maintain")
                     && !p.flags.contains("--gc")
                     && !p.flags.contains("--retention")
-                    && !p.flags.contains("--reindex")) {
-                throw new IllegalArgumentException("maintain needs --gc, --retention or --reindex");
+                    && !p.flags.contains("--reindex")
+                    && !p.flags.contains("--partition")) {
+                throw new IllegalArgumentException(
+                        "maintain needs --gc, --retention, --reindex or --partition");
             }
             if (p.command.equals("backup") || p.command.equals("restore")) {
                 p.directory();

@@ -7,20 +7,24 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Retention: deletes job rows whose {@code created_at} is older than their status's age, with their
- * tag links ({@code image_tags} has {@code ON DELETE CASCADE}). {@code processing_stats} and {@code
- * processing_error_stats} are kept: the statistics outlive the rows they were computed from.
+ * ids ({@code jobs_ids}) and tag links ({@code image_tags} references the ids with {@code ON DELETE
+ * CASCADE}). {@code processing_stats} and {@code processing_error_stats} are kept: the statistics
+ * outlive the rows they were computed from.
  *
- * <p>Deletes in bounded batches, each its own short transaction, oldest first through {@code
- * idx_jobs_created_at}; {@code SKIP LOCKED} steps over a row the job's sink is upserting at that
- * moment instead of waiting for it. No batch holds locks for long, so the job keeps writing while
- * retention runs. Partitioned tables (drop a month at once) are the design for far larger stores:
- * see docs/operations.md.
+ * <p>First, every month partition whose rows are all past their statuses' ages is dropped whole
+ * ({@link PartitionDrop}). The rest — rows in partitions that also hold younger rows or kept
+ * statuses, in DEFAULT, or in an unpartitioned store — is deleted in bounded batches, each its own
+ * short transaction, oldest first through {@code idx_jobs_created_at}; {@code SKIP LOCKED} steps
+ * over a row the job's sink is upserting at that moment instead of waiting for it. No batch holds
+ * locks for long, so the job keeps writing while retention runs (docs/operations.md §3).
  *
  * <p>Why a minimum age: the job recomputes a day's statistics from its rows when a late job of that
  * day arrives (README, stats.reconcile.*). A day whose rows retention deleted would be recomputed
@@ -31,11 +35,24 @@ public final class Retention {
     public static final Duration MIN_AGE = Duration.ofDays(30);
     public static final Duration DEFAULT_AGE = Duration.ofDays(180);
 
+    // (job_id, created_at): the partitioned table's key, so each row is found in its partition.
     private static final String BATCH =
-            "DELETE FROM image_process_jobs WHERE job_id IN ("
+            "WITH gone AS (DELETE FROM image_process_jobs WHERE (job_id, created_at) IN ("
+                    + " SELECT job_id, created_at FROM image_process_jobs"
+                    + " WHERE created_at < ? AND status = ?"
+                    + " ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                    + " RETURNING job_id),"
+                    + " ids AS (DELETE FROM jobs_ids WHERE job_id IN (SELECT job_id FROM gone))"
+                    + " SELECT count(*) FROM gone";
+
+    // A store not yet migrated (maintain --partition) has no jobs_ids: its tags cascade from rows.
+    private static final String BATCH_UNPARTITIONED =
+            "WITH gone AS (DELETE FROM image_process_jobs WHERE job_id IN ("
                     + " SELECT job_id FROM image_process_jobs"
                     + " WHERE created_at < ? AND status = ?"
-                    + " ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED)";
+                    + " ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                    + " RETURNING job_id)"
+                    + " SELECT count(*) FROM gone";
 
     private static final String COUNT =
             "SELECT count(*) FROM image_process_jobs WHERE created_at < ? AND status = ?";
@@ -79,8 +96,15 @@ public final class Retention {
         }
     }
 
-    /** Rows past their age per status, and how many were deleted (0 in a dry run). */
-    public record Report(Map<String, Long> pastAge, Map<String, Long> deleted, int batches) {}
+    /**
+     * Rows past their age per status, how many were deleted (0 in a dry run), the batches of the
+     * DELETE path and the partitions dropped whole (in a dry run: those that would be).
+     */
+    public record Report(
+            Map<String, Long> pastAge,
+            Map<String, Long> deleted,
+            int batches,
+            List<String> partitionsDropped) {}
 
     private final Connection db;
 
@@ -91,28 +115,50 @@ public final class Retention {
     public Report run(Options options, Instant now) throws SQLException {
         Map<String, Long> pastAge = new LinkedHashMap<>();
         Map<String, Long> deleted = new LinkedHashMap<>();
+        List<String> dropped = new ArrayList<>();
         int batches = 0;
         boolean auto = db.getAutoCommit();
         db.setAutoCommit(true); // one transaction per batch: no long lock, progress survives a stop
         try {
+            boolean partitioned = MonthPartitions.partitioned(db);
+            if (partitioned && options.apply()) {
+                // Rows that landed in DEFAULT move to their month's partition, which may then go.
+                MonthPartitions.createAhead(db, MonthPartitions.MONTHS_AHEAD);
+            }
             for (Map.Entry<String, Duration> e : options.ages().entrySet()) {
-                Timestamp cutoff = Timestamp.from(now.minus(e.getValue()));
-                pastAge.put(e.getKey(), count(cutoff, e.getKey()));
-                long n = 0;
-                if (options.apply()) {
+                pastAge.put(e.getKey(), count(Timestamp.from(now.minus(e.getValue())), e.getKey()));
+                deleted.put(e.getKey(), 0L);
+            }
+            PartitionDrop drop = new PartitionDrop(db);
+            for (Map.Entry<MonthPartitions.Partition, List<String>> c :
+                    drop.candidates(options.ages(), now).entrySet()) {
+                if (!options.apply()) {
+                    dropped.add(c.getKey().name());
+                    continue;
+                }
+                PartitionDrop.Dropped d = drop.drop(c.getKey(), c.getValue(), options.batchRows());
+                if (d != null) {
+                    dropped.add(d.partition());
+                    d.rowsByStatus().forEach((status, n) -> deleted.merge(status, n, Long::sum));
+                }
+            }
+            if (options.apply()) {
+                for (Map.Entry<String, Duration> e : options.ages().entrySet()) {
+                    Timestamp cutoff = Timestamp.from(now.minus(e.getValue()));
+                    long n = 0;
                     int rows;
                     do {
-                        rows = deleteBatch(cutoff, e.getKey(), options.batchRows());
+                        rows = deleteBatch(partitioned, cutoff, e.getKey(), options.batchRows());
                         n += rows;
                         batches++;
                     } while (rows > 0);
+                    deleted.merge(e.getKey(), n, Long::sum);
                 }
-                deleted.put(e.getKey(), n);
             }
         } finally {
             db.setAutoCommit(auto);
         }
-        return new Report(pastAge, deleted, batches);
+        return new Report(pastAge, deleted, batches, dropped);
     }
 
     private long count(Timestamp cutoff, String status) throws SQLException {
@@ -126,12 +172,17 @@ public final class Retention {
         }
     }
 
-    private int deleteBatch(Timestamp cutoff, String status, int limit) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement(BATCH)) {
+    private int deleteBatch(boolean partitioned, Timestamp cutoff, String status, int limit)
+            throws SQLException {
+        try (PreparedStatement ps =
+                db.prepareStatement(partitioned ? BATCH : BATCH_UNPARTITIONED)) {
             ps.setTimestamp(1, cutoff);
             ps.setString(2, status);
             ps.setInt(3, limit);
-            return ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 }

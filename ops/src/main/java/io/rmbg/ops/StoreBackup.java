@@ -53,6 +53,7 @@ public final class StoreBackup {
             List.of(
                     "users",
                     "tags",
+                    "jobs_ids",
                     "image_process_jobs",
                     "image_tags",
                     "processing_stats",
@@ -181,10 +182,11 @@ public final class StoreBackup {
                 rows.put(
                         table,
                         copy.copyOut(
-                                "COPY "
-                                        + table
-                                        + " ("
+                                // A query: COPY cannot read a partitioned table by name.
+                                "COPY (SELECT "
                                         + String.join(", ", columns)
+                                        + " FROM "
+                                        + table
                                         + ") TO STDOUT (FORMAT binary)",
                                 out));
             }

@@ -71,7 +71,7 @@ public final class StoreRestore {
             archive.restore(db, dir.resolve(PgDumpArchive.FILE));
             rows = new LinkedHashMap<>();
             try (Statement s = db.createStatement()) {
-                for (String table : StoreBackup.TABLES) {
+                for (String table : existingTables(db)) {
                     try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
                         rs.next();
                         rows.put(table, rs.getLong(1));
@@ -104,17 +104,23 @@ public final class StoreRestore {
             s.execute(Files.readString(dbDir.resolve("schema.sql")));
         }
         Map<String, Long> rows = new LinkedHashMap<>();
+        // A backup taken before time partitions has no jobs_ids; a store created by that schema
+        // has none either (bin/rmbg maintain --partition migrates it after the restore).
+        List<String> tables = existingTables(db);
         boolean auto = db.getAutoCommit();
         db.setAutoCommit(false);
         try {
             refuseRows(db, replace);
             if (replace) {
                 try (Statement s = db.createStatement()) {
-                    s.execute("TRUNCATE " + String.join(", ", StoreBackup.TABLES));
+                    s.execute("TRUNCATE " + String.join(", ", tables));
                 }
             }
             CopyManager copy = db.unwrap(PGConnection.class).getCopyAPI();
-            for (String table : StoreBackup.TABLES) {
+            for (String table : tables) {
+                if (!Files.isRegularFile(dbDir.resolve(table + ".copy"))) {
+                    continue;
+                }
                 List<String> columns =
                         Files.readAllLines(dbDir.resolve(table + ".columns")).stream()
                                 .filter(c -> !c.isBlank())
@@ -129,6 +135,20 @@ public final class StoreRestore {
                                             + String.join(", ", columns)
                                             + ") FROM STDIN (FORMAT binary)",
                                     in));
+                }
+                if (table.equals("image_process_jobs")
+                        && tables.contains("jobs_ids")
+                        && !rows.containsKey("jobs_ids")) {
+                    try (Statement s = db.createStatement()) {
+                        // A backup from before jobs_ids: the ids come from the rows, and tags
+                        // reference them, so they must be there before image_tags loads.
+                        rows.put(
+                                "jobs_ids",
+                                (long)
+                                        s.executeUpdate(
+                                                "INSERT INTO jobs_ids SELECT job_id, user_id,"
+                                                        + " created_at FROM image_process_jobs"));
+                    }
                 }
             }
             try (Statement s = db.createStatement()) {
@@ -146,20 +166,30 @@ public final class StoreRestore {
         return rows;
     }
 
+    /** The store's tables that exist in this database, in restore order. */
+    private static List<String> existingTables(Connection db) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (Statement s = db.createStatement()) {
+            for (String table : StoreBackup.TABLES) {
+                try (ResultSet rs =
+                        s.executeQuery("SELECT to_regclass('" + table + "') IS NOT NULL")) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        tables.add(table);
+                    }
+                }
+            }
+        }
+        return tables;
+    }
+
     /** Unless {@code replace}, fails when a table of the store that exists holds rows. */
     private static void refuseRows(Connection db, boolean replace) throws SQLException {
         if (replace) {
             return;
         }
         try (Statement s = db.createStatement()) {
-            for (String table : StoreBackup.TABLES) {
-                try (ResultSet exists =
-                        s.executeQuery("SELECT to_regclass('" + table + "') IS NOT NULL")) {
-                    exists.next();
-                    if (!exists.getBoolean(1)) {
-                        continue;
-                    }
-                }
+            for (String table : existingTables(db)) {
                 try (ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT FROM " + table + ")")) {
                     rs.next();
                     if (rs.getBoolean(1)) {

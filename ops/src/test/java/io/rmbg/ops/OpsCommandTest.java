@@ -29,7 +29,7 @@ class OpsCommandTest {
         String unreachable = "jdbc:postgresql://127.0.0.1:1/rmbg";
         assertThat(run("maintain", "--apply", "--jdbc.url", unreachable))
                 .startsWith("2\n")
-                .contains("maintain needs --gc, --retention or --reindex");
+                .contains("maintain needs --gc, --retention, --reindex or --partition");
         assertThat(run("backup", "--jdbc.url", unreachable))
                 .startsWith("2\n")
                 .contains("backup needs one directory: backup DIR");

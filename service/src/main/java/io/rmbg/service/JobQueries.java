@@ -24,12 +24,15 @@ import java.util.UUID;
  * their plans; QueryPlansITCase checks them on a populated table):
  *
  * <ul>
- *   <li>a job: the primary key; its tags: {@code image_tags}' key and {@code tags}' key;
+ *   <li>a job: {@code jobs_ids}' key, then the primary key {@code (job_id, created_at)} of the one
+ *       partition its {@code created_at} names; its tags: {@code image_tags}' key and {@code tags}'
+ *       key;
  *   <li>a user's history: {@code idx_jobs_user_created} scanned backwards from the cursor (every
  *       user) or {@code idx_jobs_created_at} (an admin over all users); the keyset condition is
  *       written {@code created_at <= ? AND (created_at < ? OR job_id < ?)} so that its first half
  *       is an index condition; tags through {@code tags}' unique name or its trigram index; params
- *       through the GIN index when the planner finds that cheaper;
+ *       through the GIN index when the planner finds that cheaper; a {@code created_at} bound (the
+ *       cursor, from/to) prunes the month partitions outside it;
  *   <li>statistics: the primary keys of {@code processing_stats} and {@code
  *       processing_error_stats}.
  * </ul>
@@ -41,8 +44,16 @@ public final class JobQueries {
                     + " j.image_height, j.file_size_kb, j.params::text AS params, j.error_code,"
                     + " j.error_message, j.model, j.model_version, j.reused";
 
+    /**
+     * By id (bound twice): {@code jobs_ids}' key gives the job's {@code created_at}, which names
+     * the one partition to look in. As a sub-query it is known before the scan starts, so the
+     * executor prunes every other partition; as a join the planner would probe them all.
+     */
     public static final String JOB_SQL =
-            "SELECT " + COLUMNS + " FROM image_process_jobs j WHERE j.job_id = ?";
+            "SELECT "
+                    + COLUMNS
+                    + " FROM image_process_jobs j WHERE j.job_id = ?"
+                    + " AND j.created_at = (SELECT i.created_at FROM jobs_ids i WHERE i.job_id = ?)";
 
     public static final String TAGS_SQL =
             "SELECT it.job_id, t.name FROM image_tags it JOIN tags t ON t.tag_id = it.tag_id"
@@ -73,6 +84,7 @@ public final class JobQueries {
     static ObjectNode job(Connection c, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(JOB_SQL)) {
             ps.setObject(1, id);
+            ps.setObject(2, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return null;

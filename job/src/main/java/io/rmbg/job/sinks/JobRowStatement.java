@@ -12,15 +12,21 @@ import java.sql.Types;
 /**
  * Upserts one job's row into {@code image_process_jobs} and links its tags, in one statement.
  *
+ * <p>The table is partitioned by {@code created_at} and its key is {@code (job_id, created_at)}, so
+ * the statement first upserts the job's id into {@code jobs_ids} (unique {@code job_id}): the first
+ * write's {@code created_at} wins there and is the one the row is written with, for ever — a replay
+ * that carries another {@code created_at} still finds the same row in the same partition. An id
+ * another user owns returns nothing from that first step, so nothing else is written.
+ *
  * <p>What must stay true: a replayed result never creates a second row ({@code ON CONFLICT
- * (job_id)}), never moves a terminal row ({@code completed}/{@code failed}) back to another status,
- * nor touches a row of another user (the {@code WHERE} guard on the update). A terminal result
- * replaces a terminal row: after a failover the replayed attempt, which is the one the restored
- * statistics and the last trace count, may end differently from the first (README "Which attempt
- * counts"). Every text is bound in a form PostgreSQL accepts (no NUL, valid UTF-8, within its
- * column's length): a value the database refused would fail the whole batch and, replayed, the job
- * forever. Tags are upserted in name order so that concurrent sink instances lock them in the same
- * order.
+ * (job_id)} on {@code jobs_ids}), never moves a terminal row ({@code completed}/{@code failed})
+ * back to another status, nor touches a row of another user (the {@code WHERE} guard on the
+ * update). A terminal result replaces a terminal row: after a failover the replayed attempt, which
+ * is the one the restored statistics and the last trace count, may end differently from the first
+ * (README "Which attempt counts"). Every text is bound in a form PostgreSQL accepts (no NUL, valid
+ * UTF-8, within its column's length): a value the database refused would fail the whole batch and,
+ * replayed, the job forever. Tags are upserted in name order so that concurrent sink instances lock
+ * them in the same order.
  */
 public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
     private static final long serialVersionUID = 1L;
@@ -30,16 +36,24 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
     static final int MESSAGE_CHARS = 4000;
 
     public static final String SQL =
-            "WITH job AS ("
+            "WITH id AS ("
+                    + " INSERT INTO jobs_ids (job_id, user_id, created_at)"
+                    + " VALUES (?::uuid, ?, ?::timestamptz)"
+                    + " ON CONFLICT (job_id) DO UPDATE SET created_at = jobs_ids.created_at"
+                    + " WHERE jobs_ids.user_id = EXCLUDED.user_id"
+                    + " RETURNING job_id, user_id, created_at),"
+                    + " job AS ("
                     + " INSERT INTO image_process_jobs (job_id, user_id, original_path, mask_path,"
                     + " processed_path, status, created_at, completed_at, processing_time_ms,"
                     + " image_width, image_height, file_size_kb, params, error_message, error_code,"
                     + " model, model_version, reused)"
-                    + " VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (job_id) DO UPDATE SET user_id = EXCLUDED.user_id,"
+                    + " SELECT id.job_id, id.user_id, ?, ?, ?, ?, id.created_at, ?::timestamptz,"
+                    + " ?::integer, ?::integer, ?::integer, ?::integer, ?::jsonb, ?, ?, ?, ?,"
+                    + " ?::boolean FROM id"
+                    + " ON CONFLICT (job_id, created_at) DO UPDATE SET user_id = EXCLUDED.user_id,"
                     + " original_path = EXCLUDED.original_path, mask_path = EXCLUDED.mask_path,"
                     + " processed_path = EXCLUDED.processed_path, status = EXCLUDED.status,"
-                    + " created_at = EXCLUDED.created_at, completed_at = EXCLUDED.completed_at,"
+                    + " completed_at = EXCLUDED.completed_at,"
                     + " processing_time_ms = EXCLUDED.processing_time_ms,"
                     + " image_width = EXCLUDED.image_width, image_height = EXCLUDED.image_height,"
                     + " file_size_kb = EXCLUDED.file_size_kb, params = EXCLUDED.params,"
@@ -64,12 +78,12 @@ public final class JobRowStatement implements JdbcStatementBuilder<JobResult> {
         int i = 0;
         ps.setString(++i, r.jobId());
         ps.setString(++i, Text.storable(r.userId(), 64));
+        ps.setObject(++i, SqlValues.utc(r.createdAtMillis()));
         ps.setString(++i, Text.storable(r.originalPath(), PATH_CHARS));
         ps.setString(++i, r.mask() == null ? null : Text.storable(r.mask().uri(), PATH_CHARS));
         ps.setString(
                 ++i, r.processed() == null ? null : Text.storable(r.processed().uri(), PATH_CHARS));
         ps.setString(++i, r.status().dbValue());
-        ps.setObject(++i, SqlValues.utc(r.createdAtMillis()));
         ps.setObject(++i, SqlValues.utc(r.completedAtMillis()));
         ps.setInt(++i, (int) Math.min(Integer.MAX_VALUE, r.processingTimeMs()));
         setInt(ps, ++i, r.imageWidth());
