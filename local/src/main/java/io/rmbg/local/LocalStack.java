@@ -3,6 +3,7 @@ package io.rmbg.local;
 import io.rmbg.core.blob.S3BlobStore;
 import io.rmbg.job.config.ConfigKeys;
 import io.rmbg.job.config.PipelineConfig;
+import io.rmbg.ops.PartitionMigration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -15,6 +16,9 @@ import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +85,13 @@ public final class LocalStack implements AutoCloseable {
                         base.jdbc().user(),
                         base.jdbc().password(),
                         schemaSql());
+        // Data kept from a version before time partitions: no job runs yet, so the one-time
+        // migration (bin/rmbg maintain --partition --apply on a cluster) is safe to run here.
+        try (Connection db =
+                DriverManager.getConnection(
+                        postgres.jdbcUrl(), base.jdbc().user(), base.jdbc().password())) {
+            PartitionMigration.migrateIfUnpartitioned(db, System.out, Instant.now());
+        }
     }
 
     public void stopPostgres() {

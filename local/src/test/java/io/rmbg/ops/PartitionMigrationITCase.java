@@ -68,6 +68,25 @@ class PartitionMigrationITCase {
         pg.close();
     }
 
+    /** bin/rmbg local on data kept from an earlier version: migrated once, before the job runs. */
+    @Test
+    void theLocalStackMigratesKeptDataBeforeItsJobStarts() throws Exception {
+        String kept = oldRow("completed", TEN_MONTHS_AGO, "cat");
+        execute(LocalStack.schemaSql());
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(said, true, StandardCharsets.UTF_8);
+        try (Connection c = connect()) {
+            assertThat(PartitionMigration.migrateIfUnpartitioned(c, out, NOW)).isTrue();
+            assertThat(PartitionMigration.migrateIfUnpartitioned(c, out, NOW)).isFalse();
+        }
+        assertThat(said.toString(StandardCharsets.UTF_8))
+                .contains("Migrating image_process_jobs to month partitions")
+                .contains("image_process_jobs is partitioned by created_at");
+        assertThat(count("SELECT count(*) FROM pg_partitioned_table")).isEqualTo(1);
+        assertThat(jobById(kept)).isEqualTo(kept);
+        assertThat(count("SELECT count(*) FROM jobs_ids")).isEqualTo(1);
+    }
+
     @Test
     void theOldTableBecomesAPartitionAndEverythingKeepsWorking() throws Exception {
         List<String> old = new ArrayList<>();

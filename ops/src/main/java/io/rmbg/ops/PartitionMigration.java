@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * {@code jobs_ids}, copy the grants. The job must be stopped (savepoint) for the swap and restarted
  * from this version: its sink statement is written for the partitioned table.
  */
-final class PartitionMigration {
+public final class PartitionMigration {
     private static final String OLD = "image_process_jobs";
     private static final String CHECK = "image_process_jobs_before_cutover";
     private static final String KEY_INDEX = "image_process_jobs_job_created_key";
@@ -49,6 +49,24 @@ final class PartitionMigration {
     PartitionMigration(Connection db, PrintStream out) {
         this.db = db;
         this.out = out;
+    }
+
+    /**
+     * Migrates a store whose job is stopped (bin/rmbg local, before it starts its job) when it is
+     * not partitioned yet, saying so on {@code out}; a partitioned store costs one catalog query.
+     *
+     * @return whether it migrated
+     */
+    public static boolean migrateIfUnpartitioned(Connection db, PrintStream out, Instant now)
+            throws SQLException {
+        if (MonthPartitions.partitioned(db) || !new PartitionMigration(db, out).exists(OLD)) {
+            return false;
+        }
+        out.println(
+                "Migrating image_process_jobs to month partitions (data from an earlier version;"
+                        + " once) …");
+        out.println(new PartitionMigration(db, out).run(false, true, now).summary());
+        return true;
     }
 
     Report run(boolean prepare, boolean apply, Instant now) throws SQLException {
