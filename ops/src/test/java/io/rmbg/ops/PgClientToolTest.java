@@ -77,24 +77,19 @@ class PgClientToolTest {
 
     @Test
     void pgRestoreIsLookedForBesideAGivenPgDump() {
-        OpsCommand.Parsed p =
-                OpsCommand.Parsed.of(
-                        new String[] {"restore", "dir", "--pg-dump", "/opt/pg/bin/pg_dump"});
+        OpsArgs p = OpsArgs.of(new String[] {"restore", "dir", "--pg-dump", "/opt/pg/bin/pg_dump"});
         assertThat(p.pgRestore(Map.of())).isEqualTo("/opt/pg/bin/pg_restore");
-        assertThat(OpsCommand.Parsed.of(new String[] {"restore", "dir"}).pgRestore(Map.of()))
+        assertThat(OpsArgs.of(new String[] {"restore", "dir"}).pgRestore(Map.of()))
                 .isEqualTo("pg_restore");
         assertThat(
-                        OpsCommand.Parsed.of(new String[] {"backup", "dir"})
+                        OpsArgs.of(new String[] {"backup", "dir"})
                                 .pgDump(
                                         Map.of(
                                                 "RMBG_PG_DUMP",
                                                 "/usr/lib/postgresql/17/bin/pg_dump")))
                 .isEqualTo("/usr/lib/postgresql/17/bin/pg_dump");
         assertThat(
-                        OpsCommand.Parsed.of(
-                                        new String[] {
-                                            "restore", "dir", "--pg-restore", "/x/pg_restore"
-                                        })
+                        OpsArgs.of(new String[] {"restore", "dir", "--pg-restore", "/x/pg_restore"})
                                 .pgRestore(Map.of("RMBG_PG_RESTORE", "/y/pg_restore")))
                 .isEqualTo("/x/pg_restore");
     }
